@@ -1,0 +1,5 @@
+"""`python -m signer` is `airsign`."""
+
+from signer.cli.main import main
+
+main()

@@ -1,0 +1,78 @@
+"""Which of a PSBT's keys and scripts belong to the registered wallet, and where."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from embit.ec import PublicKey
+from embit.psbt import DerivationPath
+
+from signer.chains.bitcoin.wallet import MultisigWallet
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A script position of the wallet: ``/change/index`` of every holder."""
+
+    change: int
+    index: int
+
+
+class NotOurs(ValueError):
+    """Derivation data that does not describe the wallet; the text says why."""
+
+
+def claims_wallet(wallet: MultisigWallet, derivations: Mapping[PublicKey, DerivationPath]) -> bool:
+    """True when any derivation names one of the wallet holders' master fingerprints."""
+    ours = {c.fingerprint for c in wallet.cosigners}
+    return any(bytes(d.fingerprint) in ours for d in derivations.values())
+
+
+def wallet_branch(
+    wallet: MultisigWallet, derivations: Mapping[PublicKey, DerivationPath]
+) -> Branch:
+    """The one branch every wallet derivation points to; its keys must be the derived ones.
+
+    Raises NotOurs when no derivation is ours, when they disagree, or when a key is not
+    the key the registered xpub gives at that path (fingerprints alone prove nothing).
+    """
+    found: set[Branch] = set()
+    ours = {c.fingerprint for c in wallet.cosigners}
+    for pubkey, derivation in derivations.items():
+        fingerprint = bytes(derivation.fingerprint)
+        if fingerprint not in ours:
+            continue
+        origin = wallet.origin_of(fingerprint, list(derivation.derivation))
+        if origin is None:
+            raise NotOurs(f"key {pubkey.sec().hex()} is not on a registered holder's path")
+        if wallet.child_pubkeys(origin.change, origin.index)[origin.holder] != pubkey.sec():
+            raise NotOurs(
+                f"key {pubkey.sec().hex()} is not holder {origin.holder}'s key at "
+                f"/{origin.change}/{origin.index}"
+            )
+        found.add(Branch(origin.change, origin.index))
+    if not found:
+        raise NotOurs("no derivation from a registered holder's key")
+    if len(found) > 1:
+        raise NotOurs("derivations point to different wallet branches")
+    return found.pop()
+
+
+@lru_cache(maxsize=8)
+def _own_scripts(
+    wallet: MultisigWallet, receive_keys: int, change_keys: int
+) -> dict[bytes, Branch]:
+    scripts = {}
+    for change, count in ((0, receive_keys), (1, change_keys)):
+        for index in range(count):
+            scripts[wallet.script_pubkey(change, index)] = Branch(change, index)
+    return scripts
+
+
+def own_script(
+    wallet: MultisigWallet, script: bytes, receive_keys: int, change_keys: int
+) -> Branch | None:
+    """The branch whose P2WSH script is ``script``, within the first keys of each branch."""
+    return _own_scripts(wallet, receive_keys, change_keys).get(script)

@@ -1,0 +1,191 @@
+"""Read a PSBT v0 (BIP174) from hostile bytes, strictly and within bounds; write it back."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from io import BytesIO
+
+from embit import bip32
+from embit.psbt import PSBT, DerivationPath, InputScope, OutputScope, ser_string
+from embit.transaction import Transaction, TransactionInput
+
+from signer.chains.bitcoin.settings import Settings
+from signer.chains.bitcoin.wire import Cursor, WireError, read_transaction, read_witness
+from signer.errors import BadInput
+
+MAGIC = b"psbt\xff"
+# PSBT v2 (BIP370) fields have no place in a v0 PSBT: embit would let an input's 0x0e
+# key silently replace the outpoint of the unsigned transaction.
+_V2_GLOBAL = {0x02, 0x03, 0x04, 0x05, 0x06}
+_V2_INPUT = {0x0E, 0x0F, 0x10, 0x11, 0x12}
+_V2_OUTPUT = {0x03, 0x04}
+
+Pairs = list[tuple[bytes, bytes]]
+
+
+class PsbtInput(InputScope):
+    """embit's input scope, except that sequence 0 stays 0 (embit turns it into 0xffffffff)."""
+
+    @property
+    def vin(self) -> TransactionInput:
+        sequence = 0xFFFFFFFF if self.sequence is None else self.sequence
+        return TransactionInput(self.txid, self.vout, sequence=sequence)
+
+
+class Psbt(PSBT):
+    """embit's PSBT, except that transaction version 0 stays 0 and inputs keep sequence 0."""
+
+    PSBTIN_CLS = PsbtInput
+
+    @property
+    def tx(self) -> Transaction:
+        return Transaction(
+            version=2 if self.tx_version is None else self.tx_version,
+            locktime=self.locktime or 0,
+            vin=[inp.vin for inp in self.inputs],
+            vout=[out.vout for out in self.outputs],
+        )
+
+
+def _read_map(cursor: Cursor, what: str) -> Pairs:
+    pairs: Pairs = []
+    seen: set[bytes] = set()
+    while True:
+        key = cursor.var_bytes(f"{what} key")
+        if not key:
+            return pairs
+        if key in seen:
+            raise WireError(f"{what}: duplicate key {key.hex()}")
+        seen.add(key)
+        pairs.append((key, cursor.var_bytes(f"{what} value of key {key.hex()}")))
+
+
+def _global(pairs: Pairs, settings: Settings) -> tuple[Psbt, Transaction]:
+    tx = None
+    psbt_xpubs = {}
+    unknown: dict[bytes, bytes] = {}
+    for key, value in pairs:
+        if key[0] == 0x00:
+            if len(key) != 1:
+                raise WireError("global unsigned transaction: key must be the single byte 0x00")
+            tx = read_transaction(
+                value,
+                "unsigned transaction",
+                unsigned=True,
+                max_inputs=settings.max_inputs,
+                max_outputs=settings.max_outputs,
+            )
+        elif key[0] == 0x01:
+            if len(key) != 79:
+                raise WireError("global xpub: key must be 0x01 + 78-byte extended key")
+            psbt_xpubs[bip32.HDKey.parse(key[1:])] = DerivationPath.parse(value)
+        elif key[0] == 0xFB:
+            if len(key) != 1 or len(value) != 4 or int.from_bytes(value, "little") != 0:
+                raise WireError("global version: only PSBT version 0 is supported")
+        elif key[0] in _V2_GLOBAL:
+            raise WireError(f"global key type 0x{key[0]:02x} belongs to PSBT v2, not v0")
+        else:
+            unknown[key] = value
+    if tx is None:
+        raise WireError("global map: the unsigned transaction (key 0x00) is missing")
+    psbt = Psbt(tx, unknown={})
+    psbt.unknown = unknown
+    psbt.xpubs.update(psbt_xpubs)
+    return psbt, tx
+
+
+def _framed(value: bytes) -> bytes:
+    stream = BytesIO()
+    ser_string(stream, value)
+    return stream.getvalue()
+
+
+def _read_value(scope: InputScope | OutputScope, key: bytes, value: bytes, what: str) -> None:
+    try:
+        scope.read_value(BytesIO(_framed(value)), key)
+    except Exception as exc:  # embit's own error types and ValueErrors alike
+        raise WireError(f"{what}: key type 0x{key[0]:02x}: {exc}") from None
+
+
+def _input(pairs: Pairs, tx: Transaction, index: int) -> PsbtInput:
+    scope = PsbtInput({}, vin=tx.vin[index])
+    what = f"input {index}"
+    for key, value in pairs:
+        if key[0] in _V2_INPUT:
+            raise WireError(f"{what}: key type 0x{key[0]:02x} belongs to PSBT v2, not v0")
+        if key[0] == 0x00 and len(key) == 1:
+            scope.non_witness_utxo = read_transaction(
+                value,
+                f"{what} non_witness_utxo",
+                unsigned=False,
+                max_inputs=len(value),
+                max_outputs=len(value),
+            )
+        elif key[0] == 0x08 and len(key) == 1:
+            cursor = Cursor(value)
+            scope.final_scriptwitness = read_witness(cursor, f"{what} final_scriptwitness")
+            cursor.finish(f"{what} final_scriptwitness")
+        else:
+            _read_value(scope, key, value, what)
+    return scope
+
+
+def _output(pairs: Pairs, tx: Transaction, index: int) -> OutputScope:
+    scope = OutputScope({}, vout=tx.vout[index])
+    for key, value in pairs:
+        if key[0] in _V2_OUTPUT:
+            raise WireError(f"output {index}: key type 0x{key[0]:02x} belongs to PSBT v2, not v0")
+        _read_value(scope, key, value, f"output {index}")
+    return scope
+
+
+def _binary(data: bytes | str, source: str, settings: Settings) -> bytes:
+    if isinstance(data, bytes) and data.startswith(MAGIC):
+        raw = data
+    else:
+        text = data.decode("ascii", "replace") if isinstance(data, bytes) else data
+        if len(text) > settings.max_bytes * 4 // 3 + 8:
+            raise _malformed(source, f"text longer than {settings.max_bytes} bytes of PSBT")
+        try:
+            raw = base64.b64decode("".join(text.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise _malformed(source, "neither a binary PSBT nor base64 text") from None
+    if len(raw) > settings.max_bytes:
+        raise _malformed(source, f"{len(raw)} bytes, the limit is {settings.max_bytes}")
+    return raw
+
+
+def _malformed(source: str, what: str) -> BadInput:
+    return BadInput("psbt_malformed", f"{source}: not a valid PSBT v0 (BIP174): {what}")
+
+
+def read_psbt(data: bytes | str, source: str = "PSBT", settings: Settings | None = None) -> Psbt:
+    """Parse a binary or base64 PSBT v0; every defect raises BadInput ``psbt_malformed``."""
+    settings = settings or Settings()
+    raw = _binary(data, source, settings)
+    cursor = Cursor(raw)
+    try:
+        if cursor.read(len(MAGIC), "magic") != MAGIC:
+            raise WireError("does not start with the magic bytes 'psbt' 0xff")
+        psbt, tx = _global(_read_map(cursor, "global map"), settings)
+        psbt.inputs = [_input(_read_map(cursor, f"input {i}"), tx, i) for i in range(len(tx.vin))]
+        psbt.outputs = [
+            _output(_read_map(cursor, f"output {i}"), tx, i) for i in range(len(tx.vout))
+        ]
+        cursor.finish("PSBT")
+    except BadInput:
+        raise
+    except Exception as exc:  # every library failure is a malformed draft
+        raise _malformed(source, str(exc) or type(exc).__name__) from None
+    return psbt
+
+
+def psbt_bytes(psbt: PSBT) -> bytes:
+    """Binary serialisation (the ``.psbt`` file)."""
+    return bytes(psbt.serialize())
+
+
+def psbt_text(psbt: PSBT) -> str:
+    """Base64 serialisation (the ``.psbt.txt`` file, QR payloads)."""
+    return base64.b64encode(psbt_bytes(psbt)).decode("ascii")

@@ -1,0 +1,198 @@
+"""The operator's view of a Bitcoin draft: what it spends, where it pays, what it costs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from embit.networks import NETWORKS
+from embit.psbt import PSBT
+
+from signer.chains.bitcoin.addresses import address_of
+from signer.chains.bitcoin.checks import Finding, InputFacts, inspect_input, inspect_output
+from signer.chains.bitcoin.settings import Settings
+from signer.chains.bitcoin.wallet import MultisigWallet, format_path
+from signer.chains.bitcoin.wire import compact_size
+
+CHANGE_VERIFIED = "change (verified)"
+EXTERNAL = "EXTERNAL"
+_FINAL = 0xFFFFFFFF
+
+
+@dataclass(frozen=True)
+class InputLine:
+    """One spent output."""
+
+    outpoint: str  # txid:vout
+    amount: int | None  # satoshis, None when unproven
+    paths: dict[str, str]  # holder -> full BIP32 path of their key (ours only)
+    keys: dict[str, str]  # holder -> compressed public key hex (ours only)
+    signed_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OutputLine:
+    """One payment."""
+
+    address: str
+    amount: int
+    kind: str  # CHANGE_VERIFIED or EXTERNAL
+    path: str | None  # /change/index of verified change
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """Everything the review screen shows, and every finding against signing."""
+
+    inputs: tuple[InputLine, ...]
+    outputs: tuple[OutputLine, ...]
+    total_in: int | None
+    total_out: int
+    sent: int  # to EXTERNAL outputs
+    fee: int | None
+    vsize: int  # estimated once every input carries its 2-of-3 witness
+    fee_rate: float | None  # sat/vB
+    locktime: int
+    rbf: bool
+    findings: tuple[Finding, ...]
+
+    @property
+    def signable(self) -> bool:
+        return not self.findings
+
+
+def estimated_vsize(psbt: PSBT, wallet: MultisigWallet) -> int:
+    """Virtual size with final witnesses (worst-case 72-byte low-S signatures)."""
+    tx = psbt.tx
+    outputs = sum(
+        8 + len(compact_size(len(o.script_pubkey.data))) + len(o.script_pubkey.data)
+        for o in tx.vout
+    )
+    base = (
+        4
+        + len(compact_size(len(tx.vin)))
+        + 41 * len(tx.vin)
+        + len(compact_size(len(tx.vout)))
+        + outputs
+        + 4
+    )
+    script_len = 3 + 34 * len(wallet.cosigners)
+    per_input = 1 + 1 + wallet.threshold * (1 + 72) + len(compact_size(script_len)) + script_len
+    witness = 2 + per_input * len(tx.vin) if tx.vin else 0
+    return (base * 4 + witness + 3) // 4
+
+
+def _input_line(psbt: PSBT, index: int, facts: InputFacts, wallet: MultisigWallet) -> InputLine:
+    inp = psbt.inputs[index]
+    paths: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    signed: list[str] = []
+    if facts.branch is not None:
+        pubkeys = wallet.child_pubkeys(facts.branch.change, facts.branch.index)
+        sig_keys = {key.sec() for key in inp.partial_sigs}
+        for holder, pubkey in pubkeys.items():
+            paths[holder] = format_path(
+                wallet.child_path(holder, facts.branch.change, facts.branch.index)
+            )
+            keys[holder] = pubkey.hex()
+            if pubkey in sig_keys:
+                signed.append(holder)
+    return InputLine(
+        f"{bytes(inp.txid).hex()}:{inp.vout}", facts.amount, paths, keys, tuple(signed)
+    )
+
+
+def _transaction_findings(
+    psbt: PSBT, wallet: MultisigWallet, view: DraftView, settings: Settings
+) -> list[Finding]:
+    found = []
+    seen: set[tuple[bytes, int]] = set()
+    for index, inp in enumerate(psbt.inputs):
+        outpoint = (bytes(inp.txid), inp.vout)
+        if outpoint in seen:
+            found.append(
+                Finding(
+                    "duplicate_input", f"input {index}: spends {view.inputs[index].outpoint} twice"
+                )
+            )
+        seen.add(outpoint)
+    expected = NETWORKS[{"mainnet": "main"}.get(wallet.network, "test")]["xpub"]
+    for xpub in psbt.xpubs:
+        if bytes(xpub.version) != expected:
+            found.append(
+                Finding(
+                    "wrong_network", f"global xpub {xpub.to_base58()[:12]}...: not {wallet.network}"
+                )
+            )
+    if view.fee is None:
+        return found
+    if view.fee < 0:
+        found.append(
+            Finding(
+                "outputs_exceed_inputs",
+                f"outputs {view.total_out} sat > inputs {view.total_in} sat",
+            )
+        )
+        return found
+    base = view.sent or view.total_out
+    if view.fee > settings.max_fee_sats:
+        found.append(
+            Finding("fee_too_high", f"fee {view.fee} sat exceeds {settings.max_fee_sats} sat")
+        )
+    if view.fee * 100 > settings.max_fee_percent * base:
+        found.append(
+            Finding(
+                "fee_too_high",
+                f"fee {view.fee} sat exceeds {settings.max_fee_percent}% of {base} sat",
+            )
+        )
+    if (
+        settings.max_fee_rate is not None
+        and view.fee_rate is not None
+        and view.fee_rate > settings.max_fee_rate
+    ):
+        found.append(
+            Finding(
+                "fee_too_high",
+                f"fee rate {view.fee_rate:.1f} sat/vB exceeds {settings.max_fee_rate}",
+            )
+        )
+    return found
+
+
+def review_draft(psbt: PSBT, wallet: MultisigWallet, settings: Settings | None = None) -> DraftView:
+    """Decode and check a parsed PSBT; findings list every reason not to sign it."""
+    settings = settings or Settings()
+    in_facts = [inspect_input(inp, i, wallet, settings) for i, inp in enumerate(psbt.inputs)]
+    out_facts = [inspect_output(out, i, wallet, settings) for i, out in enumerate(psbt.outputs)]
+    outputs = []
+    for out, facts in zip(psbt.outputs, out_facts, strict=True):
+        script = bytes(out.script_pubkey.data)
+        kind, path = EXTERNAL, None
+        if facts.branch is not None:
+            kind, path = CHANGE_VERIFIED, f"/{facts.branch.change}/{facts.branch.index}"
+        outputs.append(OutputLine(address_of(script, wallet.network), int(out.value), kind, path))
+    amounts = [f.amount for f in in_facts]
+    total_in = None if None in amounts else sum(a for a in amounts if a is not None)
+    total_out = sum(o.amount for o in outputs)
+    fee = None if total_in is None else total_in - total_out
+    vsize = estimated_vsize(psbt, wallet)
+    view = DraftView(
+        inputs=tuple(_input_line(psbt, i, f, wallet) for i, f in enumerate(in_facts)),
+        outputs=tuple(outputs),
+        total_in=total_in,
+        total_out=total_out,
+        sent=sum(o.amount for o in outputs if o.kind == EXTERNAL),
+        fee=fee,
+        vsize=vsize,
+        fee_rate=None if fee is None else fee / vsize,
+        locktime=int(psbt.locktime or 0),
+        rbf=any(
+            (inp.sequence if inp.sequence is not None else _FINAL) < _FINAL - 1
+            for inp in psbt.inputs
+        ),
+        findings=(),
+    )
+    findings = [f for facts in in_facts for f in facts.findings]
+    findings += [f for facts in out_facts for f in facts.findings]
+    findings += _transaction_findings(psbt, wallet, view, settings)
+    return replace(view, findings=tuple(findings))

@@ -1,0 +1,23 @@
+"""Limits and caps the Bitcoin checks apply, from the appliance's configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a draft may be: sizes before parsing, fee caps and trust in witness-only inputs."""
+
+    max_bytes: int = 4_000_000  # a PSBT file or decoded text, before parsing
+    max_inputs: int = 2_000
+    max_outputs: int = 2_000
+    # A witness_utxo alone lets a dishonest creator lie about the amount of all but one
+    # input (the segwit fee attack); the full previous transaction proves it.
+    allow_witness_only: bool = False
+    max_fee_sats: int = 5_000_000
+    max_fee_percent: float = 2.0  # of the amount leaving the wallet (of all outputs if none)
+    max_fee_rate: float | None = 500.0  # sat/vB; None = no cap
+    # How far to look for our own scripts among outputs that carry no derivation data.
+    receive_keys: int = 100
+    change_keys: int = 100

@@ -1,0 +1,109 @@
+"""Sign PSBT inputs through a ``sign_digest`` callable (the HSM gateway or a stand-in)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+
+from embit.ec import PublicKey
+from embit.psbt import PSBT, InputScope
+
+from signer.chains.bitcoin.checks import Finding
+from signer.chains.bitcoin.psbt_file import Psbt, psbt_bytes, read_psbt
+from signer.chains.bitcoin.review import review_draft
+from signer.chains.bitcoin.scripts import is_witness_program, parse_multisig
+from signer.chains.bitcoin.settings import Settings
+from signer.chains.bitcoin.sighash import SighashCache
+from signer.chains.bitcoin.wallet import MultisigWallet, key_id
+from signer.errors import HsmError, Rejected
+from signer.hsm.ecdsa import EcdsaSignature, SignatureInvalid, verified_signature
+
+SignDigest = Callable[[bytes, bytes], EcdsaSignature]
+SIGHASH_ALL_BYTE = b"\x01"
+
+
+class DraftRefused(Rejected):
+    """Structural checks failed: ``findings`` holds every reason, ``code`` the first."""
+
+    def __init__(self, findings: tuple[Finding, ...]) -> None:
+        super().__init__(findings[0].code, "; ".join(f"{f.code}: {f.message}" for f in findings))
+        self.findings = findings
+
+
+def input_amount(inp: InputScope) -> int:
+    """The spent amount, from the previous transaction when given."""
+    if inp.non_witness_utxo is not None:
+        return int(inp.non_witness_utxo.vout[inp.vout].value)
+    return int(inp.witness_utxo.value)
+
+
+def input_digest(inp: InputScope, index: int, cache: SighashCache) -> bytes:
+    """SIGHASH_ALL digest of a multisig input: P2WSH, P2SH-P2WSH or legacy P2SH."""
+    if inp.witness_script is not None:
+        return cache.segwit_v0(index, bytes(inp.witness_script.data), input_amount(inp))
+    redeem = bytes(inp.redeem_script.data) if inp.redeem_script is not None else b""
+    if redeem and not is_witness_program(redeem):
+        return cache.legacy(index, redeem)
+    raise Rejected("unsupported_input", f"input {index}: not a multisig P2WSH/P2SH input")
+
+
+def _script_keys(inp: InputScope) -> tuple[bytes, ...]:
+    script = inp.witness_script if inp.witness_script is not None else inp.redeem_script
+    multisig = parse_multisig(bytes(script.data)) if script is not None else None
+    return multisig.pubkeys if multisig else ()
+
+
+def sign_input(
+    inp: InputScope, index: int, pubkey: bytes, digest: bytes, sign_digest: SignDigest
+) -> None:
+    """Sign one digest with the key ``pubkey``, verify it and store it as a partial sig."""
+    signature = sign_digest(key_id(pubkey), digest)
+    try:
+        checked = verified_signature(signature.compact, digest, pubkey)
+    except SignatureInvalid as exc:
+        raise HsmError("signature_invalid", f"input {index}: {exc}") from None
+    inp.partial_sigs[PublicKey.parse(pubkey)] = checked.der + SIGHASH_ALL_BYTE
+
+
+def sign_with_keys(psbt: PSBT, pubkeys: Collection[bytes], sign_digest: SignDigest) -> int:
+    """Sign every input whose multisig script and derivations hold one of ``pubkeys``.
+
+    No wallet checks: for reproducing BIP174's signer role. Returns signatures added.
+    """
+    cache = SighashCache(psbt.tx)
+    added = 0
+    for index, inp in enumerate(psbt.inputs):
+        derived = {key.sec() for key in inp.bip32_derivations}
+        for pubkey in _script_keys(inp):
+            if pubkey in pubkeys and pubkey in derived:
+                sign_input(inp, index, pubkey, input_digest(inp, index, cache), sign_digest)
+                added += 1
+    return added
+
+
+def sign_psbt(
+    psbt: PSBT,
+    wallet: MultisigWallet,
+    holder: str,
+    sign_digest: SignDigest,
+    settings: Settings | None = None,
+) -> Psbt:
+    """Check the draft, then add ``holder``'s signature to every input; returns a new PSBT.
+
+    Raises DraftRefused (exit 3) listing every finding before any key is used.
+    """
+    wallet.cosigner(holder)
+    signed = read_psbt(psbt_bytes(psbt), "PSBT being signed", settings)
+    view = review_draft(signed, wallet, settings)
+    if view.findings:
+        raise DraftRefused(view.findings)
+    if not view.inputs:
+        raise Rejected("nothing_to_sign", "the PSBT has no inputs")
+    if all(holder in line.signed_by for line in view.inputs):
+        raise Rejected("already_signed", f"holder {holder} has already signed every input")
+    cache = SighashCache(signed.tx)
+    for index, (inp, line) in enumerate(zip(signed.inputs, view.inputs, strict=True)):
+        if holder in line.signed_by or line.amount is None:
+            continue
+        digest = cache.segwit_v0(index, bytes(inp.witness_script.data), line.amount)
+        sign_input(inp, index, bytes.fromhex(line.keys[holder]), digest, sign_digest)
+    return signed

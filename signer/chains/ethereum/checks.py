@@ -1,0 +1,133 @@
+"""Structural checks of a Safe transaction: every finding is reported, none stops the others."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from signer.chains.ethereum import view as v
+from signer.chains.ethereum.fields import ZERO_ADDRESS, same_address
+from signer.chains.ethereum.safe_hash import hash_mismatch_message, safe_tx_hash
+from signer.chains.ethereum.safe_tx import SafeTx
+from signer.chains.ethereum.settings import Settings
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A reason to refuse, with a stable snake_case code (docs/codes.md)."""
+
+    code: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+def screen_safe_tx(
+    tx: SafeTx,
+    view: v.OperatorView,
+    settings: Settings,
+    *,
+    safe: str,
+    chain_id: int,
+    last_nonce: int | None,
+    safe_version: str | None = None,
+) -> list[Finding]:
+    """Check ``tx`` (decoded as ``view``) against the registered Safe; empty list means clean.
+
+    ``last_nonce`` is the highest nonce already signed for this Safe (None if none).
+    """
+    computed = safe_tx_hash(tx)
+    if view.safe_tx_hash != computed:
+        raise ValueError("the operator view was decoded from another transaction")
+    findings: list[Finding] = []
+    if tx.claimed_hash is not None and tx.claimed_hash != computed:
+        findings.append(Finding("hash_mismatch", hash_mismatch_message(tx.claimed_hash, computed)))
+    findings += _registration(tx, safe, chain_id, safe_version)
+    if last_nonce is not None and tx.nonce < last_nonce:
+        findings.append(
+            Finding(
+                "stale_nonce",
+                f"nonce {tx.nonce} is below nonce {last_nonce} already signed for this Safe: "
+                "a replay or a reordered draft",
+            )
+        )
+    if not settings.allow_refund_params:
+        findings += _refund(tx)
+    for call in view.calls:
+        findings += _call(call, tx, settings, batch=view.batch_library is not None)
+    return findings
+
+
+def _registration(tx: SafeTx, safe: str, chain_id: int, safe_version: str | None) -> list[Finding]:
+    found = []
+    if tx.chain_id != chain_id:
+        found.append(
+            Finding("wrong_chain", f"chainId {tx.chain_id} is not the registered chain {chain_id}")
+        )
+    if not same_address(tx.safe, safe):
+        found.append(Finding("wrong_safe", f"safe {tx.safe} is not the registered Safe {safe}"))
+    if safe_version is not None and tx.safe_version != safe_version:
+        found.append(
+            Finding(
+                "wrong_safe_version",
+                f"safeVersion {tx.safe_version} is not the registered Safe's {safe_version}: "
+                "the hash would be computed for another contract version",
+            )
+        )
+    return found
+
+
+def _refund(tx: SafeTx) -> list[Finding]:
+    # A non-zero gasPrice pays the refund receiver out of the Safe, in ETH or gasToken.
+    parts = []
+    if tx.gas_price:
+        parts.append(f"gasPrice {tx.gas_price} (baseGas {tx.base_gas}, safeTxGas {tx.safe_tx_gas})")
+    if not same_address(tx.gas_token, ZERO_ADDRESS):
+        parts.append(f"gasToken {tx.gas_token}")
+    if not same_address(tx.refund_receiver, ZERO_ADDRESS):
+        parts.append(f"refundReceiver {tx.refund_receiver}")
+    if not parts:
+        return []
+    return [
+        Finding(
+            "refund_params",
+            "the Safe would pay a gas refund: " + ", ".join(parts) + "; expected all zero",
+        )
+    ]
+
+
+def _call(call: v.DecodedCall, tx: SafeTx, settings: Settings, batch: bool) -> list[Finding]:
+    where = f"call {call.index} of the batch" if batch else "the transaction"
+    found = []
+    if call.action == v.DELEGATECALL:
+        why = (
+            "delegatecall inside a batch is never allowed"
+            if batch
+            else f"not a trusted MultiSendCallOnly library on chain {tx.chain_id}"
+        )
+        found.append(
+            Finding(
+                "delegatecall",
+                f"{where}: operation=1 (delegatecall) to {call.to}: {why}; it would run that "
+                "contract's code with the Safe's storage and funds",
+            )
+        )
+    if call.action == v.SELF_CALL and not settings.allow_self_calls:
+        found.append(
+            Finding(
+                "self_call",
+                f"{where}: calls the Safe itself ({call.function}): changes to owners, "
+                "threshold, modules, guard or handler need the admin policy",
+            )
+        )
+    if call.action == v.UNKNOWN_CALL and not settings.allow_unknown_calls:
+        found.append(Finding("unknown_call", f"{where}: {call.words}"))
+    if call.action in v.ERC20_ACTIONS and call.value:
+        found.append(
+            Finding(
+                "value_with_call",
+                f"{where}: sends {call.value} wei of ETH along with the {call.asset} "
+                f"{call.function} call",
+            )
+        )
+    return found

@@ -1,0 +1,52 @@
+"""`audit verify`, `audit show`, `audit export`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from signer.cli.context import Context, Result
+from signer.errors import Exit
+from signer.session.audit_export import export_journal
+from signer.store import audit, journal
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser("audit", parents=[common], help="the hash-chained journal")
+    actions = parser.add_subparsers(dest="audit_action", metavar="ACTION", required=True)
+    verify = actions.add_parser("verify", parents=[common], help="check chain and checkpoints")
+    verify.set_defaults(func=verify_journal)
+    show = actions.add_parser("show", parents=[common], help="print entries")
+    show.add_argument("--since", type=int, default=0, help="first seq to show")
+    show.add_argument("--kind", help="only entries of this kind")
+    show.set_defaults(func=show_journal)
+    export = actions.add_parser("export", parents=[common], help="JSON lines + signature")
+    export.add_argument("--out", required=True, type=Path)
+    export.add_argument("--holder", default="A", help="holder whose audit key signs (default A)")
+    export.set_defaults(func=export)
+
+
+def verify_journal(ctx: Context) -> Result:
+    result = audit.verify(ctx.app.conn)
+    if result.ok:
+        text = f"journal OK: {result.entries} entries, {result.checkpoints} checkpoints verified"
+    else:
+        text = f"JOURNAL BROKEN at seq {result.first_bad_seq}: {result.problem}"
+    return Result(result.as_json(), text, Exit.OK if result.ok else Exit.REJECTED)
+
+
+def show_journal(ctx: Context) -> Result:
+    shown = [e.as_json() for e in journal.entries(ctx.app.conn, ctx.args.since, ctx.args.kind)]
+    text = "\n".join(
+        f"{e['seq']:>6} {e['time']} {e['kind']:<22} {e['actor']:<6} "
+        f"{json.dumps(e['data'], sort_keys=True)}"
+        for e in shown
+    )
+    return Result({"entries": shown}, text or "no entries")
+
+
+def export(ctx: Context) -> Result:
+    doc = export_journal(ctx.app, ctx.args.out, ctx.args.holder, ctx.pin_reader())
+    return Result(doc, "\n".join(f"wrote {f}" for f in doc["files"]))

@@ -1,0 +1,88 @@
+"""`airsign` entry point: parse, run one command, print text or one JSON document."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from signer import __version__
+from signer.cli import audit_cmds, home_cmds, token_cmds
+from signer.cli.context import Context, Parser, Result
+from signer.errors import AirsignError, Exit
+
+COMMAND_MODULES = (home_cmds, token_cmds, audit_cmds)
+
+
+def build_parser() -> Parser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", default=argparse.SUPPRESS, help="appliance home directory")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print one JSON document on stdout")
+    common.add_argument("--pin-file", default=argparse.SUPPRESS,
+                        help="file with the PIN, or lines H=PIN (never pass PINs as arguments)")
+    parser = Parser(prog="airsign", parents=[common],
+                    description="HSM-backed key-ceremony and signing appliance")
+    parser.add_argument("--version", action="version", version=f"airsign {__version__}")
+    commands = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(commands, common)
+    tui = commands.add_parser("tui", parents=[common], help="the terminal UI (default)")
+    tui.set_defaults(func=None)
+    return parser
+
+
+def _emit(result: Result, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result.doc, indent=2, sort_keys=False))
+    elif result.text:
+        print(result.text)
+
+
+def _emit_error(error: AirsignError, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(error.to_json(), indent=2))
+    else:
+        print(f"airsign: {error.message}", file=sys.stderr)
+
+
+def run(argv: Sequence[str]) -> int:
+    as_json = "--json" in argv
+    context: Context | None = None
+    try:
+        args = build_parser().parse_args(list(argv))
+        as_json = bool(getattr(args, "json", False))
+        context = Context(args)
+        func = getattr(args, "func", None)
+        if func is None:
+            from signer.tui.launch import launch
+
+            return launch(context.home_path)
+        result = func(context)
+        _emit(result, as_json)
+        return int(result.exit)
+    except AirsignError as error:
+        _emit_error(error, as_json)
+        return int(error.exit)
+    except KeyboardInterrupt:
+        _emit_error(AirsignError("interrupted", "interrupted by the operator"), as_json)
+        return int(Exit.INTERNAL)
+    except Exception as error:  # an internal error: say so plainly, no traceback
+        if os.environ.get("AIRSIGN_DEBUG"):
+            raise
+        internal = AirsignError(
+            "internal_error",
+            f"internal error ({type(error).__name__}: {error}); "
+            "rerun with AIRSIGN_DEBUG=1 for details",
+        )
+        _emit_error(internal, as_json)
+        return int(Exit.INTERNAL)
+    finally:
+        if context is not None:
+            context.close()
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,253 @@
+"""A logged-in holder token: key lookup (cached), import, generation and signing.
+
+Every PKCS#11 call runs under the gateway's lock. Signatures never leave this
+module unverified: each is checked in software against the expected public key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import coincurve
+import pkcs11
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
+from pkcs11 import exceptions as px
+
+from signer.errors import HsmError
+from signer.hsm import templates
+from signer.hsm.ecdsa import EcdsaSignature, SignatureInvalid, verified_signature
+
+if TYPE_CHECKING:
+    from signer.hsm.gateway import Gateway
+
+
+def hash160(data: bytes) -> bytes:
+    """RIPEMD160(SHA256(data)): the CKA_ID of a secp256k1 key is hash160 of its pubkey."""
+    return hashlib.new("ripemd160", hashlib.sha256(data).digest()).digest()
+
+
+@dataclass(frozen=True)
+class TokenKey:
+    """A private key on the token with its public key (compressed secp256k1 or raw Ed25519)."""
+
+    key_id: bytes
+    label: str
+    key_type: str  # "secp256k1" | "ed25519"
+    public_key: bytes
+    handle: pkcs11.PrivateKey
+
+
+class TokenSession:
+    """One holder's logged-in session."""
+
+    def __init__(self, gateway: Gateway, label: str, session: pkcs11.Session) -> None:
+        self._gateway = gateway
+        self.label = label
+        self._session: pkcs11.Session | None = session
+        self._keys: dict[bytes, TokenKey] | None = None
+
+    @property
+    def session(self) -> pkcs11.Session:
+        if self._session is None:
+            raise HsmError("logged_out", f"token {self.label!r}: the session has ended")
+        return self._session
+
+    def logout(self) -> None:
+        with self._gateway.lock:
+            if self._session is not None:
+                try:
+                    self._session.close()
+                except px.PKCS11Error:
+                    pass  # the token was pulled: nothing left to close
+                self._session = None
+                self._keys = None
+
+    # -- lookup --------------------------------------------------------------
+
+    def keys(self) -> dict[bytes, TokenKey]:
+        """All private keys by CKA_ID, found once per session and cached.
+
+        SoftHSM rescans every object on each C_FindObjects, so one pass builds the map.
+        """
+        if self._keys is None:
+            with self._gateway.lock:
+                publics = {
+                    bytes(obj[Attribute.ID]): obj
+                    for obj in self.session.get_objects({Attribute.CLASS: ObjectClass.PUBLIC_KEY})
+                }
+                found: dict[bytes, TokenKey] = {}
+                for obj in self.session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY}):
+                    key_id = bytes(obj[Attribute.ID])
+                    public = publics.get(key_id)
+                    if public is None:
+                        continue  # not ours: airsign always stores the public half beside it
+                    found[key_id] = self._describe(obj, public)
+                self._keys = found
+        return self._keys
+
+    @staticmethod
+    def _describe(private: pkcs11.PrivateKey, public: pkcs11.PublicKey) -> TokenKey:
+        params = bytes(public[Attribute.EC_PARAMS])
+        point = templates.unwrap_octet_string(bytes(public[Attribute.EC_POINT]))
+        if params == templates.ED25519_PARAMS:
+            key_type, public_key = "ed25519", point
+        else:
+            key_type = "secp256k1"
+            public_key = coincurve.PublicKey(point).format(compressed=True)
+        return TokenKey(
+            bytes(private[Attribute.ID]), str(private[Attribute.LABEL]), key_type, public_key,
+            private,
+        )
+
+    def key(self, key_id: bytes) -> TokenKey:
+        found = self.keys().get(key_id)
+        if found is None:
+            raise HsmError(
+                "key_absent", f"token {self.label!r} holds no key with id {key_id.hex()}"
+            )
+        return found
+
+    # -- creating keys ---------------------------------------------------------
+
+    def import_secp256k1(self, secret: bytes | bytearray, label: str) -> TokenKey:
+        """Import a 32-byte private scalar as a non-extractable signing key.
+
+        The key is proven before returning: it signs a fresh digest that is verified
+        against the public key computed in software from the same scalar.
+        """
+        if len(secret) != 32:
+            raise HsmError("bad_key", "a secp256k1 private key is 32 bytes")
+        public_key = coincurve.PrivateKey(bytes(secret)).public_key.format(compressed=True)
+        key_id = hash160(public_key)
+        uncompressed = coincurve.PublicKey(public_key).format(compressed=False)
+        private_template = templates.private_key(
+            KeyType.EC, templates.SECP256K1_PARAMS, label, key_id
+        )
+        private_template[Attribute.VALUE] = bytes(secret)
+        public_template = templates.public_key(KeyType.EC, templates.SECP256K1_PARAMS, label, key_id)
+        public_template[Attribute.EC_POINT] = templates.der_octet_string(uncompressed)
+        with self._gateway.lock:
+            self._refuse_duplicate(key_id, label)
+            try:
+                self.session.create_object(public_template)
+                self.session.create_object(private_template)
+            except px.PKCS11Error as exc:
+                raise HsmError(
+                    "import_failed", f"token {self.label!r} refused key {label}: {exc!r}"
+                ) from None
+            self._keys = None
+        self.prove(key_id, public_key)
+        return self.key(key_id)
+
+    def generate(self, key_type: str, label: str) -> TokenKey:
+        """Generate a key pair inside the token (``secp256k1`` or ``ed25519``)."""
+        if key_type == "secp256k1":
+            kind, params, mechanism = KeyType.EC, templates.SECP256K1_PARAMS, Mechanism.EC_KEY_PAIR_GEN
+        elif key_type == "ed25519":
+            kind, params = KeyType.EC_EDWARDS, templates.ED25519_PARAMS
+            mechanism = Mechanism.EC_EDWARDS_KEY_PAIR_GEN
+        else:
+            raise HsmError("bad_key", f"unknown key type {key_type!r}")
+        # Keys are not modifiable once made, and the public key is unknown until
+        # generation, so a generated key's CKA_ID is random rather than its hash160.
+        key_id = hashlib.sha256(label.encode() + self.session.generate_random(128)).digest()[:20]
+        with self._gateway.lock:
+            self._refuse_duplicate(None, label)
+            try:
+                domain = self.session.create_domain_parameters(
+                    kind, {Attribute.EC_PARAMS: params}, local=True
+                )
+                public, private = domain.generate_keypair(
+                    store=True,
+                    mechanism=mechanism,
+                    public_template=templates.without_class_and_type(
+                        templates.public_key(kind, params, label, key_id)
+                    ),
+                    private_template=templates.without_class_and_type(
+                        templates.private_key(kind, params, label, key_id)
+                    ),
+                )
+            except (px.MechanismInvalid, px.FunctionNotSupported):
+                raise HsmError(
+                    "mechanism_missing",
+                    f"token {self.label!r} cannot generate {key_type} keys (mechanism missing)",
+                ) from None
+            except px.PKCS11Error as exc:
+                raise HsmError(
+                    "generate_failed", f"token {self.label!r} could not generate a key: {exc!r}"
+                ) from None
+            self._keys = None
+        found = self.key(key_id)
+        self.prove(found.key_id, found.public_key)
+        return found
+
+    def _refuse_duplicate(self, key_id: bytes | None, label: str) -> None:
+        """A label or id already on the token is an error, never an update."""
+        for existing in self.keys().values():
+            if existing.label == label or existing.key_id == key_id:
+                raise HsmError(
+                    "key_exists", f"token {self.label!r} already holds a key labelled {label!r}"
+                )
+
+    def prove(self, key_id: bytes, public_key: bytes) -> None:
+        """Sign a fresh digest with the key and verify it against ``public_key``."""
+        digest = hashlib.sha256(b"airsign key proof" + self.session.generate_random(256)).digest()
+        key = self.key(key_id)
+        if key.key_type == "ed25519":
+            self.sign_ed25519(key_id, digest, public_key)
+        else:
+            self.sign_digest(key_id, digest, public_key)
+
+    # -- signing ---------------------------------------------------------------
+
+    def sign_digest(
+        self, key_id: bytes, digest: bytes, expected_public_key: bytes | None = None
+    ) -> EcdsaSignature:
+        """CKM_ECDSA over a 32-byte digest we computed; low-S and verified before returning."""
+        if len(digest) != 32:
+            raise HsmError(
+                "bad_digest", f"refusing to sign a {len(digest)}-byte digest: exactly 32 required"
+            )
+        key = self.key(key_id)
+        expected = expected_public_key or key.public_key
+        if key.key_type != "secp256k1" or key.public_key != expected:
+            raise HsmError(
+                "unexpected_key",
+                f"token {self.label!r} key {key.label} is not the registered key",
+            )
+        with self._gateway.lock:
+            try:
+                raw = key.handle.sign(digest, mechanism=Mechanism.ECDSA)
+            except px.PKCS11Error as exc:
+                raise HsmError("sign_failed", f"token {self.label!r} did not sign: {exc!r}") from None
+        try:
+            return verified_signature(bytes(raw), digest, expected)
+        except SignatureInvalid as exc:
+            raise HsmError("signature_invalid", f"token {self.label!r}: {exc}") from None
+
+    def sign_ed25519(
+        self, key_id: bytes, message: bytes, expected_public_key: bytes | None = None
+    ) -> bytes:
+        """Pure Ed25519 (CKM_EDDSA) over ``message``; verified before returning."""
+        key = self.key(key_id)
+        expected = expected_public_key or key.public_key
+        if key.key_type != "ed25519" or key.public_key != expected:
+            raise HsmError(
+                "unexpected_key", f"token {self.label!r} key {key.label} is not the expected key"
+            )
+        with self._gateway.lock:
+            try:
+                signature = bytes(key.handle.sign(message, mechanism=Mechanism.EDDSA))
+            except px.PKCS11Error as exc:
+                raise HsmError("sign_failed", f"token {self.label!r} did not sign: {exc!r}") from None
+        try:
+            Ed25519PublicKey.from_public_bytes(expected).verify(signature, message)
+        except InvalidSignature:
+            raise HsmError(
+                "signature_invalid", f"token {self.label!r}: Ed25519 signature does not verify"
+            ) from None
+        return signature

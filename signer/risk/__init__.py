@@ -1,0 +1,54 @@
+"""Risk domain: policy model, screening rules, velocity ledger, hold queue, circuit breaker."""
+
+from signer.risk.addresses import normalise_address
+from signer.risk.codes import DEFAULT_OUTCOMES, Outcome
+from signer.risk.ledger import LEDGER_SCHEMA_SQL, SqlLedger
+from signer.risk.policy import AssetPolicy, PolicyDocument, Window
+from signer.risk.policy_file import Policy, load_canonical_policy, load_policy, policy_hash
+from signer.risk.records import (
+    record_imported,
+    record_signed,
+    record_verdict,
+    release_hold,
+    reset_breaker,
+    trip_breaker,
+)
+from signer.risk.screen import screen
+from signer.risk.verdict import (
+    BreakerState,
+    DraftFacts,
+    Hold,
+    Ledger,
+    Reason,
+    Verdict,
+    VerdictKind,
+)
+
+__all__ = [
+    "DEFAULT_OUTCOMES",
+    "LEDGER_SCHEMA_SQL",
+    "AssetPolicy",
+    "BreakerState",
+    "DraftFacts",
+    "Hold",
+    "Ledger",
+    "Outcome",
+    "Policy",
+    "PolicyDocument",
+    "Reason",
+    "SqlLedger",
+    "Verdict",
+    "VerdictKind",
+    "Window",
+    "load_canonical_policy",
+    "load_policy",
+    "normalise_address",
+    "policy_hash",
+    "record_imported",
+    "record_signed",
+    "record_verdict",
+    "release_hold",
+    "reset_breaker",
+    "screen",
+    "trip_breaker",
+]

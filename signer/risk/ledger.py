@@ -1,0 +1,142 @@
+"""The velocity ledger, intake, flags, holds and breaker in SQLite (read side: SqlLedger)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from decimal import Context, Decimal, localcontext
+
+from signer.risk.verdict import BreakerState, Hold
+
+# Times are integer microseconds since the Unix epoch (UTC): exact and index-friendly.
+# Amounts are plain decimal text in the asset's unit: wei-scale sums overflow SQLite's int64.
+LEDGER_SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS risk_signed (
+    draft_id  TEXT PRIMARY KEY,
+    asset     TEXT NOT NULL,
+    amount    TEXT NOT NULL,
+    signed_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS risk_signed_by_asset_time ON risk_signed (asset, signed_at);
+CREATE TABLE IF NOT EXISTS risk_signed_destination (
+    destination TEXT NOT NULL,
+    draft_id    TEXT NOT NULL REFERENCES risk_signed (draft_id),
+    PRIMARY KEY (destination, draft_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS risk_imported (
+    draft_id    TEXT PRIMARY KEY,
+    imported_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS risk_imported_by_time ON risk_imported (imported_at);
+CREATE TABLE IF NOT EXISTS risk_flagged (
+    draft_id   TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('delay', 'reject')),
+    codes      TEXT NOT NULL,
+    flagged_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS risk_flagged_by_time ON risk_flagged (flagged_at);
+CREATE TABLE IF NOT EXISTS risk_hold (
+    draft_id       TEXT PRIMARY KEY,
+    placed_at      INTEGER NOT NULL,
+    not_before     INTEGER,
+    reason         TEXT NOT NULL,
+    released_by    TEXT,
+    released_at    INTEGER,
+    release_reason TEXT
+);
+CREATE TABLE IF NOT EXISTS risk_breaker (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    tripped_at   INTEGER NOT NULL,
+    reason       TEXT NOT NULL,
+    reset_by     TEXT,
+    reset_at     INTEGER,
+    reset_reason TEXT
+);
+"""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+_EXACT = Context(prec=120)
+
+
+def to_micros(moment: datetime) -> int:
+    """Integer microseconds since the epoch; naive datetimes are refused."""
+    if moment.tzinfo is None:
+        raise ValueError("ledger times must be timezone-aware")
+    return (moment - _EPOCH) // _MICRO
+
+
+def from_micros(micros: int) -> datetime:
+    return _EPOCH + micros * _MICRO
+
+
+def amount_to_text(amount: Decimal) -> str:
+    """Plain decimal notation without exponent or trailing zeros."""
+    return format(amount.normalize(), "f")
+
+
+class SqlLedger:
+    """The Ledger protocol over a sqlite3 connection holding LEDGER_SCHEMA_SQL's tables."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def signed_since(self, asset: str, since: datetime) -> tuple[Decimal, int]:
+        rows = self._conn.execute(
+            "SELECT amount FROM risk_signed WHERE asset = ? AND signed_at >= ?",
+            (asset, to_micros(since)),
+        ).fetchall()
+        with localcontext(_EXACT):
+            total = sum((Decimal(amount) for (amount,) in rows), Decimal(0))
+        return total, len(rows)
+
+    def recent_signed_amounts(self, asset: str, limit: int) -> list[Decimal]:
+        rows = self._conn.execute(
+            "SELECT amount FROM risk_signed WHERE asset = ? ORDER BY signed_at DESC LIMIT ?",
+            (asset, limit),
+        ).fetchall()
+        return [Decimal(amount) for (amount,) in rows]
+
+    def ever_signed_to(self, destination: str) -> bool:
+        row = self._conn.execute(
+            "SELECT 1 FROM risk_signed_destination WHERE destination = ? LIMIT 1", (destination,)
+        ).fetchone()
+        return row is not None
+
+    def imported_since(self, since: datetime) -> int:
+        (count,) = self._conn.execute(
+            "SELECT count(*) FROM risk_imported WHERE imported_at >= ?", (to_micros(since),)
+        ).fetchone()
+        return int(count)
+
+    def flagged_since(self, since: datetime) -> int:
+        (count,) = self._conn.execute(
+            "SELECT count(*) FROM risk_flagged WHERE flagged_at >= ?", (to_micros(since),)
+        ).fetchone()
+        return int(count)
+
+    def breaker(self) -> BreakerState:
+        tripped = self._conn.execute(
+            "SELECT max(tripped_at) FROM risk_breaker WHERE reset_at IS NULL"
+        ).fetchone()[0]
+        reset = self._conn.execute("SELECT max(reset_at) FROM risk_breaker").fetchone()[0]
+        return BreakerState(
+            tripped_at=from_micros(tripped) if tripped is not None else None,
+            last_reset_at=from_micros(reset) if reset is not None else None,
+        )
+
+    def hold(self, draft_id: str) -> Hold | None:
+        row = self._conn.execute(
+            "SELECT placed_at, not_before, reason, released_by FROM risk_hold WHERE draft_id = ?",
+            (draft_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        placed_at, not_before, reason, released_by = row
+        return Hold(
+            draft_id=draft_id,
+            placed_at=from_micros(placed_at),
+            not_before=from_micros(not_before) if not_before is not None else None,
+            reason=reason,
+            released_by=released_by,
+        )

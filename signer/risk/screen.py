@@ -1,0 +1,120 @@
+"""The risk screen: DraftFacts + Policy + Ledger + now -> Verdict, with no side effects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Context, localcontext
+
+from signer.risk import codes, rules
+from signer.risk.addresses import normalise_address
+from signer.risk.codes import Outcome
+from signer.risk.policy_file import Policy
+from signer.risk.verdict import DraftFacts, Hold, Ledger, Reason, Verdict, VerdictKind
+
+# Sums of 18-decimal amounts need more than the default 28 significant digits.
+_EXACT = Context(prec=120)
+
+
+def screen(facts: DraftFacts, policy: Policy | None, ledger: Ledger, now: datetime) -> Verdict:
+    """Screen one draft at time ``now`` (timezone-aware) against the applied policy."""
+    if now.tzinfo is None:
+        raise ValueError("screen() needs a timezone-aware 'now'")
+    if policy is None:
+        return Verdict(
+            VerdictKind.REJECT,
+            (Reason(codes.NO_POLICY, "no risk policy is applied: nothing is signable"),),
+        )
+    with localcontext(_EXACT):
+        findings = _findings(facts, policy, ledger, now)
+    hold = ledger.hold(facts.draft_id)
+    # Structural findings always reject, even when a chain code equals a configurable one.
+    judged = [(Reason(code, message), Outcome.REJECT) for code, message in facts.findings]
+    judged += [(r, _outcome(r.code, policy)) for r in findings]
+    kept = [(r, o) for r, o in judged if not _waived(r.code, o, hold, now)]
+    return _verdict(kept, policy, hold, now)
+
+
+def _findings(facts: DraftFacts, policy: Policy, ledger: Ledger, now: datetime) -> list[Reason]:
+    document = policy.document
+    found = rules.circuit_breaker(document, ledger, now)
+    asset = document.assets.get(facts.asset)
+    if asset is None:
+        found.append(Reason(codes.UNKNOWN_ASSET, f"asset {facts.asset!r} is not in the policy"))
+        return found
+    if asset.chain != facts.chain or asset.contract != _lower(facts.contract):
+        found.append(
+            Reason(
+                codes.ASSET_MISMATCH,
+                f"draft pays {facts.chain} {facts.contract or 'native coin'} but the policy's "
+                f"{facts.asset} is {asset.chain} {asset.contract or 'native coin'}",
+            )
+        )
+        return found
+    normalised, bad = _normalised(facts)
+    found += bad
+    if not bad:
+        found += rules.destinations(facts, normalised, policy, ledger)
+    found += rules.max_per_draft(facts, asset)
+    found += rules.windows(facts, asset, ledger, now)
+    found += rules.fees(facts, asset)
+    found += rules.amount_anomaly(facts, document, ledger)
+    found += rules.burst(document, ledger, now)
+    return found
+
+
+def _lower(contract: str | None) -> str | None:
+    return contract.lower() if contract is not None else None
+
+
+def _normalised(facts: DraftFacts) -> tuple[tuple[str, ...], list[Reason]]:
+    addresses: list[str] = []
+    bad: list[Reason] = []
+    if not facts.destinations:
+        bad.append(Reason(codes.INVALID_DESTINATION, "the draft names no destination"))
+    for address in facts.destinations:
+        try:
+            addresses.append(normalise_address(facts.chain, address))
+        except ValueError as exc:
+            message = f"destination {address!r}: expected {exc}"
+            bad.append(Reason(codes.INVALID_DESTINATION, message))
+    return tuple(addresses), bad
+
+
+def _outcome(code: str, policy: Policy) -> Outcome:
+    document = policy.document
+    if code in codes.ALWAYS_REJECT:
+        return Outcome.REJECT
+    if code == codes.CIRCUIT_BREAKER_OPEN:
+        return Outcome.DELAY
+    if code == codes.FIRST_TIME_DESTINATION:
+        return Outcome(document.destinations.first_time)
+    if code in document.verdicts.reject:
+        return Outcome.REJECT
+    if code in document.verdicts.delay:
+        return Outcome.DELAY
+    return codes.DEFAULT_OUTCOMES.get(code, Outcome.REJECT)
+
+
+def _waived(code: str, outcome: Outcome, hold: Hold | None, now: datetime) -> bool:
+    """A quorum release waives delays (not the breaker); an elapsed hold waives time-cured ones."""
+    if outcome is not Outcome.DELAY or hold is None or code == codes.CIRCUIT_BREAKER_OPEN:
+        return False
+    if hold.released_by is not None:
+        return True
+    elapsed = hold.not_before is not None and now >= hold.not_before
+    return elapsed and code in codes.TIME_CURED
+
+
+def _verdict(
+    kept: list[tuple[Reason, Outcome]], policy: Policy, hold: Hold | None, now: datetime
+) -> Verdict:
+    reasons = tuple(reason for reason, _ in kept)
+    if any(outcome is Outcome.REJECT for _, outcome in kept):
+        return Verdict(VerdictKind.REJECT, reasons)
+    if not kept:
+        return Verdict(VerdictKind.APPROVE)
+    if any(r.code not in codes.TIME_CURED | codes.RECHECKED for r in reasons):
+        return Verdict(VerdictKind.DELAY, reasons, None)  # only people can release it
+    if hold is not None and hold.not_before is not None and hold.not_before > now:
+        return Verdict(VerdictKind.DELAY, reasons, hold.not_before)
+    return Verdict(VerdictKind.DELAY, reasons, now + policy.document.default_delay)

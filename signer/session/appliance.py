@@ -1,0 +1,56 @@
+"""The opened appliance: home, state, clock and (lazily) the HSM gateway."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from signer.errors import BadInput
+from signer.hsm.gateway import Gateway
+from signer.store import journal
+from signer.store.clock import Clock, system_clock
+from signer.store.db import transaction
+from signer.store.home import HOLDER_IDS, Home, create_home, open_home
+
+
+class Appliance:
+    """Everything a command needs; both the CLI and the TUI build one."""
+
+    def __init__(self, home: Home, clock: Clock = system_clock) -> None:
+        self.home = home
+        self.clock = clock
+        self._gateway: Gateway | None = None
+
+    @classmethod
+    def open(cls, path: Path, clock: Clock = system_clock) -> Appliance:
+        return cls(open_home(path), clock)
+
+    @classmethod
+    def create(cls, path: Path, module: str, clock: Clock = system_clock) -> Appliance:
+        appliance = cls(create_home(path, module), clock)
+        appliance.record("home_created", "operator", {"module": module})
+        return appliance
+
+    @property
+    def conn(self) -> Any:
+        return self.home.conn
+
+    @property
+    def gateway(self) -> Gateway:
+        if self._gateway is None:
+            self._gateway = Gateway(self.home.config.module)
+        return self._gateway
+
+    def token_label(self, holder: str) -> str:
+        holder = holder.upper()
+        if holder not in HOLDER_IDS:
+            raise BadInput("unknown_holder", f"holder {holder!r}: expected one of A, B, C")
+        return self.home.config.holders[holder]
+
+    def record(self, kind: str, actor: str, data: dict[str, Any]) -> journal.Entry:
+        """Journal an event that has no state change of its own (in its own transaction)."""
+        with transaction(self.conn):
+            return journal.append(self.conn, kind, actor, data, self.clock)
+
+    def close(self) -> None:
+        self.home.close()

@@ -1,0 +1,1 @@
+"""Appliance state: the home directory, SQLite state and the hash-chained audit journal."""

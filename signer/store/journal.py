@@ -1,0 +1,105 @@
+"""The append-only, hash-chained audit journal.
+
+Each entry's hash is SHA-256(previous hash || canonical JSON of seq, time, kind,
+actor, data). Entries are written by the caller inside the same transaction as
+the action they record, so there is no action without its entry and no entry
+without its action. Secrets never enter ``data``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from signer.store.canonical import canonical_json
+from signer.store.clock import Clock, iso, system_clock
+
+GENESIS = "00" * 32
+FORBIDDEN_KEYS = ("pin", "mnemonic", "words", "master_secret", "passphrase", "private_key")
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    time: str
+    kind: str
+    actor: str
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq, "time": self.time, "kind": self.kind, "actor": self.actor,
+            "data": self.data, "prev_hash": self.prev_hash, "hash": self.hash,
+        }
+
+
+def entry_hash(prev_hash: str, seq: int, time: str, kind: str, actor: str, data_json: str) -> str:
+    body = canonical_json(
+        {"seq": seq, "time": time, "kind": kind, "actor": actor, "data": json.loads(data_json)}
+    )
+    return hashlib.sha256(bytes.fromhex(prev_hash) + body).hexdigest()
+
+
+def _refuse_secrets(data: dict[str, Any]) -> None:
+    """A programming error, caught in tests: secrets must never reach the journal."""
+    for key in data:
+        if any(word in key.lower() for word in FORBIDDEN_KEYS):
+            raise ValueError(f"journal data key {key!r} looks like a secret")
+
+
+def head(conn: sqlite3.Connection) -> tuple[int, str]:
+    row = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+    return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+
+def append(
+    conn: sqlite3.Connection,
+    kind: str,
+    actor: str,
+    data: dict[str, Any],
+    clock: Clock = system_clock,
+) -> Entry:
+    """Append one entry; the caller holds the transaction (see db.transaction)."""
+    if not conn.in_transaction:
+        raise RuntimeError("journal.append must run inside the action's transaction")
+    _refuse_secrets(data)
+    last_seq, last_hash = head(conn)
+    seq, time = last_seq + 1, iso(clock())
+    data_json = canonical_json(data).decode()
+    digest = entry_hash(last_hash, seq, time, kind, actor, data_json)
+    conn.execute(
+        "INSERT INTO journal(seq, time, kind, actor, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
+        (seq, time, kind, actor, data_json, last_hash, digest),
+    )
+    return Entry(seq, time, kind, actor, data, last_hash, digest)
+
+
+def _row_entry(row: sqlite3.Row) -> Entry:
+    try:
+        data = json.loads(row["data"])
+    except (TypeError, ValueError):
+        data = {"unparseable": str(row["data"])}
+    return Entry(
+        int(row["seq"]), str(row["time"]), str(row["kind"]), str(row["actor"]),
+        data if isinstance(data, dict) else {"value": data},
+        str(row["prev_hash"]), str(row["hash"]),
+    )
+
+
+def entries(
+    conn: sqlite3.Connection, since: int = 0, kind: str | None = None
+) -> Iterator[Entry]:
+    """Entries in seq order, optionally from ``since`` and of one ``kind``."""
+    query = "SELECT * FROM journal WHERE seq >= ?"
+    params: list[Any] = [since]
+    if kind:
+        query += " AND kind = ?"
+        params.append(kind)
+    for row in conn.execute(query + " ORDER BY seq", params):
+        yield _row_entry(row)

@@ -1,0 +1,91 @@
+"""Read QR payloads from image files (PNG, JPEG, every frame of a GIF or APNG).
+
+Images are hostile input: formats are restricted, each frame's pixel count, the frame
+count and the total pixels scanned are capped before any pixel data is decoded, and every
+Pillow failure becomes a BadInput naming the file.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import zxingcpp
+from PIL import Image, ImageSequence
+
+from signer.errors import BadInput
+
+FORMATS = ("PNG", "JPEG", "GIF")
+MAX_FRAME_PIXELS = 16_000_000
+MAX_FRAMES = 1_000
+MAX_TOTAL_PIXELS = 400_000_000
+_QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+
+
+def read_qr_file(
+    path: Path,
+    max_frame_pixels: int = MAX_FRAME_PIXELS,
+    max_frames: int = MAX_FRAMES,
+    max_total_pixels: int = MAX_TOTAL_PIXELS,
+) -> list[list[bytes]]:
+    """The raw bytes of every QR code found, one list per frame of the image at ``path``."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput("qr_unreadable", f"{path}: cannot read the image ({exc.strerror})") from None
+    return read_qr_image(data, str(path), max_frame_pixels, max_frames, max_total_pixels)
+
+
+def read_qr_image(
+    data: bytes,
+    name: str,
+    max_frame_pixels: int = MAX_FRAME_PIXELS,
+    max_frames: int = MAX_FRAMES,
+    max_total_pixels: int = MAX_TOTAL_PIXELS,
+) -> list[list[bytes]]:
+    """Like ``read_qr_file`` for image bytes; ``name`` is used in error messages."""
+    frames: list[list[bytes]] = []
+    total = 0
+    # Pillow's plugins raise many exception types (OSError, ValueError, SyntaxError,
+    # struct.error, EOFError, ...) on crafted files: all of them mean "bad image".
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=FORMATS) as image:
+                for index, frame in enumerate(ImageSequence.Iterator(image)):
+                    pixels = frame.width * frame.height
+                    total += pixels
+                    _check_caps(name, index, pixels, total, max_frame_pixels, max_frames,
+                                max_total_pixels)
+                    frames.append(_decode_frame(frame.convert("L")))
+    except BadInput:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise BadInput("qr_too_large", f"{name}: {exc}") from None
+    except Exception as exc:
+        raise BadInput(
+            "qr_bad_image",
+            f"{name}: not a readable PNG, JPEG or GIF image ({type(exc).__name__}: "
+            f"{str(exc)[:120]})",
+        ) from None
+    return frames
+
+
+def _check_caps(
+    name: str, index: int, pixels: int, total: int, frame_cap: int, frame_count_cap: int,
+    total_cap: int,
+) -> None:
+    if index >= frame_count_cap:
+        raise BadInput("qr_too_large", f"{name}: more than {frame_count_cap} frames")
+    if pixels > frame_cap:
+        raise BadInput(
+            "qr_too_large", f"{name}: frame {index} has {pixels} pixels, limit {frame_cap}"
+        )
+    if total > total_cap:
+        raise BadInput("qr_too_large", f"{name}: more than {total_cap} pixels in all frames")
+
+
+def _decode_frame(gray: Image.Image) -> list[bytes]:
+    barcodes = zxingcpp.read_barcodes(gray, formats=_QR_ONLY)
+    return [bytes(barcode.bytes) for barcode in barcodes if barcode.valid]

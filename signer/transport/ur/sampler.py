@@ -1,0 +1,71 @@
+"""Which fragments a fountain part mixes: degree by alias sampling, then a seeded shuffle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import TypeVar
+
+from signer.transport.ur.xoshiro import Xoshiro256
+
+T = TypeVar("T")
+
+
+class RandomSampler:
+    """Walker/Vose alias sampler over weights, built in the index order the spec fixes."""
+
+    def __init__(self, weights: Sequence[float]) -> None:
+        if not weights or any(w <= 0 for w in weights):
+            raise ValueError("weights must be positive")
+        n = len(weights)
+        total = sum(weights)
+        scaled = [w * n / total for w in weights]
+        small = [i for i in reversed(range(n)) if scaled[i] < 1]
+        large = [i for i in reversed(range(n)) if scaled[i] >= 1]
+        self._probs = [0.0] * n
+        self._aliases = [0] * n
+        while small and large:
+            a = small.pop()
+            g = large.pop()
+            self._probs[a] = scaled[a]
+            self._aliases[a] = g
+            scaled[g] += scaled[a] - 1
+            (small if scaled[g] < 1 else large).append(g)
+        # Leftovers are exactly 1 in exact arithmetic; rounding may strand some in `small`.
+        for i in large + small:
+            self._probs[i] = 1.0
+
+    def next(self, uniform: Callable[[], float]) -> int:
+        """Draw one index using two uniform doubles."""
+        r1 = uniform()
+        r2 = uniform()
+        i = int(len(self._probs) * r1)
+        return i if r2 < self._probs[i] else self._aliases[i]
+
+
+@lru_cache(maxsize=8)
+def _degree_sampler(seq_len: int) -> RandomSampler:
+    return RandomSampler([1.0 / i for i in range(1, seq_len + 1)])
+
+
+def choose_degree(seq_len: int, rng: Xoshiro256) -> int:
+    """How many fragments a mixed part XORs together (weights 1/k, k = 1..seq_len)."""
+    return _degree_sampler(seq_len).next(rng.next_double) + 1
+
+
+def shuffled(items: Sequence[T], rng: Xoshiro256) -> list[T]:
+    """The spec's shuffle: repeatedly take a uniformly chosen remaining item."""
+    remaining = list(items)
+    result = []
+    while remaining:
+        result.append(remaining.pop(rng.next_int(0, len(remaining) - 1)))
+    return result
+
+
+def choose_fragments(seq_num: int, seq_len: int, checksum: int) -> frozenset[int]:
+    """Fragment indexes of part ``seq_num``: pure for the first seq_len parts, mixed after."""
+    if seq_num <= seq_len:
+        return frozenset({seq_num - 1})
+    rng = Xoshiro256(seq_num.to_bytes(4, "big") + checksum.to_bytes(4, "big"))
+    degree = choose_degree(seq_len, rng)
+    return frozenset(shuffled(range(seq_len), rng)[:degree])

@@ -1,0 +1,67 @@
+"""The audit screen: the journal, filtered by kind, and verification on demand."""
+
+from __future__ import annotations
+
+import json
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from signer.session.appliance import Appliance
+from signer.store import audit, journal
+
+
+class AuditScreen(Screen[None]):
+    BINDINGS = [
+        Binding("v", "verify", "Verify journal"),
+        Binding("f", "focus_filter", "Filter by kind"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, appliance: Appliance) -> None:
+        super().__init__()
+        self.appliance = appliance
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="kind (e.g. login_failed); empty = all", id="audit-filter")
+        yield Static("press v to verify the journal", id="audit-status")
+        yield DataTable(id="audit-table", zebra_stripes=True, cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("seq", "time", "kind", "actor", "data")
+        self.show_entries(None)
+        table.focus()
+
+    def show_entries(self, kind: str | None) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for entry in journal.entries(self.appliance.conn, 0, kind or None):
+            table.add_row(str(entry.seq), entry.time, entry.kind, entry.actor,
+                          json.dumps(entry.data, sort_keys=True)[:80])
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.show_entries(event.value.strip() or None)
+        self.query_one(DataTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_verify(self) -> None:
+        self.query_one("#audit-status", Static).update("verifying…")
+        self.run_verify()
+
+    @work(thread=True, exclusive=True, group="verify")
+    def run_verify(self) -> None:
+        result = audit.verify(self.appliance.conn)
+        if result.ok:
+            text = (f"VERIFIED: {result.entries} entries, chain intact, "
+                    f"{result.checkpoints} checkpoint signature(s) valid")
+        else:
+            text = f"BROKEN at seq {result.first_bad_seq}: {result.problem}"
+        self.app.call_from_thread(self.query_one("#audit-status", Static).update, text)

@@ -1,0 +1,1 @@
+"""SoftHSM2 harness for testers: throwaway token directories with labelled tokens."""

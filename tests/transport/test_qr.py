@@ -1,0 +1,173 @@
+"""QR frames out (segno) read back by an independent decoder (zxing-cpp), and hostile images."""
+
+from __future__ import annotations
+
+import io
+import random
+import struct
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from signer.errors import BadInput
+from signer.transport.qr import (
+    DEFAULT_FRAGMENT_LEN,
+    export_files,
+    make_qr,
+    png_frame,
+    read_qr_file,
+    read_qr_image,
+    render_half_blocks,
+    ur_parts,
+)
+from signer.transport.ur import bytewords, decode_parts
+from signer.transport.ur.fountain import MAX_MESSAGE_LEN, MAX_SEQ_LEN, FountainPart
+
+
+def test_100_kib_through_png_frames_with_a_fifth_dropped() -> None:
+    started = time.monotonic()
+    rng = random.Random(2020)
+    payload = rng.randbytes(100 * 1024)
+    seq_len = len(ur_parts(payload))
+    frames = [png_frame(part) for part in ur_parts(payload, count=seq_len * 3 // 2)]
+    kept = rng.sample(frames, len(frames) - len(frames) // 5)
+    scanned = [codes for frame in kept for codes in read_qr_image(frame, "frame.png")]
+    assert all(len(codes) == 1 for codes in scanned)
+    assert decode_parts(codes[0] for codes in scanned).payload() == payload
+    assert time.monotonic() - started < 20, "mark this test slow"
+
+
+def test_default_fragment_length_keeps_version_25_in_the_worst_case() -> None:
+    def worst_part(fragment_len: int) -> str:
+        part = FountainPart(2**32 - 1, MAX_SEQ_LEN, MAX_MESSAGE_LEN, 2**32 - 1, b"\xff" * fragment_len)
+        return f"ur:crypto-psbt/{part.seq_num}-{part.seq_len}/{bytewords.encode(part.to_cbor())}"
+
+    assert make_qr(worst_part(DEFAULT_FRAGMENT_LEN)).version <= 25
+    assert make_qr(worst_part(DEFAULT_FRAGMENT_LEN)).mode == "alphanumeric"
+    assert make_qr(worst_part(885)).version == 26
+
+
+def test_binary_content_comes_back_as_raw_bytes() -> None:
+    content = bytes(range(256))
+    assert read_qr_image(png_frame(content), "binary.png") == [[content]]
+
+
+def _gif(frames: list[bytes]) -> bytes:
+    images = [Image.open(io.BytesIO(frame)).convert("L") for frame in frames]
+    out = io.BytesIO()
+    images[0].save(out, format="GIF", save_all=True, append_images=images[1:], duration=200)
+    return out.getvalue()
+
+
+def test_every_gif_frame_and_a_jpeg_are_read() -> None:
+    parts = ur_parts(random.Random(3).randbytes(600), "psbt", max_fragment_len=100)
+    frames = [png_frame(part) for part in parts]
+    scanned = read_qr_image(_gif(frames), "parts.gif")
+    assert [codes[0].decode().lower() for codes in scanned] == parts
+    jpeg = io.BytesIO()
+    Image.open(io.BytesIO(frames[0])).convert("RGB").save(jpeg, format="JPEG", quality=85)
+    assert read_qr_image(jpeg.getvalue(), "part.jpg") == [[parts[0].upper().encode()]]
+    assert read_qr_image(png_frame(b"")[:0] or _blank_png(), "blank.png") == [[]]
+
+
+def _blank_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("L", (64, 64), 255).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\0" * 100)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    ("data", "kwargs", "code"),
+    [
+        (_png_claiming(5000, 5000), {}, "qr_too_large"),
+        (_png_claiming(20000, 20000), {}, "qr_too_large"),
+        (_png_claiming(10, 10), {}, "qr_bad_image"),
+        (b"GIF89a" + b"\0" * 20, {}, "qr_bad_image"),
+        (b"not an image at all", {}, "qr_bad_image"),
+        (_blank_png()[:60], {}, "qr_bad_image"),
+        (_blank_png(), {"max_frame_pixels": 1000}, "qr_too_large"),
+        (_blank_png(), {"max_total_pixels": 1000}, "qr_too_large"),
+        (_blank_png(), {"max_frames": 0}, "qr_too_large"),
+    ],
+)
+def test_hostile_images_are_bad_input_naming_the_file(
+    data: bytes, kwargs: dict[str, int], code: str
+) -> None:
+    with pytest.raises(BadInput) as err:
+        read_qr_image(data, "evil.png", **kwargs)
+    assert err.value.code == code
+    assert err.value.message.startswith("evil.png: ")
+
+
+def test_gif_frame_count_is_capped() -> None:
+    gif = _gif([png_frame(f"ur:bytes/{n}") for n in range(4)])
+    assert len(read_qr_image(gif, "four.gif", max_frames=4)) == 4
+    with pytest.raises(BadInput) as err:
+        read_qr_image(gif, "four.gif", max_frames=3)
+    assert err.value.code == "qr_too_large"
+
+
+def test_other_formats_and_missing_files_are_refused(tmp_path: Path) -> None:
+    bmp = io.BytesIO()
+    Image.new("L", (8, 8)).save(bmp, format="BMP")
+    (tmp_path / "a.bmp").write_bytes(bmp.getvalue())
+    with pytest.raises(BadInput) as err:
+        read_qr_file(tmp_path / "a.bmp")
+    assert err.value.code == "qr_bad_image"
+    with pytest.raises(BadInput) as err:
+        read_qr_file(tmp_path / "missing.png")
+    assert err.value.code == "qr_unreadable"
+    assert "missing.png" in err.value.message
+
+
+def _screen_to_image(text: str, light_on_dark: bool) -> Image.Image:
+    """Paint the characters as a terminal would: ink light on dark, or dark on light."""
+    ink, paper = (255, 0) if light_on_dark else (0, 255)
+    halves = {" ": (paper, paper), "▀": (ink, paper), "▄": (paper, ink), "█": (ink, ink)}
+    lines = text.split("\n")
+    image = Image.new("L", (len(lines[0]), 2 * len(lines)))
+    for y, line in enumerate(lines):
+        for x, char in enumerate(line):
+            top, bottom = halves[char]
+            image.putpixel((x, 2 * y), top)
+            image.putpixel((x, 2 * y + 1), bottom)
+    return image.resize((image.width * 6, image.height * 6), Image.Resampling.NEAREST)
+
+
+@pytest.mark.parametrize("light_on_dark", [True, False])
+def test_terminal_rendering_scans(light_on_dark: bool) -> None:
+    part = ur_parts(random.Random(5).randbytes(400), max_fragment_len=150)[1]
+    text = render_half_blocks(part, light_on_dark=light_on_dark)
+    size = make_qr(part).symbol_size(border=4)[0]
+    lines = text.split("\n")
+    assert len(lines) == (size + 1) // 2 and {len(line) for line in lines} == {size}
+    quiet = "█" if light_on_dark else " "
+    assert lines[0] == lines[1] == quiet * size
+    image = _screen_to_image(text, light_on_dark)
+    found = zxingcpp.read_barcodes(image, try_invert=False)
+    assert [bytes(code.bytes) for code in found] == [part.upper().encode()]
+
+
+def test_export_files_hold_parts_and_matching_frames() -> None:
+    payload = random.Random(9).randbytes(2500)
+    files = export_files("d3adb33f", payload, max_fragment_len=200)
+    lines = files.pop("d3adb33f.ur.txt").decode().splitlines()
+    assert sorted(files) == [f"d3adb33f-{n:02d}.png" for n in range(1, len(lines) + 1)]
+    assert decode_parts(lines).payload() == payload
+    for line, png in zip(lines, files.values(), strict=True):
+        assert read_qr_image(png, "export.png") == [[line.upper().encode()]]
+    many = export_files("x", payload, max_fragment_len=20)
+    assert "x-001.png" in many and len(many) == 1 + len(ur_parts(payload, max_fragment_len=20))
