@@ -7,7 +7,7 @@ bounded pool of child keys that is imported into the holder's token, and wipes t
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bip_utils import Base58Decoder, Base58Encoder, Bip32Slip10Secp256k1, EthAddrEncoder
 from bip_utils.bip.bip32 import Bip32Const
@@ -27,7 +27,7 @@ class ChildKey:
     """One private key bound for the token: scalar (wipe-able), public key, CKA_ID and label."""
 
     path: str
-    secret: bytearray
+    secret: bytearray = field(repr=False)
     pubkey: bytes
 
     @property

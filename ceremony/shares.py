@@ -6,17 +6,16 @@ recovery officer learns which share and which word is wrong, not just that somet
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from shamir_mnemonic import MnemonicError, Share, combine_mnemonics, generate_mnemonics, rs1024
+from shamir_mnemonic import MnemonicError, Share, combine_mnemonics, generate_mnemonics
 from shamir_mnemonic import shamir as _shamir
-from shamir_mnemonic.constants import CUSTOMIZATION_STRING_EXTENDABLE, CUSTOMIZATION_STRING_ORIG
-from shamir_mnemonic.wordlist import WORD_INDEX_MAP, WORDLIST
+from shamir_mnemonic.wordlist import WORD_INDEX_MAP
 
 from ceremony.cards import ShareCard, render_card, write_cards
 from ceremony.config import Backup
+from ceremony.typos import checksum_repairs, suggestions
 from signer.errors import BadInput
 
 __all__ = ["ShareCard", "combine_shares", "render_card", "split_secret", "write_cards"]
@@ -84,33 +83,6 @@ def split_secret(
     return tuple(cards)
 
 
-def _suggestions(word: str) -> list[str]:
-    # SLIP-39 words differ in their first four letters, so a known prefix names the word.
-    by_prefix = [w for w in WORDLIST if len(word) >= 4 and w.startswith(word[:4])]
-    return by_prefix or difflib.get_close_matches(word, WORDLIST, n=3, cutoff=0.6)
-
-
-def _checksum_ok(indices: list[int]) -> bool:
-    extendable = bool(((indices[0] << 10 | indices[1]) >> 4) & 1)
-    custom = CUSTOMIZATION_STRING_EXTENDABLE if extendable else CUSTOMIZATION_STRING_ORIG
-    return bool(rs1024.verify_checksum(indices, custom))
-
-
-def _repairs(words: list[str]) -> list[str]:
-    """Single-word substitutions that would make a share's checksum valid."""
-    indices = [WORD_INDEX_MAP[w] for w in words]
-    found = []
-    for position, original in enumerate(indices):
-        for candidate in range(len(WORDLIST)):
-            if candidate == original:
-                continue
-            indices[position] = candidate
-            if _checksum_ok(indices):
-                found.append(f"word {position + 1} {words[position]!r} -> {WORDLIST[candidate]!r}")
-        indices[position] = original
-    return found
-
-
 def _parse_share(number: int, mnemonic: str) -> Share:
     words = mnemonic.lower().split()
     where = f"share {number}"
@@ -118,7 +90,7 @@ def _parse_share(number: int, mnemonic: str) -> Share:
         raise BadInput("bad_share", f"{where}: expected SLIP-39 words, got an empty share")
     for position, word in enumerate(words):
         if word not in WORD_INDEX_MAP:
-            hint = _suggestions(word)
+            hint = suggestions(word)
             tip = f"; did you mean {' or '.join(map(repr, hint))}?" if hint else ""
             raise BadInput(
                 "bad_share_word",
@@ -129,8 +101,8 @@ def _parse_share(number: int, mnemonic: str) -> Share:
     except MnemonicError as exc:
         text = str(exc)
     if "checksum" in text:
-        fixes = _repairs(words) if len(words) <= 59 else []
-        tip = f"; a single mistyped word would explain it: {', '.join(fixes[:3])}" if fixes else ""
+        fixes = [f"word {n} {was!r} -> {fix!r}" for n, was, fix in checksum_repairs(words)]
+        tip = f"; a single mistyped word would explain it: {', '.join(fixes)}" if fixes else ""
         raise BadInput(
             "bad_share_checksum",
             f"{where}: checksum is wrong (a word is mistyped or two are swapped){tip}",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from softhsm.tokens import HarnessError, create_token_set  # noqa: E402
+from softhsm.tokens import HarnessError, create_token_set
 
 DEMO_SO_PIN = "demo-so-pin"
 DEMO_USER_PIN = "1234"

@@ -55,13 +55,18 @@ class Cli:
         out = self.capsys.readouterr().out
         return code, json.loads(out) if out.strip() else None
 
-    def subprocess(self, *args: str, env: dict[str, str] | None = None,
-                   json_output: bool = True) -> subprocess.CompletedProcess[str]:
+    def subprocess(
+        self, *args: str, env: dict[str, str] | None = None, json_output: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         argv = [sys.executable, "-m", "signer", "--home", str(self.home)]
         argv += ["--json"] if json_output else []
         return subprocess.run(
-            argv + list(args), capture_output=True, text=True, timeout=120,
-            env={**os.environ, **(env or {})}, cwd=REPO,
+            argv + list(args),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **(env or {})},
+            cwd=REPO,
         )
 
 

@@ -25,7 +25,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     export = actions.add_parser("export", parents=[common], help="JSON lines + signature")
     export.add_argument("--out", required=True, type=Path)
     export.add_argument("--holder", default="A", help="holder whose audit key signs (default A)")
-    export.set_defaults(func=export)
+    export.set_defaults(func=export_audit)
 
 
 def verify_journal(ctx: Context) -> Result:
@@ -47,6 +47,6 @@ def show_journal(ctx: Context) -> Result:
     return Result({"entries": shown}, text or "no entries")
 
 
-def export(ctx: Context) -> Result:
+def export_audit(ctx: Context) -> Result:
     doc = export_journal(ctx.app, ctx.args.out, ctx.args.holder, ctx.pin_reader())
     return Result(doc, "\n".join(f"wrote {f}" for f in doc["files"]))

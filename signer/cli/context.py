@@ -50,7 +50,7 @@ class Context:
 class Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as BadInput (exit 2, JSON when asked)."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         raise BadInput("usage", f"{message} (see '{self.prog} --help')")
 
 

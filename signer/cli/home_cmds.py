@@ -22,8 +22,11 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 def init_home(ctx: Context) -> Result:
     app = Appliance.create(ctx.home_path, ctx.args.module)
     ctx._app = app
-    doc = {"home": str(ctx.home_path), "module": ctx.args.module,
-           "holders": app.home.config.holders}
+    doc = {
+        "home": str(ctx.home_path),
+        "module": ctx.args.module,
+        "holders": app.home.config.holders,
+    }
     return Result(doc, f"created airsign home {ctx.home_path} bound to {ctx.args.module}")
 
 

@@ -17,14 +17,24 @@ COMMAND_MODULES = (home_cmds, token_cmds, audit_cmds)
 
 
 def build_parser() -> Parser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--home", default=argparse.SUPPRESS, help="appliance home directory")
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print one JSON document on stdout")
-    common.add_argument("--pin-file", default=argparse.SUPPRESS,
-                        help="file with the PIN, or lines H=PIN (never pass PINs as arguments)")
-    parser = Parser(prog="airsign", parents=[common],
-                    description="HSM-backed key-ceremony and signing appliance")
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print one JSON document on stdout",
+    )
+    common.add_argument(
+        "--pin-file",
+        default=argparse.SUPPRESS,
+        help="file with the PIN, or lines H=PIN (never pass PINs as arguments)",
+    )
+    parser = Parser(
+        prog="airsign",
+        parents=[common],
+        description="HSM-backed key-ceremony and signing appliance",
+    )
     parser.add_argument("--version", action="version", version=f"airsign {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
     for module in COMMAND_MODULES:

@@ -11,15 +11,17 @@ from signer.session.tokens import token_overview
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
-    tokens = commands.add_parser("tokens", parents=[common],
-                                 help="slots, tokens, holder mapping, lockout state")
+    tokens = commands.add_parser(
+        "tokens", parents=[common], help="slots, tokens, holder mapping, lockout state"
+    )
     tokens.set_defaults(func=list_tokens)
     actions = tokens.add_subparsers(dest="token_action", metavar="ACTION")
     check = actions.add_parser("check", parents=[common], help="log a holder in and out")
     check.add_argument("holder")
     check.set_defaults(func=check_login)
-    unlock = actions.add_parser("unlock", parents=[common],
-                                help="lift a PIN lockout (two other holders)")
+    unlock = actions.add_parser(
+        "unlock", parents=[common], help="lift a PIN lockout (two other holders)"
+    )
     unlock.add_argument("holder")
     unlock.add_argument("--holders", required=True, help="two other holders, e.g. B,C")
     unlock.set_defaults(func=unlock_holder)
@@ -42,12 +44,16 @@ def check_login(ctx: Context) -> Result:
     holder = ctx.args.holder.upper()
     with logins.holders_logged_in(ctx.app, [holder], ctx.pin_reader()) as sessions:
         keys = len(sessions[holder].keys())
-    return Result({"holder": holder, "login": "ok", "keys": keys},
-                  f"holder {holder}: PIN accepted; token holds {keys} airsign key(s)")
+    return Result(
+        {"holder": holder, "login": "ok", "keys": keys},
+        f"holder {holder}: PIN accepted; token holds {keys} airsign key(s)",
+    )
 
 
 def unlock_holder(ctx: Context) -> Result:
     holder = ctx.args.holder.upper()
     logins.unlock(ctx.app, holder, ctx.args.holders, ctx.pin_reader())
-    return Result({"holder": holder, "unlocked": True, "by": ctx.args.holders.upper().split(",")},
-                  f"holder {holder} unlocked")
+    return Result(
+        {"holder": holder, "unlocked": True, "by": ctx.args.holders.upper().split(",")},
+        f"holder {holder} unlocked",
+    )

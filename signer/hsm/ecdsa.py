@@ -50,7 +50,7 @@ class EcdsaSignature:
                 recovered = coincurve.PublicKey.from_signature_and_message(
                     self.compact + bytes([candidate]), self.digest, hasher=None
                 )
-            except Exception:  # noqa: S112 - libsecp256k1 refuses an R that does not exist
+            except Exception:
                 continue
             if recovered.format(compressed=True) == self.public_key:
                 return candidate

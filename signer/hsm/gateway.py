@@ -105,7 +105,8 @@ class Gateway:
             ) from None
         except px.MultipleTokensReturned:
             raise HsmError(
-                "token_ambiguous", f"more than one token is labelled {label!r}: remove the extra one"
+                "token_ambiguous",
+                f"more than one token is labelled {label!r}: remove the extra one",
             ) from None
 
     def login(self, label: str, pin: str) -> TokenSession:

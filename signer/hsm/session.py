@@ -6,9 +6,11 @@ module unverified: each is checked in software against the expected public key.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import coincurve
 import pkcs11
@@ -38,7 +40,7 @@ class TokenKey:
     label: str
     key_type: str  # "secp256k1" | "ed25519"
     public_key: bytes
-    handle: pkcs11.PrivateKey
+    handle: Any  # pkcs11 private key object: its type stubs lack sign()
 
 
 class TokenSession:
@@ -59,10 +61,9 @@ class TokenSession:
     def logout(self) -> None:
         with self._gateway.lock:
             if self._session is not None:
-                try:
+                # A pulled token leaves nothing to close.
+                with contextlib.suppress(px.PKCS11Error):
                     self._session.close()
-                except px.PKCS11Error:
-                    pass  # the token was pulled: nothing left to close
                 self._session = None
                 self._keys = None
 
@@ -90,7 +91,7 @@ class TokenSession:
         return self._keys
 
     @staticmethod
-    def _describe(private: pkcs11.PrivateKey, public: pkcs11.PublicKey) -> TokenKey:
+    def _describe(private: Any, public: Any) -> TokenKey:
         params = bytes(public[Attribute.EC_PARAMS])
         point = templates.unwrap_octet_string(bytes(public[Attribute.EC_POINT]))
         if params == templates.ED25519_PARAMS:
@@ -99,7 +100,10 @@ class TokenSession:
             key_type = "secp256k1"
             public_key = coincurve.PublicKey(point).format(compressed=True)
         return TokenKey(
-            bytes(private[Attribute.ID]), str(private[Attribute.LABEL]), key_type, public_key,
+            bytes(private[Attribute.ID]),
+            str(private[Attribute.LABEL]),
+            key_type,
+            public_key,
             private,
         )
 
@@ -128,7 +132,9 @@ class TokenSession:
             KeyType.EC, templates.SECP256K1_PARAMS, label, key_id
         )
         private_template[Attribute.VALUE] = bytes(secret)
-        public_template = templates.public_key(KeyType.EC, templates.SECP256K1_PARAMS, label, key_id)
+        public_template = templates.public_key(
+            KeyType.EC, templates.SECP256K1_PARAMS, label, key_id
+        )
         public_template[Attribute.EC_POINT] = templates.der_octet_string(uncompressed)
         with self._gateway.lock:
             self._refuse_duplicate(key_id, label)
@@ -146,7 +152,11 @@ class TokenSession:
     def generate(self, key_type: str, label: str) -> TokenKey:
         """Generate a key pair inside the token (``secp256k1`` or ``ed25519``)."""
         if key_type == "secp256k1":
-            kind, params, mechanism = KeyType.EC, templates.SECP256K1_PARAMS, Mechanism.EC_KEY_PAIR_GEN
+            kind, params, mechanism = (
+                KeyType.EC,
+                templates.SECP256K1_PARAMS,
+                Mechanism.EC_KEY_PAIR_GEN,
+            )
         elif key_type == "ed25519":
             kind, params = KeyType.EC_EDWARDS, templates.ED25519_PARAMS
             mechanism = Mechanism.EC_EDWARDS_KEY_PAIR_GEN
@@ -161,7 +171,7 @@ class TokenSession:
                 domain = self.session.create_domain_parameters(
                     kind, {Attribute.EC_PARAMS: params}, local=True
                 )
-                public, private = domain.generate_keypair(
+                domain.generate_keypair(
                     store=True,
                     mechanism=mechanism,
                     public_template=templates.without_class_and_type(
@@ -223,11 +233,48 @@ class TokenSession:
             try:
                 raw = key.handle.sign(digest, mechanism=Mechanism.ECDSA)
             except px.PKCS11Error as exc:
-                raise HsmError("sign_failed", f"token {self.label!r} did not sign: {exc!r}") from None
+                raise HsmError(
+                    "sign_failed", f"token {self.label!r} did not sign: {exc!r}"
+                ) from None
         try:
             return verified_signature(bytes(raw), digest, expected)
         except SignatureInvalid as exc:
             raise HsmError("signature_invalid", f"token {self.label!r}: {exc}") from None
+
+    def sign_digests(
+        self, key_id: bytes, digests: list[bytes], expected_public_key: bytes | None = None
+    ) -> list[EcdsaSignature]:
+        """Sign many digests with one key; verification overlaps the HSM's next signature.
+
+        Both the PKCS#11 call and libsecp256k1 release the GIL, so on two cores the
+        software check of signature n runs while the token computes n+1. Every
+        signature is still verified before any is returned.
+        """
+        if any(len(digest) != 32 for digest in digests):
+            raise HsmError("bad_digest", "refusing to sign: every digest must be exactly 32 bytes")
+        if not digests:
+            return []
+        key = self.key(key_id)
+        expected = expected_public_key or key.public_key
+        if key.key_type != "secp256k1" or key.public_key != expected:
+            raise HsmError(
+                "unexpected_key", f"token {self.label!r} key {key.label} is not the registered key"
+            )
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify") as verifier:
+            pending = []
+            for digest in digests:
+                with self._gateway.lock:
+                    try:
+                        raw = bytes(key.handle.sign(digest, mechanism=Mechanism.ECDSA))
+                    except px.PKCS11Error as exc:
+                        raise HsmError(
+                            "sign_failed", f"token {self.label!r} did not sign: {exc!r}"
+                        ) from None
+                pending.append(verifier.submit(verified_signature, raw, digest, expected))
+            try:
+                return [future.result() for future in pending]
+            except SignatureInvalid as exc:
+                raise HsmError("signature_invalid", f"token {self.label!r}: {exc}") from None
 
     def sign_ed25519(
         self, key_id: bytes, message: bytes, expected_public_key: bytes | None = None
@@ -243,7 +290,9 @@ class TokenSession:
             try:
                 signature = bytes(key.handle.sign(message, mechanism=Mechanism.EDDSA))
             except px.PKCS11Error as exc:
-                raise HsmError("sign_failed", f"token {self.label!r} did not sign: {exc!r}") from None
+                raise HsmError(
+                    "sign_failed", f"token {self.label!r} did not sign: {exc!r}"
+                ) from None
         try:
             Ed25519PublicKey.from_public_bytes(expected).verify(signature, message)
         except InvalidSignature:

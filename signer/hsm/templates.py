@@ -15,7 +15,9 @@ SECP256K1_PARAMS = bytes.fromhex("06052b8104000a")
 ED25519_PARAMS = bytes.fromhex("06032b6570")
 
 
-def private_key(key_type: KeyType, params: bytes, label: str, key_id: bytes) -> dict[Attribute, Any]:
+def private_key(
+    key_type: KeyType, params: bytes, label: str, key_id: bytes
+) -> dict[Attribute, Any]:
     """A token private key that can sign and do nothing else, and never leave the token."""
     return {
         Attribute.CLASS: ObjectClass.PRIVATE_KEY,

@@ -71,8 +71,9 @@ def from_micros(micros: int) -> datetime:
 
 
 def amount_to_text(amount: Decimal) -> str:
-    """Plain decimal notation without exponent or trailing zeros."""
-    return format(amount.normalize(), "f")
+    """Exact plain decimal notation without exponent or trailing zeros."""
+    text = format(amount, "f")  # unlike normalize(), never rounds to the context precision
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class SqlLedger:

@@ -65,12 +65,14 @@ def _message(verdict: Verdict, code: str) -> str:
 
 
 def _hold(conn: sqlite3.Connection, draft_id: str, verdict: Verdict, at: datetime) -> None:
-    # A re-screen updates not_before and reason but keeps placed_at and any release.
+    # The time hold is fixed when first set: a re-screen (e.g. a full window after the hold
+    # elapsed) must not restart the wait. It only refreshes the reason.
     not_before = to_micros(verdict.not_before) if verdict.not_before is not None else None
     reason = "; ".join(f"{r.code}: {r.message}" for r in verdict.reasons)
     conn.execute(
         "INSERT INTO risk_hold (draft_id, placed_at, not_before, reason) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (draft_id) DO UPDATE SET not_before = excluded.not_before, "
+        "ON CONFLICT (draft_id) DO UPDATE SET "
+        "not_before = coalesce(risk_hold.not_before, excluded.not_before), "
         "reason = excluded.reason",
         (draft_id, to_micros(at), not_before, reason),
     )
@@ -111,4 +113,3 @@ def reset_breaker(conn: sqlite3.Connection, reset_by: str, reason: str, at: date
     )
     if cursor.rowcount == 0:
         raise Rejected("breaker_closed", "the circuit breaker is not open")
-

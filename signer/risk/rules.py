@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from signer.risk import codes
 from signer.risk.durations import format_duration
+from signer.risk.ledger import amount_to_text
 from signer.risk.policy import AssetPolicy, PolicyDocument
 from signer.risk.policy_file import Policy
 from signer.risk.verdict import DraftFacts, Ledger, Reason
@@ -15,7 +16,7 @@ from signer.risk.verdict import DraftFacts, Ledger, Reason
 
 def amount_text(amount: Decimal, symbol: str) -> str:
     """``2.5 BTC``: plain notation, no trailing zeros."""
-    return f"{format(amount.normalize(), 'f')} {symbol}"
+    return f"{amount_to_text(amount)} {symbol}"
 
 
 def max_per_draft(facts: DraftFacts, asset: AssetPolicy) -> list[Reason]:
@@ -74,7 +75,7 @@ def fees(facts: DraftFacts, asset: AssetPolicy) -> list[Reason]:
             Reason(
                 codes.FEE_TOO_HIGH,
                 f"fee {amount_text(fee, facts.asset)} is more than "
-                f"{format(percent.normalize(), 'f')}% of the amount "
+                f"{amount_to_text(percent)}% of the amount "
                 f"{amount_text(facts.amount, facts.asset)}",
             )
         )
@@ -83,8 +84,8 @@ def fees(facts: DraftFacts, asset: AssetPolicy) -> list[Reason]:
         found.append(
             Reason(
                 codes.FEE_RATE_TOO_HIGH,
-                f"fee rate {format(rate.normalize(), 'f')} sat/vB exceeds max_fee_rate "
-                f"{format(asset.max_fee_rate.normalize(), 'f')} sat/vB",
+                f"fee rate {amount_to_text(rate)} sat/vB exceeds max_fee_rate "
+                f"{amount_to_text(asset.max_fee_rate)} sat/vB",
             )
         )
     return found
@@ -116,9 +117,7 @@ def destinations(
     return found
 
 
-def amount_anomaly(
-    facts: DraftFacts, document: PolicyDocument, ledger: Ledger
-) -> list[Reason]:
+def amount_anomaly(facts: DraftFacts, document: PolicyDocument, ledger: Ledger) -> list[Reason]:
     """Amount above median_factor x the median of the last median_window signed amounts."""
     anomaly = document.anomaly
     history = ledger.recent_signed_amounts(facts.asset, anomaly.median_window)
@@ -131,7 +130,7 @@ def amount_anomaly(
         Reason(
             codes.AMOUNT_ANOMALY,
             f"amount {amount_text(facts.amount, facts.asset)} is more than "
-            f"{format(anomaly.median_factor.normalize(), 'f')} x the median "
+            f"{amount_to_text(anomaly.median_factor)} x the median "
             f"{amount_text(median, facts.asset)} of the last {len(history)} signed",
         )
     ]

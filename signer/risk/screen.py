@@ -115,6 +115,8 @@ def _verdict(
         return Verdict(VerdictKind.APPROVE)
     if any(r.code not in codes.TIME_CURED | codes.RECHECKED for r in reasons):
         return Verdict(VerdictKind.DELAY, reasons, None)  # only people can release it
-    if hold is not None and hold.not_before is not None and hold.not_before > now:
+    if hold is not None and hold.not_before is not None:
+        # The time hold is set once; when it has passed, only window findings remain and
+        # they clear as signed amounts age out, so a re-screen may come at any time.
         return Verdict(VerdictKind.DELAY, reasons, hold.not_before)
     return Verdict(VerdictKind.DELAY, reasons, now + policy.document.default_delay)

@@ -17,8 +17,12 @@ class AirGap:
         return not (self.interfaces_up or self.wireless or self.bluetooth)
 
     def as_json(self) -> dict[str, object]:
-        return {"air_gapped": self.ok, "interfaces_up": self.interfaces_up,
-                "wireless": self.wireless, "bluetooth": self.bluetooth}
+        return {
+            "air_gapped": self.ok,
+            "interfaces_up": self.interfaces_up,
+            "wireless": self.wireless,
+            "bluetooth": self.bluetooth,
+        }
 
     def summary(self) -> str:
         if self.ok:

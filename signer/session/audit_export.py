@@ -31,10 +31,17 @@ def export_journal(
         message = canonical_json({"purpose": EXPORT_PURPOSE, "sha256": digest})
         signature = session.sign_ed25519(key.key_id, message)
         write_new(out, content)
-        detached = {"purpose": EXPORT_PURPOSE, "file": out.name, "sha256": digest,
-                    "holder": holder, "public_key": key.public_key.hex(),
-                    "signature": signature.hex(), "entries": len(lines)}
+        detached = {
+            "purpose": EXPORT_PURPOSE,
+            "file": out.name,
+            "sha256": digest,
+            "holder": holder,
+            "public_key": key.public_key.hex(),
+            "signature": signature.hex(),
+            "entries": len(lines),
+        }
         write_new(signature_path, json.dumps(detached, indent=2).encode() + b"\n")
-        app.record("audit_exported", holder, {"file": str(out), "sha256": digest,
-                                              "entries": len(lines)})
+        app.record(
+            "audit_exported", holder, {"file": str(out), "sha256": digest, "entries": len(lines)}
+        )
     return {"files": [str(out), str(signature_path)], "sha256": digest, "entries": len(lines)}

@@ -50,7 +50,9 @@ def _count_failure(app: Appliance, holder: str, label: str, limit: int) -> None:
     with transaction(app.conn):
         state = lockouts.record_failure(app.conn, holder, limit, iso(app.clock()))
         journal.append(
-            app.conn, "login_failed", holder,
+            app.conn,
+            "login_failed",
+            holder,
             {"holder": holder, "token": label, "failures": state.failures, "limit": limit},
             app.clock,
         )
@@ -69,8 +71,11 @@ def ensure_audit_key(app: Appliance, holder: str, session: TokenSession) -> byte
     if row is None:
         with transaction(app.conn):
             entry = journal.append(
-                app.conn, "audit_key_registered", holder,
-                {"holder": holder, "public_key": public_hex, "token": session.label}, app.clock,
+                app.conn,
+                "audit_key_registered",
+                holder,
+                {"holder": holder, "public_key": public_hex, "token": session.label},
+                app.clock,
             )
             app.conn.execute(
                 "INSERT INTO audit_keys(holder, public_key, registered_seq) VALUES (?, ?, ?)",
@@ -87,9 +92,16 @@ def checkpoint(app: Appliance, holder: str, session: TokenSession) -> journal.En
         key = session.key(key_id)
         signature = session.sign_ed25519(key_id, checkpoint_message(head_seq, head_hash))
         return journal.append(
-            app.conn, "checkpoint", holder,
-            {"holder": holder, "head_seq": head_seq, "head_hash": head_hash,
-             "public_key": key.public_key.hex(), "signature": signature.hex()},
+            app.conn,
+            "checkpoint",
+            holder,
+            {
+                "holder": holder,
+                "head_seq": head_seq,
+                "head_hash": head_hash,
+                "public_key": key.public_key.hex(),
+                "signature": signature.hex(),
+            },
             app.clock,
         )
 
@@ -99,14 +111,20 @@ def distinct_holders(names: str | list[str], count: int, exclude: str | None = N
     holders = [h.strip().upper() for h in (names.split(",") if isinstance(names, str) else names)]
     holders = [h for h in holders if h]
     if len(set(holders)) != len(holders):
-        raise BadInput("holders_not_distinct", f"--holders {','.join(holders)}: "
-                       "each holder may be named once; a quorum needs distinct holders")
+        raise BadInput(
+            "holders_not_distinct",
+            f"--holders {','.join(holders)}: "
+            "each holder may be named once; a quorum needs distinct holders",
+        )
     if exclude and exclude.upper() in holders:
-        raise BadInput("holder_cannot_authorize_self",
-                       f"--holders: holder {exclude.upper()} cannot authorise an action on itself")
+        raise BadInput(
+            "holder_cannot_authorize_self",
+            f"--holders: holder {exclude.upper()} cannot authorise an action on itself",
+        )
     if len(holders) != count:
-        raise BadInput("quorum_size", f"--holders: expected {count} distinct holders, "
-                       f"got {len(holders)}")
+        raise BadInput(
+            "quorum_size", f"--holders: expected {count} distinct holders, got {len(holders)}"
+        )
     for holder in holders:
         if holder not in ("A", "B", "C"):
             raise BadInput("unknown_holder", f"--holders: {holder!r} is not one of A, B, C")
@@ -138,10 +156,12 @@ def unlock(app: Appliance, holder: str, authorizers: str, read_pin: PinReader) -
     holder = holder.upper()
     app.token_label(holder)
     quorum = distinct_holders(authorizers, 2, exclude=holder)
-    with holders_logged_in(app, quorum, read_pin):
-        with transaction(app.conn):
-            lockouts.reset(app.conn, holder)
-            journal.append(
-                app.conn, "holder_unlocked", ",".join(quorum), {"holder": holder, "by": quorum},
-                app.clock,
-            )
+    with holders_logged_in(app, quorum, read_pin), transaction(app.conn):
+        lockouts.reset(app.conn, holder)
+        journal.append(
+            app.conn,
+            "holder_unlocked",
+            ",".join(quorum),
+            {"holder": holder, "by": quorum},
+            app.clock,
+        )

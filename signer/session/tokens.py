@@ -14,14 +14,27 @@ def token_overview(app: Appliance) -> dict[str, Any]:
     holder_of = {label: holder for holder, label in app.home.config.holders.items()}
     labels = {t.label for t in present}
     tokens = [
-        {"slot": t.slot_id, "label": t.label, "serial": t.serial, "model": t.model,
-         "initialized": t.initialized, "holder": holder_of.get(t.label)}
+        {
+            "slot": t.slot_id,
+            "label": t.label,
+            "serial": t.serial,
+            "model": t.model,
+            "initialized": t.initialized,
+            "holder": holder_of.get(t.label),
+        }
         for t in present
     ]
     holders = []
     for holder, label in sorted(app.home.config.holders.items()):
         state = lockouts.state(app.conn, holder)
-        holders.append({"id": holder, "token": label, "present": label in labels,
-                        "failures": state.failures, "locked": state.locked,
-                        "locked_at": state.locked_at})
+        holders.append(
+            {
+                "id": holder,
+                "token": label,
+                "present": label in labels,
+                "failures": state.failures,
+                "locked": state.locked,
+                "locked_at": state.locked_at,
+            }
+        )
     return {"module": app.home.config.module, "tokens": tokens, "holders": holders}

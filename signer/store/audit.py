@@ -39,8 +39,11 @@ class Verification:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "ok": self.ok, "entries": self.entries, "first_bad_seq": self.first_bad_seq,
-            "checkpoints": self.checkpoints, "problem": self.problem,
+            "ok": self.ok,
+            "entries": self.entries,
+            "first_bad_seq": self.first_bad_seq,
+            "checkpoints": self.checkpoints,
+            "problem": self.problem,
         }
 
 

@@ -42,7 +42,9 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
     except sqlite3.DatabaseError as exc:
-        raise BadInput("state_unreadable", f"{path}: not an airsign state database ({exc})") from None
+        raise BadInput(
+            "state_unreadable", f"{path}: not an airsign state database ({exc})"
+        ) from None
     conn.row_factory = sqlite3.Row
     migrate(conn, path)
     return conn

@@ -152,7 +152,9 @@ def create_home(path: Path, module: str, holders: dict[str, str] | None = None) 
     if (path / CONFIG_NAME).exists():
         raise BadInput("home_exists", f"{path} already holds an airsign home; not overwriting it")
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    config = ApplianceConfig(module=module, **({"holders": holders} if holders else {}))
+    config = ApplianceConfig(module=module)
+    if holders:
+        config = config.model_copy(update={"holders": holders})
     lock = _take_lock(path)
     try:
         fd = os.open(path / CONFIG_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -34,8 +34,13 @@ class Entry:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "seq": self.seq, "time": self.time, "kind": self.kind, "actor": self.actor,
-            "data": self.data, "prev_hash": self.prev_hash, "hash": self.hash,
+            "seq": self.seq,
+            "time": self.time,
+            "kind": self.kind,
+            "actor": self.actor,
+            "data": self.data,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
         }
 
 
@@ -86,15 +91,17 @@ def _row_entry(row: sqlite3.Row) -> Entry:
     except (TypeError, ValueError):
         data = {"unparseable": str(row["data"])}
     return Entry(
-        int(row["seq"]), str(row["time"]), str(row["kind"]), str(row["actor"]),
+        int(row["seq"]),
+        str(row["time"]),
+        str(row["kind"]),
+        str(row["actor"]),
         data if isinstance(data, dict) else {"value": data},
-        str(row["prev_hash"]), str(row["hash"]),
+        str(row["prev_hash"]),
+        str(row["hash"]),
     )
 
 
-def entries(
-    conn: sqlite3.Connection, since: int = 0, kind: str | None = None
-) -> Iterator[Entry]:
+def entries(conn: sqlite3.Connection, since: int = 0, kind: str | None = None) -> Iterator[Entry]:
     """Entries in seq order, optionally from ``since`` and of one ``kind``."""
     query = "SELECT * FROM journal WHERE seq >= ?"
     params: list[Any] = [since]

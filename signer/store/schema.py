@@ -32,7 +32,7 @@ def _journal(conn: sqlite3.Connection) -> None:
             failures INTEGER NOT NULL DEFAULT 0,
             locked_at TEXT
         );
-        """
+        """,
     )
 
 

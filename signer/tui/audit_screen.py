@@ -42,8 +42,13 @@ class AuditScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for entry in journal.entries(self.appliance.conn, 0, kind or None):
-            table.add_row(str(entry.seq), entry.time, entry.kind, entry.actor,
-                          json.dumps(entry.data, sort_keys=True)[:80])
+            table.add_row(
+                str(entry.seq),
+                entry.time,
+                entry.kind,
+                entry.actor,
+                json.dumps(entry.data, sort_keys=True)[:80],
+            )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.show_entries(event.value.strip() or None)
@@ -60,8 +65,10 @@ class AuditScreen(Screen[None]):
     def run_verify(self) -> None:
         result = audit.verify(self.appliance.conn)
         if result.ok:
-            text = (f"VERIFIED: {result.entries} entries, chain intact, "
-                    f"{result.checkpoints} checkpoint signature(s) valid")
+            text = (
+                f"VERIFIED: {result.entries} entries, chain intact, "
+                f"{result.checkpoints} checkpoint signature(s) valid"
+            )
         else:
             text = f"BROKEN at seq {result.first_bad_seq}: {result.problem}"
         self.app.call_from_thread(self.query_one("#audit-status", Static).update, text)

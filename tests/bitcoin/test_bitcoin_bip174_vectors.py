@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from pathlib import Path
 
 import pytest
-from builders import SeededWallet, holder_signer
+from builders import SeededWallet, Spend, build_psbt, external_script, holder_signer, make_wallet
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from signer.chains.bitcoin.finalize import finalize_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes, psbt_text, read_psbt
 from signer.chains.bitcoin.review import review_draft
 from signer.chains.bitcoin.settings import Settings
 from signer.chains.bitcoin.signing import DraftRefused, sign_psbt
-from signer.errors import BadInput
+from signer.errors import AirsignError, BadInput
 
 _DATA = json.loads(
     (Path(__file__).resolve().parents[1] / "vectors" / "bip174-psbt.json").read_text()
@@ -114,3 +118,36 @@ def test_v2_input_field_refused() -> None:
     tampered[start:start] = b"\x01\x0e\x20" + b"\x11" * 32
     with pytest.raises(BadInput, match="belongs to PSBT v2"):
         read_psbt(bytes(tampered))
+
+
+_WALLET = make_wallet().wallet
+_OURS = build_psbt(
+    _WALLET,
+    [Spend((0, 1), 5_000), Spend((1, 1), 7_000)],
+    [(external_script("x"), 3_000)],
+    ((1, 2), 8_000),
+)
+_SOURCES = [bytes.fromhex(v["hex"]) for v in _DATA["valid"] + _DATA["fails_signer_checks"]]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from([*_SOURCES, psbt_bytes(_OURS)]),
+    st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=4),
+    st.integers(0, 10_000),
+)
+def test_corrupted_psbt_only_ever_raises_operator_errors(
+    original: bytes, edits: list[tuple[int, int]], cut: int
+) -> None:
+    """Parse, review and finalize: hostile bytes give BadInput/Rejected, never a traceback."""
+    raw = bytearray(original)
+    for position, value in edits:
+        raw[position % len(raw)] = value
+    try:
+        psbt = read_psbt(bytes(raw[: len(raw) - cut % 8]))
+    except BadInput as refused:
+        assert refused.code == "psbt_malformed"
+        return
+    review_draft(psbt, _WALLET)
+    with contextlib.suppress(AirsignError):
+        finalize_psbt(psbt)

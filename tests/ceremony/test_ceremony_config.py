@@ -168,3 +168,13 @@ def test_unreadable_file(tmp_path: Path, content: bytes | None) -> None:
     with pytest.raises(BadInput) as caught:
         load_ceremony(path)
     assert caught.value.exit == 2 and str(path) in caught.value.message
+
+
+def test_documented_example_loads(tmp_path: Path) -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "ceremony-file.md").read_text()
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "ceremony.toml"
+    path.write_text(example)
+    plan = load_ceremony(path)
+    assert plan.master_secret_bits == 256
+    assert plan.holder_by_id("B").backup.share_count == 4

@@ -63,3 +63,10 @@ def test_wipe_overwrites_every_private_scalar() -> None:
 def test_bad_seed_length_refused() -> None:
     with pytest.raises(BadInput):
         master_node(bytes(20))
+
+
+def test_private_scalars_stay_out_of_repr() -> None:
+    keys = derive_holder_keys(SEED, "regtest", 0, 1, 1)
+    text = repr(keys)
+    assert keys.xpub in text
+    assert all(bytes(k.secret).hex() not in text and repr(k.secret) not in text for k in keys.pool)

@@ -41,7 +41,9 @@ def owner_secret(holder: str) -> bytes:
 def owners() -> list[SafeOwner]:
     """Holders A, B, C with software keys; addresses derived by eth-account."""
     return [
-        SafeOwner(h, Account.from_key(owner_secret(h)).address, software_sign_digest(owner_secret(h)))
+        SafeOwner(
+            h, Account.from_key(owner_secret(h)).address, software_sign_digest(owner_secret(h))
+        )
         for h in HOLDERS
     ]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from safe_eth.eth.contracts import (
     get_example_erc20_contract,
@@ -25,6 +25,7 @@ from safe_eth.eth.contracts import (
 )
 from web3 import EthereumTesterProvider, Web3
 from web3.contract import Contract
+from web3.types import Wei
 
 from signer.chains.ethereum.safe_tx import SafeTx, parse_safe_tx
 
@@ -65,7 +66,8 @@ class SafeChain:
     def _deploy(self, factory: Any, *args: Any) -> Contract:
         tx_hash = factory.constructor(*args).transact({"from": self.sender})
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
-        return self.w3.eth.contract(address=receipt["contractAddress"], abi=factory.abi)
+        address = receipt["contractAddress"]
+        return cast(Contract, self.w3.eth.contract(address=address, abi=factory.abi))
 
     def transact(self, call: Any) -> Any:
         """Send a contract call from the gas payer; raises if it reverts."""
@@ -111,11 +113,13 @@ class SafeChain:
         return str(self.w3.eth.wait_for_transaction_receipt(tx_hash)["contractAddress"])
 
     def fund(self, address: str, wei: int) -> None:
-        tx_hash = self.w3.eth.send_transaction({"from": self.sender, "to": address, "value": wei})
+        tx_hash = self.w3.eth.send_transaction(
+            {"from": self.sender, "to": address, "value": Wei(wei)}
+        )
         self.w3.eth.wait_for_transaction_receipt(tx_hash)
 
     def balance(self, address: str) -> int:
-        return int(self.w3.eth.get_balance(address))
+        return int(self.w3.eth.get_balance(Web3.to_checksum_address(address)))
 
     def draft(self, safe: Contract, version: str, **fields: Any) -> SafeTx:
         """A Safe tx draft for ``safe`` as the vault would send it (JSON fields, our parser)."""
@@ -144,7 +148,7 @@ class SafeChain:
         return self.transact(safe.functions.execTransaction(*self._args(tx), packed))
 
     def storage_slot0(self, address: str) -> bytes:
-        return bytes(self.w3.eth.get_storage_at(address, 0))
+        return bytes(self.w3.eth.get_storage_at(Web3.to_checksum_address(address), 0))
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

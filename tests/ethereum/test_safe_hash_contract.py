@@ -77,7 +77,8 @@ def test_claimed_hash_mismatch_is_rejected_showing_both(deployed: SafeWallet) ->
     chain, safe = deployed.chain, deployed.safes["1.4.1"]
     honest = chain.draft(safe, "1.4.1", value="1")
     real = chain.contract_hash(safe, honest)
-    assert verified_safe_tx_hash(chain.draft(safe, "1.4.1", value="1", safeTxHash="0x" + real.hex()))
+    claimed = chain.draft(safe, "1.4.1", value="1", safeTxHash="0x" + real.hex())
+    assert verified_safe_tx_hash(claimed) == real
     lie = "0x" + bytes(32 - 1).hex() + "01"
     with pytest.raises(Rejected) as caught:
         verified_safe_tx_hash(chain.draft(safe, "1.4.1", value="1", safeTxHash=lie))

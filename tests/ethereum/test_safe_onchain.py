@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from eth_account import Account
+from eth_tester.exceptions import TransactionFailed
 from safe_chain import SafeWallet
 from safe_eth.safe.multi_send import MultiSendOperation, MultiSendTx
-from eth_tester.exceptions import TransactionFailed
 
 from signer.chains.ethereum import (
     SafeOwner,
@@ -131,9 +131,7 @@ def test_multisend_batch_decodes_and_executes(
                     token.encode_abi("transfer", args=[OTHER, 2_000_000])),
         MultiSendTx(MultiSendOperation.CALL, OTHER, 3 * 10**18, b""),
     ]  # fmt: skip
-    data = wallet.multisend.encode_abi(
-        "multiSend", args=[b"".join(t.encoded_data for t in inner)]
-    )
+    data = wallet.multisend.encode_abi("multiSend", args=[b"".join(t.encoded_data for t in inner)])
     tx = chain.draft(safe, version, to=wallet.multisend.address, data=data, operation=1)
     view = decode_safe_tx(tx, tokens, settings)
     assert view.batch_library == wallet.multisend.address

@@ -27,9 +27,15 @@ def test_import_states_every_attribute(holder_a: TokenSession) -> None:
     assert handle[Attribute.LABEL] == PATH
     assert bytes(handle[Attribute.ID]) == hash160(expected_public)
     stated = {
-        Attribute.TOKEN: True, Attribute.PRIVATE: True, Attribute.SENSITIVE: True,
-        Attribute.EXTRACTABLE: False, Attribute.SIGN: True, Attribute.DERIVE: False,
-        Attribute.DECRYPT: False, Attribute.UNWRAP: False, Attribute.MODIFIABLE: False,
+        Attribute.TOKEN: True,
+        Attribute.PRIVATE: True,
+        Attribute.SENSITIVE: True,
+        Attribute.EXTRACTABLE: False,
+        Attribute.SIGN: True,
+        Attribute.DERIVE: False,
+        Attribute.DECRYPT: False,
+        Attribute.UNWRAP: False,
+        Attribute.MODIFIABLE: False,
         Attribute.SIGN_RECOVER: False,
     }
     for attribute, value in stated.items():
@@ -69,15 +75,28 @@ def test_a_label_already_on_the_token_is_an_error(holder_a: TokenSession) -> Non
     assert refused.value.code == "key_exists"
 
 
-def test_pkcs11_tool_lists_the_objects(holder_a: TokenSession, token_set: TokenSet,
-                                       user_pin: str) -> None:
+def test_pkcs11_tool_lists_the_objects(
+    holder_a: TokenSession, token_set: TokenSet, user_pin: str
+) -> None:
     """OpenSC's pkcs11-tool is an independent client: it must see what we stored."""
     key = holder_a.import_secp256k1(bytearray(os.urandom(32)), PATH)
     # A throwaway test token's PIN; pkcs11-tool takes no other way in batch mode.
     listing = subprocess.run(
-        ["pkcs11-tool", "--module", token_set.module, "--token-label", "holder-a",
-         "--login", "--pin", user_pin, "--list-objects"],
-        capture_output=True, text=True, check=True, env={**os.environ},
+        [
+            "pkcs11-tool",
+            "--module",
+            token_set.module,
+            "--token-label",
+            "holder-a",
+            "--login",
+            "--pin",
+            user_pin,
+            "--list-objects",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ},
     ).stdout
     assert listing.count(PATH) == 2  # the private key and its public half
     blocks = _blocks(listing)

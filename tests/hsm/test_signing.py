@@ -107,8 +107,7 @@ def test_eight_threads_signing_2000_times_each_through_the_gateway(
     assert counts == [2000] * 8
 
 
-def test_threads_on_different_tokens_share_the_one_gateway(gateway: Gateway,
-                                                           user_pin: str) -> None:
+def test_threads_on_different_tokens_share_the_one_gateway(gateway: Gateway, user_pin: str) -> None:
     sessions = [gateway.login(label, user_pin) for label in ("holder-a", "holder-b", "holder-c")]
     keys = [s.import_secp256k1(bytearray(os.urandom(32)), PATH).key_id for s in sessions]
     errors: list[BaseException] = []
@@ -120,7 +119,8 @@ def test_threads_on_different_tokens_share_the_one_gateway(gateway: Gateway,
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker, args=pair) for pair in zip(sessions, keys)] * 1
+    pairs = zip(sessions, keys, strict=True)
+    threads = [threading.Thread(target=worker, args=pair) for pair in pairs]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -128,3 +128,17 @@ def test_threads_on_different_tokens_share_the_one_gateway(gateway: Gateway,
     for session in sessions:
         session.logout()
     assert errors == []
+
+
+def test_batch_signing_returns_verified_low_s_signatures_in_order(
+    holder_a: TokenSession, secp_key: bytes
+) -> None:
+    public_key = holder_a.key(secp_key).public_key
+    digests = [hashlib.sha256(b"batch" + n.to_bytes(4, "big")).digest() for n in range(64)]
+    signatures = holder_a.sign_digests(secp_key, digests, public_key)
+    assert [s.digest for s in signatures] == digests
+    for signature, digest in zip(signatures, digests, strict=True):
+        assert signature.s <= HALF_N
+        _verify_with_cryptography(public_key, signature.der, digest)
+    with pytest.raises(HsmError):
+        holder_a.sign_digests(secp_key, [bytes(32), bytes(33)])

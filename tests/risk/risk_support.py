@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +67,7 @@ def base_document() -> dict[str, Any]:
 def set_path(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     """Copy of ``document`` with ``a.b[1].c`` set to ``value`` (``...`` deletes it)."""
     result = copy.deepcopy(document)
-    parts: list[str | int] = [
-        int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", path)
-    ]
+    parts: list[str | int] = [int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", path)]
     node: Any = result
     for part in parts[:-1]:
         node = node.setdefault(part, {}) if isinstance(part, str) else node[part]
@@ -145,7 +144,9 @@ class MemoryLedger:
 
     def signed_since(self, asset: str, since: datetime) -> tuple[Decimal, int]:
         rows = [a for s, a, t, _ in self.signed if s == asset and t >= since]
-        return sum(rows, Decimal(0)), len(rows)
+        exact = sum((Fraction(a) for a in rows), Fraction(0))
+        # every amount has at most 18 places, so the exact sum is a finite decimal
+        return Decimal(f"{exact.numerator * 10**18 // exact.denominator}E-18"), len(rows)
 
     def recent_signed_amounts(self, asset: str, limit: int) -> list[Decimal]:
         rows = sorted((t, a) for s, a, t, _ in self.signed if s == asset)

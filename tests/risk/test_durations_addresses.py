@@ -35,7 +35,11 @@ def test_bad_durations(bad: object) -> None:
 
 def test_format_duration_is_exact() -> None:
     assert [format_duration(timedelta(seconds=s)) for s in (90, 600, 3600, 86400, 90000)] == [
-        "90s", "10m", "1h", "1d", "25h",
+        "90s",
+        "10m",
+        "1h",
+        "1d",
+        "25h",
     ]
 
 
@@ -43,7 +47,10 @@ def test_format_duration_is_exact() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"),
+        (
+            "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4",
+            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+        ),
         (
             "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7",
             "tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7",

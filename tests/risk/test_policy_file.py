@@ -140,18 +140,34 @@ BAD_FIELDS: list[tuple[str, str, Any, str, str]] = [
     ("exponent amount", f"{BTC}.max_fee", "5e-3", f"{BTC}.max_fee", "no exponent"),
     ("negative amount", f"{BTC}.windows[0].max_total", "-5", f"{BTC}.windows[0].max_total", ""),
     ("zero amount", f"{BTC}.max_per_draft", "0", f"{BTC}.max_per_draft", "greater than zero"),
-    ("sub-satoshi", f"{BTC}.windows[1].max_total", "0.000000001", f"{BTC}.windows[1].max_total",
-     "8 decimal places"),
+    (
+        "sub-satoshi",
+        f"{BTC}.windows[1].max_total",
+        "0.000000001",
+        f"{BTC}.windows[1].max_total",
+        "8 decimal places",
+    ),
     ("count as string", f"{BTC}.windows[0].max_count", "20", f"{BTC}.windows[0].max_count", "int"),
     ("count zero", f"{BTC}.windows[0].max_count", 0, f"{BTC}.windows[0].max_count", "1"),
     ("no windows", f"{BTC}.windows", [], f"{BTC}.windows", "at least 1"),
     ("missing max_per_draft", f"{BTC}.max_per_draft", ..., f"{BTC}.max_per_draft", "required"),
     ("unknown chain", f"{BTC}.chain", "litecoin", f"{BTC}.chain", "'bitcoin'"),
     ("contract on bitcoin", f"{BTC}.contract", "0x" + "11" * 20, f"{BTC}.contract", "no contract"),
-    ("fee rate on ether", "assets.ETH.max_fee_rate", 50, "assets.ETH.max_fee_rate", "ethereum asset"),
+    (
+        "fee rate on ether",
+        "assets.ETH.max_fee_rate",
+        50,
+        "assets.ETH.max_fee_rate",
+        "ethereum asset",
+    ),
     ("erc20 without decimals", "assets.USDT.decimals", ..., "assets.USDT.decimals", "decimals"),
-    ("bad checksum", "assets.USDT.contract", "0xdAC17F958D2ee523a2206206994597C13D831EC7",
-     "assets.USDT.contract", "EIP-55"),
+    (
+        "bad checksum",
+        "assets.USDT.contract",
+        "0xdAC17F958D2ee523a2206206994597C13D831EC7",
+        "assets.USDT.contract",
+        "EIP-55",
+    ),
     ("percent over 100", f"{BTC}.max_fee_percent", 150, f"{BTC}.max_fee_percent", "100"),
     ("lowercase symbol", "assets.btc", {"chain": "bitcoin"}, "assets.btc (name)", "asset symbol"),
     ("version 2", "version", 2, "version", "1"),
@@ -162,11 +178,24 @@ BAD_FIELDS: list[tuple[str, str, Any, str, str]] = [
     ("breaker negative", "circuit_breaker.max_flagged", -1, "circuit_breaker.max_flagged", "0"),
     ("unknown section", "alerts", {"mail": "x"}, "alerts", "unknown key"),
     ("fixed code override", "verdicts.delay", ["denylisted"], "verdicts.delay[0]", "'burst'"),
-    ("code twice", "verdicts", {"reject": ["burst"], "delay": ["burst"]}, "verdicts.delay[0]",
-     "only one"),
-    ("second native ether", "assets.WETH", {"chain": "ethereum", "max_per_draft": "1",
-     "windows": [{"period": "1h", "max_total": "1", "max_count": 1}]}, "assets.WETH.chain",
-     "ETH"),
+    (
+        "code twice",
+        "verdicts",
+        {"reject": ["burst"], "delay": ["burst"]},
+        "verdicts.delay[0]",
+        "only one",
+    ),
+    (
+        "second native ether",
+        "assets.WETH",
+        {
+            "chain": "ethereum",
+            "max_per_draft": "1",
+            "windows": [{"period": "1h", "max_total": "1", "max_count": 1}],
+        },
+        "assets.WETH.chain",
+        "ETH",
+    ),
 ]
 
 
@@ -199,8 +228,8 @@ def test_every_problem_is_reported(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ('version = 1\nversion = 1\n', "valid TOML"),
-        ('version = 1\n[assets.BTC\n', "line 2"),
+        ("version = 1\nversion = 1\n", "valid TOML"),
+        ("version = 1\n[assets.BTC\n", "line 2"),
         ("version = \xff\n", "valid TOML"),
     ],
     ids=["duplicate key", "unclosed table", "not toml"],
@@ -230,12 +259,21 @@ def test_missing_policy_file(tmp_path: Path) -> None:
     ("files", "field", "words"),
     [
         ({}, "destinations.allowlist", "readable file"),
-        ({"allowlist.txt": "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5\n"}, "destinations.allowlist",
-         "allowlist.txt line 1"),
-        ({"allowlist.txt": "# ok\n\nBc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4\n"},
-         "destinations.allowlist", "allowlist.txt line 3: a bech32 address in one case"),
-        ({"allowlist.txt": "", "denylist.txt": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD\n"},
-         "destinations.denylist", "EIP-55"),
+        (
+            {"allowlist.txt": "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5\n"},
+            "destinations.allowlist",
+            "allowlist.txt line 1",
+        ),
+        (
+            {"allowlist.txt": "# ok\n\nBc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4\n"},
+            "destinations.allowlist",
+            "allowlist.txt line 3: a bech32 address in one case",
+        ),
+        (
+            {"allowlist.txt": "", "denylist.txt": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD\n"},
+            "destinations.denylist",
+            "EIP-55",
+        ),
     ],
     ids=["missing list", "bad bech32 checksum", "mixed-case bech32", "bad EIP-55"],
 )
@@ -282,7 +320,9 @@ def test_hash_covers_lists_and_canonical_round_trip(tmp_path: Path) -> None:
         policy.denylist,
         policy.hash,
     )
-    (tmp_path / "denylist.txt").write_text(DENYLIST + "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq\n")
+    (tmp_path / "denylist.txt").write_text(
+        DENYLIST + "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq\n"
+    )
     assert load_policy(tmp_path / "policy.toml").hash != policy.hash
 
 

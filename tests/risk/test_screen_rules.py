@@ -249,9 +249,7 @@ def test_circuit_breaker_latched_and_reset(policy: Policy) -> None:
         ("reject", True, (APPROVE, ())),
     ],
 )
-def test_first_time_destination(
-    tmp_path: Path, first_time: str, seen: bool, expected: Any
-) -> None:
+def test_first_time_destination(tmp_path: Path, first_time: str, seen: bool, expected: Any) -> None:
     policy = make_policy(tmp_path, set_path(base_document(), "destinations.first_time", first_time))
     ledger = MemoryLedger()
     if seen:
@@ -277,10 +275,16 @@ DENIED = fresh_bitcoin_address("denied")
     ],
 )
 def test_allowlist_and_denylist(tmp_path: Path, to: tuple[str, ...], expected: Any) -> None:
-    doc = set_path(base_document(), "destinations", {
-        "allowlist": "allow.txt", "denylist": "deny.txt", "first_time": "delay"})
-    policy = make_policy(tmp_path, doc, **{
-        "allow.txt": f"{LISTED}\n{DENIED}\n", "deny.txt": f"# the denylist wins\n{DENIED}\n"})
+    doc = set_path(
+        base_document(),
+        "destinations",
+        {"allowlist": "allow.txt", "denylist": "deny.txt", "first_time": "delay"},
+    )
+    policy = make_policy(
+        tmp_path,
+        doc,
+        **{"allow.txt": f"{LISTED}\n{DENIED}\n", "deny.txt": f"# the denylist wins\n{DENIED}\n"},
+    )
     assert outcome(screen(btc("0.1", destinations=to), policy, MemoryLedger(), NOW)) == expected
 
 
@@ -288,7 +292,9 @@ def test_denylist_without_allowlist(tmp_path: Path) -> None:
     doc = set_path(base_document(), "destinations.denylist", "deny.txt")
     policy = make_policy(tmp_path, doc, **{"deny.txt": DENIED.upper() + "\n"})
     assert outcome(screen(btc("0.1", destinations=(DENIED,)), policy, MemoryLedger(), NOW)) == (
-        REJECT, ("denylisted",))
+        REJECT,
+        ("denylisted",),
+    )
 
 
 def test_no_policy_rejects_everything() -> None:
@@ -300,10 +306,21 @@ def test_no_policy_rejects_everything() -> None:
     [
         (DraftFacts("x", "bitcoin", "LTC", Decimal(1), (DEST,)), "unknown_asset"),
         (DraftFacts("x", "ethereum", "BTC", Decimal(1), (DEST,)), "asset_mismatch"),
-        (DraftFacts("x", "ethereum", "USDT", Decimal(1), (fresh_ethereum_address("a"),),
-                    contract="0x" + "11" * 20), "asset_mismatch"),
-        (DraftFacts("x", "ethereum", "USDT", Decimal(1), (fresh_ethereum_address("a"),)),
-         "asset_mismatch"),
+        (
+            DraftFacts(
+                "x",
+                "ethereum",
+                "USDT",
+                Decimal(1),
+                (fresh_ethereum_address("a"),),
+                contract="0x" + "11" * 20,
+            ),
+            "asset_mismatch",
+        ),
+        (
+            DraftFacts("x", "ethereum", "USDT", Decimal(1), (fresh_ethereum_address("a"),)),
+            "asset_mismatch",
+        ),
     ],
 )
 def test_asset_must_match_the_policy(policy: Policy, facts: DraftFacts, code: str) -> None:

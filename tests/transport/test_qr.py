@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import random
 import struct
-import time
 import zlib
 from pathlib import Path
 
@@ -29,26 +28,36 @@ from signer.transport.ur.fountain import MAX_MESSAGE_LEN, MAX_SEQ_LEN, FountainP
 
 
 def test_100_kib_through_png_frames_with_a_fifth_dropped() -> None:
-    started = time.monotonic()
     rng = random.Random(2020)
     payload = rng.randbytes(100 * 1024)
     seq_len = len(ur_parts(payload))
     frames = [png_frame(part) for part in ur_parts(payload, count=seq_len * 3 // 2)]
     kept = rng.sample(frames, len(frames) - len(frames) // 5)
+    assert any(frame not in kept for frame in frames[:seq_len]), "recovery must need mixed parts"
     scanned = [codes for frame in kept for codes in read_qr_image(frame, "frame.png")]
     assert all(len(codes) == 1 for codes in scanned)
     assert decode_parts(codes[0] for codes in scanned).payload() == payload
-    assert time.monotonic() - started < 20, "mark this test slow"
 
 
 def test_default_fragment_length_keeps_version_25_in_the_worst_case() -> None:
     def worst_part(fragment_len: int) -> str:
-        part = FountainPart(2**32 - 1, MAX_SEQ_LEN, MAX_MESSAGE_LEN, 2**32 - 1, b"\xff" * fragment_len)
+        top = 2**32 - 1
+        part = FountainPart(top, MAX_SEQ_LEN, MAX_MESSAGE_LEN, top, b"\xff" * fragment_len)
         return f"ur:crypto-psbt/{part.seq_num}-{part.seq_len}/{bytewords.encode(part.to_cbor())}"
 
-    assert make_qr(worst_part(DEFAULT_FRAGMENT_LEN)).version <= 25
-    assert make_qr(worst_part(DEFAULT_FRAGMENT_LEN)).mode == "alphanumeric"
+    worst = make_qr(worst_part(DEFAULT_FRAGMENT_LEN))
+    assert worst.version in range(1, 26)
+    assert worst.mode == "alphanumeric"
     assert make_qr(worst_part(885)).version == 26
+
+
+def test_transparent_background_is_read_as_white() -> None:
+    gray = Image.open(io.BytesIO(png_frame("ur:bytes/hello"))).convert("L")
+    black_ink = Image.new("RGBA", gray.size, (0, 0, 0, 0))  # light = transparent black
+    black_ink.putalpha(gray.point(lambda v: 255 - v))
+    out = io.BytesIO()
+    black_ink.save(out, format="PNG")
+    assert read_qr_image(out.getvalue(), "clear.png") == [[b"UR:BYTES/HELLO"]]
 
 
 def test_binary_content_comes_back_as_raw_bytes() -> None:
@@ -71,7 +80,7 @@ def test_every_gif_frame_and_a_jpeg_are_read() -> None:
     jpeg = io.BytesIO()
     Image.open(io.BytesIO(frames[0])).convert("RGB").save(jpeg, format="JPEG", quality=85)
     assert read_qr_image(jpeg.getvalue(), "part.jpg") == [[parts[0].upper().encode()]]
-    assert read_qr_image(png_frame(b"")[:0] or _blank_png(), "blank.png") == [[]]
+    assert read_qr_image(_blank_png(), "blank.png") == [[]]
 
 
 def _blank_png() -> bytes:
@@ -82,11 +91,13 @@ def _blank_png() -> bytes:
 
 def _png_claiming(width: int, height: int) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     idat = zlib.compress(b"\0" * 100)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    chunks = chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + chunks
 
 
 @pytest.mark.parametrize(
@@ -151,7 +162,7 @@ def _screen_to_image(text: str, light_on_dark: bool) -> Image.Image:
 def test_terminal_rendering_scans(light_on_dark: bool) -> None:
     part = ur_parts(random.Random(5).randbytes(400), max_fragment_len=150)[1]
     text = render_half_blocks(part, light_on_dark=light_on_dark)
-    size = make_qr(part).symbol_size(border=4)[0]
+    size = int(make_qr(part).symbol_size(border=4)[0])
     lines = text.split("\n")
     assert len(lines) == (size + 1) // 2 and {len(line) for line in lines} == {size}
     quiet = "█" if light_on_dark else " "

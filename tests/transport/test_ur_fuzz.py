@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import pytest
 from signer.errors import BadInput
-from signer.transport.ur import decode_parts
-from signer.transport.ur import bytewords, cbor
+from signer.transport.ur import bytewords, cbor, decode_parts
 from signer.transport.ur.fountain import FountainPart
 
 TYPES = st.sampled_from(["bytes", "psbt", "crypto-psbt", "crypto-seed", "BYTES", "b/c", ""])

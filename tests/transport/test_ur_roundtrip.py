@@ -7,8 +7,15 @@ import random
 import pytest
 
 from signer.errors import BadInput
-from signer.transport.ur import UR, URDecoder, decode_parts, encode_parts, encode_single
-from signer.transport.ur import bytewords, cbor
+from signer.transport.ur import (
+    UR,
+    URDecoder,
+    bytewords,
+    cbor,
+    decode_parts,
+    encode_parts,
+    encode_single,
+)
 from signer.transport.ur.fountain import FountainPart
 
 

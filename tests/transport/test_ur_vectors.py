@@ -91,7 +91,8 @@ def test_partition_degree_and_fragment_choice() -> None:
     message = make_message(1024)
     fragments = partition_message(message, find_nominal_fragment_length(1024, 10, 100))
     assert [f.hex() for f in fragments] == VECTORS["partition_1024"]
-    degrees = [choose_degree(len(fragments), Xoshiro256.from_text(f"Wolf-{n}")) for n in range(1, 201)]
+    rngs = [Xoshiro256.from_text(f"Wolf-{n}") for n in range(1, 201)]
+    degrees = [choose_degree(len(fragments), rng) for rng in rngs]
     assert degrees == VECTORS["choose_degree_1024_nonce_1_to_200"]
     chosen = [sorted(choose_fragments(n, len(fragments), crc32(message))) for n in range(1, 31)]
     assert chosen == VECTORS["choose_fragments_1024_seq_1_to_30"]

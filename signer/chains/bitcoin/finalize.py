@@ -69,7 +69,9 @@ def _finalize_input(inp: InputScope, index: int, cache: SighashCache) -> None:
     for pubkey in multisig.pubkeys:  # CHECKMULTISIG wants the script's key order
         if pubkey in given:
             if not _valid_signature(pubkey, given[pubkey], digest):
-                raise Rejected("signature_invalid", f"input {index}: bad signature of {pubkey.hex()}")
+                raise Rejected(
+                    "signature_invalid", f"input {index}: bad signature by {pubkey.hex()}"
+                )
             signatures.append(given[pubkey])
     if len(signatures) < multisig.threshold:
         raise Rejected(

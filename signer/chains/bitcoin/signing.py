@@ -14,7 +14,7 @@ from signer.chains.bitcoin.scripts import is_witness_program, parse_multisig
 from signer.chains.bitcoin.settings import Settings
 from signer.chains.bitcoin.sighash import SighashCache
 from signer.chains.bitcoin.wallet import MultisigWallet, key_id
-from signer.errors import HsmError, Rejected
+from signer.errors import BadInput, HsmError, Rejected
 from signer.hsm.ecdsa import EcdsaSignature, SignatureInvalid, verified_signature
 
 SignDigest = Callable[[bytes, bytes], EcdsaSignature]
@@ -29,17 +29,19 @@ class DraftRefused(Rejected):
         self.findings = findings
 
 
-def input_amount(inp: InputScope) -> int:
+def input_amount(inp: InputScope, index: int) -> int:
     """The spent amount, from the previous transaction when given."""
-    if inp.non_witness_utxo is not None:
+    if inp.non_witness_utxo is not None and inp.vout < len(inp.non_witness_utxo.vout):
         return int(inp.non_witness_utxo.vout[inp.vout].value)
-    return int(inp.witness_utxo.value)
+    if inp.witness_utxo is not None:
+        return int(inp.witness_utxo.value)
+    raise BadInput("unproven_amount", f"input {index}: no previous output gives the amount")
 
 
 def input_digest(inp: InputScope, index: int, cache: SighashCache) -> bytes:
     """SIGHASH_ALL digest of a multisig input: P2WSH, P2SH-P2WSH or legacy P2SH."""
     if inp.witness_script is not None:
-        return cache.segwit_v0(index, bytes(inp.witness_script.data), input_amount(inp))
+        return cache.segwit_v0(index, bytes(inp.witness_script.data), input_amount(inp, index))
     redeem = bytes(inp.redeem_script.data) if inp.redeem_script is not None else b""
     if redeem and not is_witness_program(redeem):
         return cache.legacy(index, redeem)

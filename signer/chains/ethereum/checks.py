@@ -100,11 +100,12 @@ def _call(call: v.DecodedCall, tx: SafeTx, settings: Settings, batch: bool) -> l
     where = f"call {call.index} of the batch" if batch else "the transaction"
     found = []
     if call.action == v.DELEGATECALL:
-        why = (
-            "delegatecall inside a batch is never allowed"
-            if batch
-            else f"not a trusted MultiSendCallOnly library on chain {tx.chain_id}"
-        )
+        if batch:
+            why = "delegatecall inside a batch is never allowed"
+        elif settings.is_trusted_multisend(tx.chain_id, call.to):
+            why = "a trusted batch library may only be delegatecalled with multiSend(bytes)"
+        else:
+            why = f"not a trusted MultiSendCallOnly library on chain {tx.chain_id}"
         found.append(
             Finding(
                 "delegatecall",

@@ -58,7 +58,7 @@ def read_qr_image(
                     total += pixels
                     _check_caps(name, index, pixels, total, max_frame_pixels, max_frames,
                                 max_total_pixels)
-                    frames.append(_decode_frame(frame.convert("L")))
+                    frames.append(_decode_frame(_on_white(frame)))
     except BadInput:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -84,6 +84,15 @@ def _check_caps(
         )
     if total > total_cap:
         raise BadInput("qr_too_large", f"{name}: more than {total_cap} pixels in all frames")
+
+
+def _on_white(frame: Image.Image) -> Image.Image:
+    """Grayscale, with transparent areas shown as white paper (as a viewer would)."""
+    if frame.mode not in ("RGBA", "LA", "PA") and "transparency" not in frame.info:
+        return frame.convert("L")
+    paper = Image.new("RGBA", frame.size, (255, 255, 255, 255))
+    paper.alpha_composite(frame.convert("RGBA"))
+    return paper.convert("L")
 
 
 def _decode_frame(gray: Image.Image) -> list[bytes]:

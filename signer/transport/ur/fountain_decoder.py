@@ -1,22 +1,29 @@
-"""Rebuild a message from fountain parts received in any order, with loss and repeats."""
+"""Rebuild a message from fountain parts received in any order, with loss and repeats.
+
+Each part is one linear equation over GF(2): the XOR of the fragments it names. The
+equations are kept in reduced row-echelon form (bit masks as ints), so the message is
+recovered as soon as the parts received have full rank, which needs fewer parts than
+peeling single fragments out of mixes.
+"""
 
 from __future__ import annotations
 
 from signer.errors import BadInput
 from signer.transport.ur.bytewords import crc32
-from signer.transport.ur.fountain import FountainPart, xor
+from signer.transport.ur.fountain import FountainPart
 from signer.transport.ur.sampler import choose_fragments
 
 
 class FountainDecoder:
-    """Peeling decoder: known fragments are XORed out of mixed parts until all are known."""
+    """Collects fountain parts of one message and checks the result against its CRC32."""
 
     def __init__(self, where: str = "UR parts") -> None:
         self.where = where
         self._first: FountainPart | None = None
         self._seen: set[int] = set()
-        self._known: dict[int, bytes] = {}
-        self._mixed: dict[frozenset[int], bytes] = {}
+        # pivot bit -> [mask, value]; a pivot bit appears in no other row's mask.
+        self._rows: dict[int, list[int]] = {}
+        self._pivots = 0
         self._message: bytes | None = None
 
     @property
@@ -35,13 +42,12 @@ class FountainDecoder:
 
     @property
     def percent(self) -> float:
-        """Estimate of progress: fragments known plus pending mixes, capped at 99 until done."""
+        """Independent parts received over fragments needed, capped at 99 until checked."""
         if self._message is not None:
             return 100.0
         if self._first is None:
             return 0.0
-        solved = len(self._known) + len(self._mixed)
-        return min(99.0, 100.0 * solved / self._first.seq_len)
+        return min(99.0, 100.0 * len(self._rows) / self._first.seq_len)
 
     @property
     def message(self) -> bytes | None:
@@ -54,9 +60,11 @@ class FountainDecoder:
         if self._message is not None or part.seq_num in self._seen:
             return False
         self._seen.add(part.seq_num)
-        indexes = choose_fragments(part.seq_num, part.seq_len, part.checksum)
-        self._add(indexes, part.data)
-        if len(self._known) == part.seq_len:
+        mask = 0
+        for index in choose_fragments(part.seq_num, part.seq_len, part.checksum):
+            mask |= 1 << index
+        self._add(mask, int.from_bytes(part.data, "big"))
+        if len(self._rows) == part.seq_len:
             self._finish(part)
         return True
 
@@ -75,44 +83,28 @@ class FountainDecoder:
                 "scan one QR sequence at a time",
             )
 
-    def _add(self, indexes: frozenset[int], data: bytes) -> None:
-        queue = [(indexes, data)]
-        while queue:
-            indexes, data = queue.pop()
-            indexes, data = self._reduce(indexes, data)
-            if not indexes or indexes in self._mixed:
-                continue
-            if len(indexes) == 1:
-                (index,) = indexes
-                self._known[index] = data
-                queue.extend(self._release(index))
-            else:
-                queue.extend(self._release_supersets(indexes, data))
-                self._mixed[indexes] = data
-
-    def _reduce(self, indexes: frozenset[int], data: bytes) -> tuple[frozenset[int], bytes]:
-        for index in indexes & self._known.keys():
-            data = xor(data, self._known[index])
-        indexes = indexes.difference(self._known)
-        for other, other_data in self._mixed.items():
-            if other < indexes:
-                indexes, data = indexes - other, xor(data, other_data)
-        return indexes, data
-
-    def _release(self, index: int) -> list[tuple[frozenset[int], bytes]]:
-        """Mixed parts touching a newly known fragment go back to the queue."""
-        touched = [key for key in self._mixed if index in key]
-        return [(key, self._mixed.pop(key)) for key in touched]
-
-    def _release_supersets(
-        self, indexes: frozenset[int], data: bytes
-    ) -> list[tuple[frozenset[int], bytes]]:
-        supersets = [key for key in self._mixed if indexes < key]
-        return [(key - indexes, xor(self._mixed.pop(key), data)) for key in supersets]
+    def _add(self, mask: int, value: int) -> None:
+        common = mask & self._pivots
+        while common:
+            row = self._rows[common & -common]
+            mask ^= row[0]
+            value ^= row[1]
+            common = mask & self._pivots
+        if not mask:
+            return  # already implied by the parts we hold
+        pivot = mask & -mask
+        for row in self._rows.values():
+            if row[0] & pivot:
+                row[0] ^= mask
+                row[1] ^= value
+        self._rows[pivot] = [mask, value]
+        self._pivots |= pivot
 
     def _finish(self, part: FountainPart) -> None:
-        joined = b"".join(self._known[i] for i in range(part.seq_len))[: part.message_len]
-        self._mixed.clear()
+        # Full rank in reduced form: every row is exactly one fragment.
+        size = len(part.data)
+        fragments = [self._rows[1 << i][1].to_bytes(size, "big") for i in range(part.seq_len)]
+        joined = b"".join(fragments)[: part.message_len]
         if crc32(joined) != part.checksum:
             raise BadInput(
                 "ur_checksum",

@@ -53,11 +53,16 @@ def choose_degree(seq_len: int, rng: Xoshiro256) -> int:
     return _degree_sampler(seq_len).next(rng.next_double) + 1
 
 
-def shuffled(items: Sequence[T], rng: Xoshiro256) -> list[T]:
-    """The spec's shuffle: repeatedly take a uniformly chosen remaining item."""
+def shuffled(items: Sequence[T], rng: Xoshiro256, count: int | None = None) -> list[T]:
+    """The spec's shuffle: repeatedly take a uniformly chosen remaining item.
+
+    Stopping after ``count`` picks gives the same prefix as the full shuffle, and keeps a
+    part of a long message from costing seqLen^2 list moves.
+    """
     remaining = list(items)
     result = []
-    while remaining:
+    picks = len(remaining) if count is None else min(count, len(remaining))
+    for _ in range(picks):
         result.append(remaining.pop(rng.next_int(0, len(remaining) - 1)))
     return result
 
@@ -68,4 +73,4 @@ def choose_fragments(seq_num: int, seq_len: int, checksum: int) -> frozenset[int
         return frozenset({seq_num - 1})
     rng = Xoshiro256(seq_num.to_bytes(4, "big") + checksum.to_bytes(4, "big"))
     degree = choose_degree(seq_len, rng)
-    return frozenset(shuffled(range(seq_len), rng)[:degree])
+    return frozenset(shuffled(range(seq_len), rng, degree))

@@ -1,0 +1,65 @@
+"""Schema migrations are versioned and forward-only."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from signer.errors import AirsignError
+from signer.store import db
+
+
+def test_a_new_database_reaches_the_latest_version(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "state.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == db.latest_version() >= 1
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"journal", "audit_keys", "lockouts"} <= tables
+
+
+def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
+    db.connect(tmp_path / "state.db").close()
+    conn = db.connect(tmp_path / "state.db")
+    assert db.migrate(conn) == db.latest_version()
+
+
+def test_an_older_database_is_migrated_forward(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA user_version=0")
+    raw.close()
+    conn = db.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == db.latest_version()
+
+
+def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    db.connect(path).close()
+    raw = sqlite3.connect(path)
+    raw.execute(f"PRAGMA user_version={db.latest_version() + 1}")
+    raw.close()
+    with pytest.raises(AirsignError) as refused:
+        db.connect(path)
+    assert refused.value.code == "state_too_new"
+
+
+def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "state.db")
+    version = db.latest_version()
+
+    def broken(c: sqlite3.Connection) -> None:
+        c.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("power cut")
+
+    db._MIGRATIONS.append((version + 1, "broken", broken))
+    try:
+        with pytest.raises(RuntimeError):
+            db.migrate(conn)
+    finally:
+        db._MIGRATIONS.pop()
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == version
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "half_done" not in tables
