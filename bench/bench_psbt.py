@@ -1,5 +1,8 @@
 """Per-input signing time for PSBTs of 10, 100 and 1,000 inputs (software signer).
 
+Times are this process's CPU time (best of several runs), so other work on a shared
+machine does not distort the ratio.
+
 BIP143 makes the work per input constant; this bench fails (exit 1) if the time per
 input at 1,000 inputs exceeds 1.5x the time per input at 10.
 Run: .venv/bin/python bench/bench_psbt.py

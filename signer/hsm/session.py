@@ -140,12 +140,13 @@ class TokenSession:
             self._refuse_duplicate(key_id, label)
             try:
                 self.session.create_object(public_template)
-                self.session.create_object(private_template)
+                handle = self.session.create_object(private_template)
             except px.PKCS11Error as exc:
                 raise HsmError(
                     "import_failed", f"token {self.label!r} refused key {label}: {exc!r}"
                 ) from None
-            self._keys = None
+            # Extend the cache rather than rescanning every object after each import.
+            self.keys()[key_id] = TokenKey(key_id, label, "secp256k1", public_key, handle)
         self.prove(key_id, public_key)
         return self.key(key_id)
 

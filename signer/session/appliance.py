@@ -7,7 +7,7 @@ from typing import Any
 
 from signer.errors import BadInput
 from signer.hsm.gateway import Gateway
-from signer.store import journal
+from signer.store import journal, registry
 from signer.store.clock import Clock, system_clock
 from signer.store.db import transaction
 from signer.store.home import HOLDER_IDS, Home, create_home, open_home
@@ -42,10 +42,14 @@ class Appliance:
         return self._gateway
 
     def token_label(self, holder: str) -> str:
+        """The holder's token: the registered assignment, else appliance.toml's default."""
         holder = holder.upper()
         if holder not in HOLDER_IDS:
             raise BadInput("unknown_holder", f"holder {holder!r}: expected one of A, B, C")
-        return self.home.config.holders[holder]
+        return registry.current_token(self.conn, holder) or self.home.config.holders[holder]
+
+    def holder_tokens(self) -> dict[str, str]:
+        return {holder: self.token_label(holder) for holder in HOLDER_IDS}
 
     def record(self, kind: str, actor: str, data: dict[str, Any]) -> journal.Entry:
         """Journal an event that has no state change of its own (in its own transaction)."""

@@ -17,10 +17,10 @@ AUDIT_KEY_LABEL = "airsign-audit"
 PinReader = Callable[[str], str]
 
 
-def login(app: Appliance, holder: str, pin: str) -> TokenSession:
-    """Log ``holder`` into their token, enforcing and journaling the retry limit."""
+def login(app: Appliance, holder: str, pin: str, token: str | None = None) -> TokenSession:
+    """Log ``holder`` into their token (or ``token``), enforcing and journaling the retry limit."""
     holder = holder.upper()
-    label = app.token_label(holder)
+    label = token or app.token_label(holder)
     limit = app.home.config.settings.max_pin_failures
     if lockouts.state(app.conn, holder).locked:
         app.record("login_refused_locked", holder, {"holder": holder, "token": label})
@@ -133,13 +133,20 @@ def distinct_holders(names: str | list[str], count: int, exclude: str | None = N
 
 @contextmanager
 def holders_logged_in(
-    app: Appliance, holders: list[str], read_pin: PinReader
+    app: Appliance,
+    holders: list[str],
+    read_pin: PinReader,
+    tokens: dict[str, str] | None = None,
 ) -> Iterator[dict[str, TokenSession]]:
-    """Log every holder in; at the end sign a checkpoint with the first and log all out."""
+    """Log every holder in; at the end sign a checkpoint with the first and log all out.
+
+    ``tokens`` overrides the registered holder-to-token mapping (ceremony, recovery).
+    """
     sessions: dict[str, TokenSession] = {}
     try:
         for holder in holders:
-            sessions[holder] = login(app, holder, read_pin(holder))
+            token = (tokens or {}).get(holder)
+            sessions[holder] = login(app, holder, read_pin(holder), token)
         yield sessions
     finally:
         try:

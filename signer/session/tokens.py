@@ -11,7 +11,8 @@ from signer.store import lockouts
 def token_overview(app: Appliance) -> dict[str, Any]:
     """The `tokens` document: every slot with a token, and every holder's state."""
     present = app.gateway.tokens()
-    holder_of = {label: holder for holder, label in app.home.config.holders.items()}
+    mapping = app.holder_tokens()
+    holder_of = {label: holder for holder, label in mapping.items()}
     labels = {t.label for t in present}
     tokens = [
         {
@@ -25,7 +26,7 @@ def token_overview(app: Appliance) -> dict[str, Any]:
         for t in present
     ]
     holders = []
-    for holder, label in sorted(app.home.config.holders.items()):
+    for holder, label in sorted(mapping.items()):
         state = lockouts.state(app.conn, holder)
         holders.append(
             {

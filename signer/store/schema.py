@@ -41,3 +41,39 @@ def _run(conn: sqlite3.Connection, script: str) -> None:
     for statement in script.split(";"):
         if statement.strip():
             conn.execute(statement)
+
+
+@migration(2, "registered wallet, holder tokens, vault keys")
+def _wallet(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        """
+        CREATE TABLE wallet (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            active INTEGER NOT NULL,
+            document TEXT NOT NULL,
+            registered_seq INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX wallet_one_active ON wallet(active) WHERE active = 1;
+        CREATE TABLE holder_tokens (
+            holder TEXT NOT NULL,
+            token TEXT NOT NULL,
+            assigned_seq INTEGER NOT NULL,
+            retired_seq INTEGER
+        );
+        CREATE UNIQUE INDEX holder_token_current ON holder_tokens(holder) WHERE retired_seq IS NULL;
+        CREATE TABLE vault_keys (
+            key_id TEXT PRIMARY KEY,
+            public_key TEXT NOT NULL,
+            registered_seq INTEGER NOT NULL
+        );
+        """,
+    )
+
+
+@migration(3, "risk ledger, holds and circuit breaker")
+def _risk(conn: sqlite3.Connection) -> None:
+    from signer.risk.ledger import LEDGER_SCHEMA_SQL
+
+    _run(conn, LEDGER_SCHEMA_SQL)

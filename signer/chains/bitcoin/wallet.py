@@ -151,11 +151,6 @@ class MultisigWallet:
         return str(NETWORKS[_EMBIT_NETWORK[self.network]]["bech32"])
 
     @property
-    def embit_network(self) -> dict[str, object]:
-        """embit's parameter table for this network."""
-        return dict(NETWORKS[_EMBIT_NETWORK[self.network]])
-
-    @property
     def holders(self) -> tuple[str, ...]:
         return tuple(c.holder for c in self.cosigners)
 

@@ -1,0 +1,106 @@
+"""`ceremony run`, `wallet show|export|set-safe`, `addresses`, `vault-key add`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from ceremony.entropy import read_dice_file
+from ceremony.run import CeremonyOptions, run_ceremony
+from ceremony.wallet_files import FORMATS, render
+from signer.cli.context import Context, Result
+from signer.hsm.secrets_input import read_passphrase
+from signer.session import governance
+from signer.session.wallet import addresses, load_wallet, wallet_summary
+from signer.store.files import write_new
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    ceremony = commands.add_parser("ceremony", parents=[common], help="the key ceremony")
+    ceremony_actions = ceremony.add_subparsers(dest="ceremony_action", required=True,
+                                               metavar="ACTION")
+    run = ceremony_actions.add_parser("run", parents=[common], help="run a ceremony file")
+    run.add_argument("file", type=Path)
+    run.add_argument("--shares-dir", required=True, type=Path)
+    run.add_argument("--export-dir", required=True, type=Path)
+    run.add_argument("--dice-file", type=Path, help="operator dice rolls (digits 1-6)")
+    run.add_argument("--new-wallet", action="store_true",
+                     help="replace the registered wallet (all three holders log in)")
+    run.set_defaults(func=ceremony_run)
+
+    wallet = commands.add_parser("wallet", parents=[common], help="the registered wallet")
+    actions = wallet.add_subparsers(dest="wallet_action", required=True, metavar="ACTION")
+    actions.add_parser("show", parents=[common], help="print it").set_defaults(func=wallet_show)
+    export = actions.add_parser("export", parents=[common], help="standard wallet exports")
+    export.add_argument("--format", required=True, help=", ".join(FORMATS))
+    export.add_argument("--out", required=True, type=Path)
+    export.set_defaults(func=wallet_export)
+    safe = actions.add_parser("set-safe", parents=[common], help="register the deployed Safe")
+    safe.add_argument("address")
+    safe.add_argument("--holders", required=True)
+    safe.set_defaults(func=wallet_set_safe)
+
+    listing = commands.add_parser("addresses", parents=[common], help="registered addresses")
+    listing.add_argument("--change", action="store_true")
+    listing.add_argument("--count", type=int, default=5)
+    listing.set_defaults(func=list_addresses)
+
+    vault = commands.add_parser("vault-key", parents=[common], help="vault-system keys")
+    vault_actions = vault.add_subparsers(dest="vault_action", required=True, metavar="ACTION")
+    add = vault_actions.add_parser("add", parents=[common], help="register an Ed25519 key")
+    add.add_argument("file", type=Path)
+    add.add_argument("--id", required=True, dest="key_id")
+    add.add_argument("--holders", required=True)
+    add.set_defaults(func=vault_key_add)
+
+
+def ceremony_run(ctx: Context) -> Result:
+    args = ctx.args
+    dice = read_dice_file(args.dice_file) if args.dice_file else None
+    options = CeremonyOptions(args.shares_dir, args.export_dir, dice, args.new_wallet)
+    summary = run_ceremony(ctx.app, args.file, options, ctx.pin_reader(), read_passphrase)
+    lines = [f"wallet {summary['wallet']} registered", f"descriptor {summary['descriptor']}",
+             f"first receive address {summary['first_address']}"]
+    for holder in summary["holders"]:
+        lines.append(f"holder {holder['id']}: fingerprint {holder['fingerprint']}, "
+                     f"{holder['keys']} keys imported, {len(holder['cards'])} share cards")
+    return Result(summary, "\n".join(lines))
+
+
+def wallet_show(ctx: Context) -> Result:
+    doc = wallet_summary(load_wallet(ctx.app))
+    lines = [f"wallet {doc['name']} ({doc['network']}), {doc['threshold']}-of-3",
+             f"descriptor {doc['descriptor']}"]
+    lines += [f"  {h['id']} {h['name']}: token {h['token']}, [{h['fingerprint']}{h['path'][1:]}]"
+              f" {h['xpub']}, owner {h['owner']}" for h in doc["holders"]]
+    lines.append(f"Safe: {doc['ethereum']['safe'] or 'not registered'}")
+    return Result(doc, "\n".join(lines))
+
+
+def wallet_export(ctx: Context) -> Result:
+    text = render(load_wallet(ctx.app), ctx.args.format)
+    write_new(ctx.args.out, text.encode())
+    return Result({"files": [str(ctx.args.out)]}, f"wrote {ctx.args.out}")
+
+
+def wallet_set_safe(ctx: Context) -> Result:
+    safe = governance.set_safe(ctx.app, ctx.args.address, ctx.args.holders, ctx.pin_reader())
+    return Result({"safe": safe}, f"Safe {safe} registered")
+
+
+def list_addresses(ctx: Context) -> Result:
+    doc = addresses(load_wallet(ctx.app), ctx.args.change, ctx.args.count)
+    lines = [f"receive {i}: {a}" for i, a in enumerate(doc["bitcoin"]["receive"])]
+    lines += [f"change {i}: {a}" for i, a in enumerate(doc["bitcoin"]["change"])]
+    lines += [f"owner {h}: {a}" for h, a in doc["ethereum"]["owners"].items()]
+    lines.append(f"Safe: {doc['ethereum']['safe'] or 'not registered'}")
+    return Result(doc, "\n".join(lines))
+
+
+def vault_key_add(ctx: Context) -> Result:
+    key = governance.add_vault_key(ctx.app, ctx.args.file, ctx.args.key_id, ctx.args.holders,
+                                   ctx.pin_reader())
+    doc = {"key_id": ctx.args.key_id, "public_key": key.hex()}
+    return Result(doc, json.dumps(doc))

@@ -1,0 +1,75 @@
+"""Changes to public registrations that need two holders: the Safe address, vault keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
+from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
+
+from signer.errors import BadInput
+from signer.session import logins
+from signer.session.appliance import Appliance
+from signer.session.wallet import load_wallet
+from signer.store import journal, registry
+from signer.store.db import transaction
+
+MAX_KEY_FILE = 16 * 1024
+
+
+def checked_address(text: str, where: str) -> str:
+    """A 20-byte hex address; mixed case must carry a valid EIP-55 checksum."""
+    if not is_hex_address(text):
+        raise BadInput("bad_address", f"{where}: expected a 0x-prefixed 20-byte hex address")
+    if text != text.lower() and text[2:] != text[2:].upper() and not is_checksum_address(text):
+        raise BadInput("bad_checksum", f"{where}: {text} fails its EIP-55 checksum")
+    return str(to_checksum_address(text))
+
+
+def set_safe(app: Appliance, address: str, holders: str, read_pin: logins.PinReader) -> str:
+    """Register the deployed Safe's address (two holders)."""
+    wallet = load_wallet(app)
+    if wallet.chain_id is None:
+        raise BadInput("no_ethereum", f"wallet {wallet.name!r} has no [ethereum] section")
+    safe = checked_address(address, "ADDRESS")
+    quorum = logins.distinct_holders(holders, 2)
+    with logins.holders_logged_in(app, quorum, read_pin), transaction(app.conn):
+        journal.append(app.conn, "safe_registered", ",".join(quorum),
+                       {"safe": safe, "previous": wallet.safe, "by": quorum}, app.clock)
+        registry.update_wallet(app.conn, wallet.with_safe(safe).document())
+    return safe
+
+
+def load_vault_key(path: Path) -> bytes:
+    """An Ed25519 public key in PEM; returns the raw 32 bytes."""
+    try:
+        if path.stat().st_size > MAX_KEY_FILE:
+            raise BadInput("bad_vault_key", f"{path}: larger than {MAX_KEY_FILE} bytes")
+        key = load_pem_public_key(path.read_bytes())
+    except OSError as exc:
+        raise BadInput("bad_vault_key", f"{path}: cannot read ({exc.strerror})") from None
+    except ValueError:
+        raise BadInput("bad_vault_key", f"{path}: expected an Ed25519 public key in PEM") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise BadInput("bad_vault_key", f"{path}: expected an Ed25519 public key, "
+                       f"got {type(key).__name__}")
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def add_vault_key(
+    app: Appliance, path: Path, key_id: str, holders: str, read_pin: logins.PinReader
+) -> bytes:
+    """Register the online vault system's envelope key (two holders)."""
+    if not key_id or len(key_id) > 64 or not key_id.replace("-", "").replace("_", "").isalnum():
+        raise BadInput("bad_key_id", f"--id {key_id!r}: expected 1-64 letters, digits, - or _")
+    public_key = load_vault_key(path)
+    if key_id in registry.vault_keys(app.conn):
+        raise BadInput("key_id_exists", f"--id {key_id}: a vault key with this id is registered")
+    quorum = logins.distinct_holders(holders, 2)
+    with logins.holders_logged_in(app, quorum, read_pin), transaction(app.conn):
+        entry = journal.append(app.conn, "vault_key_added", ",".join(quorum),
+                               {"key_id": key_id, "public_key": public_key.hex(), "by": quorum},
+                               app.clock)
+        registry.add_vault_key(app.conn, key_id, public_key, entry.seq)
+    return public_key
