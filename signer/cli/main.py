@@ -9,11 +9,20 @@ import sys
 from collections.abc import Sequence
 
 from signer import __version__
-from signer.cli import audit_cmds, home_cmds, token_cmds, wallet_cmds
+from signer.cli import (
+    audit_cmds,
+    draft_cmds,
+    home_cmds,
+    policy_cmds,
+    recover_cmds,
+    token_cmds,
+    wallet_cmds,
+)
 from signer.cli.context import Context, Parser, Result
 from signer.errors import AirsignError, Exit
 
-COMMAND_MODULES = (home_cmds, token_cmds, wallet_cmds, audit_cmds)
+COMMAND_MODULES = (home_cmds, token_cmds, wallet_cmds, draft_cmds, policy_cmds, recover_cmds,
+                   audit_cmds)
 
 
 def build_parser() -> Parser:

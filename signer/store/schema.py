@@ -77,3 +77,47 @@ def _risk(conn: sqlite3.Connection) -> None:
     from signer.risk.ledger import LEDGER_SCHEMA_SQL
 
     _run(conn, LEDGER_SCHEMA_SQL)
+
+
+@migration(4, "drafts, signatures, claims, exports, applied policies")
+def _drafts(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        """
+        CREATE TABLE drafts (
+            id TEXT PRIMARY KEY,
+            chain TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            source TEXT NOT NULL,
+            envelope TEXT,
+            summary TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            reasons TEXT NOT NULL,
+            not_before TEXT,
+            released INTEGER NOT NULL DEFAULT 0,
+            complete INTEGER NOT NULL DEFAULT 0,
+            exported INTEGER NOT NULL DEFAULT 0,
+            imported_seq INTEGER NOT NULL
+        );
+        CREATE INDEX drafts_verdict ON drafts(verdict);
+        CREATE TABLE draft_signatures (
+            draft_id TEXT NOT NULL REFERENCES drafts(id),
+            holder TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            signed_seq INTEGER NOT NULL,
+            PRIMARY KEY (draft_id, holder)
+        );
+        CREATE TABLE claims (
+            claim TEXT PRIMARY KEY,
+            draft_id TEXT NOT NULL REFERENCES drafts(id)
+        );
+        CREATE TABLE policies (
+            hash TEXT PRIMARY KEY,
+            canonical BLOB NOT NULL,
+            source TEXT NOT NULL,
+            applied_seq INTEGER NOT NULL,
+            active INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX policy_one_active ON policies(active) WHERE active = 1;
+        """,
+    )

@@ -1,0 +1,188 @@
+"""`import`, `drafts`, `show`, `screen`, `sign`, `release`, `export`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from signer.cli.context import Context, Result
+from signer.errors import Exit
+from signer.session import holds
+from signer.session.draft_lookup import resolve
+from signer.session.exporting import export_drafts
+from signer.session.intake import import_paths
+from signer.session.screening import rescreen
+from signer.session.signing import sign_drafts
+from signer.store import drafts
+
+STATES = ("approved", "delayed", "rejected", "partially_signed", "signed", "exported")
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    intake_parser = commands.add_parser(
+        "import", parents=[common], help="import drafts (files, QR)"
+    )
+    intake_parser.add_argument("paths", nargs="+", type=Path)
+    intake_parser.set_defaults(func=import_drafts)
+    listing_parser = commands.add_parser("drafts", parents=[common], help="list drafts")
+    listing_parser.add_argument("--state", choices=STATES)
+    listing_parser.set_defaults(func=list_drafts)
+    show_parser = commands.add_parser(
+        "show", parents=[common], help="decode exactly what would be signed"
+    )
+    show_parser.add_argument("id")
+    show_parser.set_defaults(func=show_draft)
+    screen_parser = commands.add_parser("screen", parents=[common], help="re-run risk screening")
+    screen_parser.add_argument("ids", nargs="+")
+    screen_parser.set_defaults(func=screen_drafts)
+    sign_parser = commands.add_parser("sign", parents=[common], help="sign approved drafts")
+    sign_parser.add_argument("ids", nargs="+")
+    sign_parser.add_argument("--holder", required=True)
+    sign_parser.set_defaults(func=sign)
+    release_parser = commands.add_parser(
+        "release", parents=[common], help="quorum override of a delay"
+    )
+    release_parser.add_argument("id")
+    release_parser.add_argument("--holders", required=True)
+    release_parser.add_argument("--reason", required=True)
+    release_parser.set_defaults(func=release_draft)
+    export_parser = commands.add_parser("export", parents=[common], help="write signed drafts")
+    export_parser.add_argument("ids", nargs="+")
+    export_parser.add_argument("--out", required=True, type=Path)
+    export_parser.add_argument("--qr", action="store_true", help="also UR parts and PNG frames")
+    export_parser.set_defaults(func=export)
+
+
+def _verdict_exit(verdicts: list[str]) -> Exit:
+    if "reject" in verdicts:
+        return Exit.REJECTED
+    if "delay" in verdicts:
+        return Exit.DELAYED
+    return Exit.OK
+
+
+def import_drafts(ctx: Context) -> Result:
+    report = import_paths(ctx.app, ctx.args.paths)
+    lines = [
+        f"{d['id']} {d['chain']:<8} {d['amount']} {d['asset']} -> {d['destination']}: "
+        f"{d['verdict'].upper()}"
+        + "".join(f"\n    {r['code']}: {r['message']}" for r in d["reasons"])
+        for d in report.drafts
+    ]
+    lines += [f"REFUSED {r['file']}: {r['message']}" for r in report.refused]
+    # Bad files first (exit 2), then policy refusals and verdicts (3 reject, 4 delay).
+    verdicts = [d["verdict"] for d in report.drafts]
+    verdicts += ["reject" for e in report.refusal_exits if e == Exit.REJECTED]
+    bad_files = Exit.BAD_INPUT in report.refusal_exits
+    exit_code = Exit.BAD_INPUT if bad_files else _verdict_exit(verdicts)
+    return Result(report.as_json(), "\n".join(lines) or "nothing to import", exit_code)
+
+
+def list_drafts(ctx: Context) -> Result:
+    rows = [
+        r
+        for r in drafts.listing(ctx.app.conn)
+        if ctx.args.state is None or r.state == ctx.args.state
+    ]
+    doc = {
+        "drafts": [
+            {
+                "id": r.id,
+                "chain": r.chain,
+                "state": r.state,
+                "verdict": r.verdict,
+                "signatures": {h: h in r.signatures for h in "ABC"},
+                "words": r.summary.get("words", []),
+            }
+            for r in rows
+        ]
+    }
+    lines = [
+        f"{d['id']} {d['chain']:<8} {d['state']:<16} signed by "
+        f"{','.join(h for h, s in d['signatures'].items() if s) or '-'}: "
+        f"{'; '.join(d['words'][:1])}"
+        for d in doc["drafts"]
+    ]
+    return Result(doc, "\n".join(lines) or "no drafts")
+
+
+def show_draft(ctx: Context) -> Result:
+    row = resolve(ctx.app, ctx.args.id)
+    doc = {
+        "id": row.id,
+        "chain": row.chain,
+        "state": row.state,
+        "source": row.source,
+        "verdict": row.verdict,
+        "reasons": row.reasons,
+        "not_before": row.not_before,
+        "signatures": sorted(row.signatures),
+        **row.summary,
+        "request": row.envelope["draft"]["request"] if row.envelope else None,
+        "vault_key": row.envelope["key_id"] if row.envelope else None,
+    }
+    lines = [f"draft {row.id} ({row.chain}) — {row.state.upper()}, verdict {row.verdict.upper()}"]
+    lines += [f"  {w}" for w in row.summary.get("words", [])]
+    lines += [f"  reason {r['code']}: {r['message']}" for r in row.reasons]
+    if row.envelope:
+        lines.append(
+            f"  request from vault key {row.envelope['key_id']}: {row.envelope['draft']['request']}"
+        )
+    lines.append(f"  signed by: {', '.join(sorted(row.signatures)) or 'nobody yet'}")
+    return Result(doc, "\n".join(lines))
+
+
+def screen_drafts(ctx: Context) -> Result:
+    results = []
+    for typed in ctx.args.ids:
+        row = resolve(ctx.app, typed)
+        verdict = rescreen(ctx.app, row)
+        results.append(
+            {
+                "id": row.id,
+                "verdict": verdict.kind.value,
+                "reasons": [{"code": r.code, "message": r.message} for r in verdict.reasons],
+            }
+        )
+    lines = [
+        f"{r['id']}: {r['verdict'].upper()} " + "; ".join(x["code"] for x in r["reasons"])
+        for r in results
+    ]
+    return Result(
+        {"drafts": results}, "\n".join(lines), _verdict_exit([r["verdict"] for r in results])
+    )
+
+
+def sign(ctx: Context) -> Result:
+    report = sign_drafts(ctx.app, ctx.args.ids, ctx.args.holder, ctx.pin_reader())
+    lines = [
+        f"signed {s['id']} as holder {s['holder']}" + (" — quorum reached" if s["complete"] else "")
+        for s in report.signed
+    ]
+    lines += [f"REFUSED {r['id']}: {r['message']}" for r in report.refused]
+    doc = {
+        "signed": report.signed,
+        "refused": [{k: r[k] for k in ("id", "code", "message")} for r in report.refused],
+    }
+    exit_code = Exit(report.refused[0]["exit"]) if report.refused else Exit.OK
+    return Result(doc, "\n".join(lines), exit_code)
+
+
+def release_draft(ctx: Context) -> Result:
+    draft_id = holds.release(
+        ctx.app, ctx.args.id, ctx.args.holders, ctx.args.reason, ctx.pin_reader()
+    )
+    return Result({"id": draft_id, "released": True}, f"draft {draft_id} released")
+
+
+def export(ctx: Context) -> Result:
+    report = export_drafts(ctx.app, ctx.args.ids, ctx.args.out, ctx.args.qr)
+    lines = [f"wrote {f}" for f in report.files]
+    lines += [f"REFUSED {r['id']}: {r['message']}" for r in report.refused]
+    doc = {
+        "files": report.files,
+        "refused": [{k: r[k] for k in ("id", "code", "message")} for r in report.refused],
+    }
+    exit_code = Exit(report.refused[0]["exit"]) if report.refused else Exit.OK
+    return Result(doc, "\n".join(lines), exit_code)

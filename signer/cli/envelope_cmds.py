@@ -1,0 +1,67 @@
+"""`envelope seal`: wrap a draft in a vault-signed envelope (online side and tests; no home)."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from signer.chains.bitcoin.psbt_file import read_psbt
+from signer.chains.ethereum.safe_tx import parse_safe_tx
+from signer.cli.context import Context, Result
+from signer.errors import BadInput
+from signer.store.files import write_new
+from signer.transport.envelope import load_signing_key, parse_plain_draft, seal
+
+MAX_DRAFT_FILE = 1024 * 1024
+DEFAULT_KEY_ID = "vault"
+
+
+def register(commands: Any, common: argparse.ArgumentParser) -> None:
+    envelope = commands.add_parser("envelope", parents=[common], help="vault envelopes")
+    actions = envelope.add_subparsers(dest="envelope_action", required=True, metavar="ACTION")
+    seal_cmd = actions.add_parser("seal", parents=[common],
+                                  help="sign a draft JSON with an Ed25519 private key")
+    seal_cmd.add_argument("draft", type=Path, metavar="DRAFT.json")
+    seal_cmd.add_argument("--key", required=True, type=Path, help="Ed25519 private key (PEM)")
+    seal_cmd.add_argument("--id", dest="key_id", default=DEFAULT_KEY_ID,
+                          help=f"key id the appliance registered (default {DEFAULT_KEY_ID})")
+    seal_cmd.add_argument("--out", type=Path, help="write here (never overwrites)")
+    seal_cmd.set_defaults(func=envelope_seal)
+
+
+def _read_draft(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_DRAFT_FILE:
+            raise BadInput("too_large", f"{path}: larger than {MAX_DRAFT_FILE} bytes")
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadInput("unreadable", f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _check_payload(draft: dict[str, Any], source: str) -> None:
+    """The appliance parses the payload too: refuse here what it would refuse there."""
+    payload = draft["payload"]
+    if draft["chain"] == "bitcoin":
+        read_psbt(base64.b64decode(payload["psbt"]), f"{source} payload.psbt")
+    else:
+        parse_safe_tx(payload["safe_tx"], f"{source} payload.safe_tx")
+
+
+def envelope_seal(ctx: Context) -> Result:
+    args = ctx.args
+    body = _read_draft(args.draft)
+    draft = parse_plain_draft(body, str(args.draft))
+    _check_payload(draft, str(args.draft))
+    envelope = seal(body, load_signing_key(args.key), args.key_id)
+    doc: dict[str, Any] = {"draft_id": draft["id"], "key_id": args.key_id,
+                           "body_sha256": hashlib.sha256(body).hexdigest()}
+    if args.out is not None:
+        write_new(args.out, envelope)
+        doc["file"] = str(args.out)
+        return Result(doc, f"wrote {args.out} (draft {draft['id']}, key {args.key_id})")
+    doc["envelope"] = json.loads(envelope)
+    return Result(doc, envelope.decode("ascii").rstrip("\n"))

@@ -1,0 +1,209 @@
+"""Decode an untrusted draft ourselves: what it does, why not to sign it, what it claims.
+
+Nothing the online side says is taken on trust: the payload is parsed and its hash
+recomputed here, and an envelope's `request` is only compared with the decoded effect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
+from signer.chains.bitcoin.review import DraftView, review_draft
+from signer.chains.bitcoin.settings import Settings as BitcoinSettings
+from signer.chains.ethereum import (
+    OperatorView,
+    SafeTx,
+    Settings,
+    Token,
+    TokenRegistry,
+    decode_safe_tx,
+    parse_safe_tx_json,
+    safe_tx_hash,
+    screen_safe_tx,
+)
+from signer.errors import Rejected
+from signer.risk import DraftFacts, Policy, normalise_address
+from signer.session.wallet import RegisteredWallet
+from signer.store.canonical import canonical_json
+from signer.transport.incoming import IncomingDraft
+
+SATS = Decimal(10**8)
+ID_HEX = 16
+
+
+@dataclass(frozen=True)
+class DecodedDraft:
+    id: str
+    chain: str
+    payload: bytes
+    summary: dict[str, Any]  # what `show` prints: words plus the decoded fields
+    facts: DraftFacts  # what risk screening sees; findings are the structural refusals
+    claims: tuple[str, ...]  # outpoints / Safe nonce this draft spends once signed
+
+
+def draft_id(chain: str, canonical: bytes) -> str:
+    """Short hex prefix of SHA-256 of the canonical payload: one draft however often imported."""
+    return hashlib.sha256(f"airsign-draft/{chain}:".encode() + canonical).hexdigest()[:ID_HEX]
+
+
+def btc(sats: int | None) -> str | None:
+    return None if sats is None else format(Decimal(sats) / SATS, "f")
+
+
+def decode(
+    incoming: IncomingDraft, wallet: RegisteredWallet, policy: Policy | None,
+    bitcoin_settings: BitcoinSettings, last_nonce: int | None,
+) -> DecodedDraft:
+    if incoming.chain == "bitcoin":
+        decoded = _decode_bitcoin(incoming, wallet, bitcoin_settings)
+    else:
+        decoded = _decode_safe(incoming, wallet, policy, last_nonce)
+    extra = _envelope_findings(incoming, decoded.facts, wallet)
+    if not extra:
+        return decoded
+    facts = decoded.facts
+    return DecodedDraft(
+        decoded.id, decoded.chain, decoded.payload, decoded.summary,
+        DraftFacts(facts.draft_id, facts.chain, facts.asset, facts.amount, facts.destinations,
+                   facts.fee, facts.fee_rate, facts.contract, (*facts.findings, *extra)),
+        decoded.claims,
+    )
+
+
+def _decode_bitcoin(
+    incoming: IncomingDraft, wallet: RegisteredWallet, settings: BitcoinSettings
+) -> DecodedDraft:
+    psbt = read_psbt(incoming.payload, incoming.source, settings)
+    view = review_draft(psbt, wallet.bitcoin, settings)
+    identifier = draft_id("bitcoin", bytes(psbt.tx.serialize()))
+    external = [o for o in view.outputs if o.kind == "EXTERNAL"]
+    facts = DraftFacts(
+        draft_id=identifier, chain="bitcoin", asset="BTC",
+        amount=Decimal(view.sent) / SATS,
+        destinations=tuple(o.address for o in external),
+        fee=Decimal(view.fee) / SATS if view.fee is not None else None,
+        fee_rate=Decimal(str(round(view.fee_rate, 3))) if view.fee_rate is not None else None,
+        findings=tuple((f.code, f.message) for f in view.findings),
+    )
+    claims = tuple(f"btc:{line.outpoint}" for line in view.inputs)
+    return DecodedDraft(identifier, "bitcoin", psbt_bytes(psbt), _bitcoin_summary(view),
+                        facts, claims)
+
+
+def _bitcoin_summary(view: DraftView) -> dict[str, Any]:
+    words = [f"Send {btc(o.amount)} BTC to {o.address}" for o in view.outputs
+             if o.kind == "EXTERNAL"]
+    words += [f"Change {btc(o.amount)} BTC back to our {o.path} (verified)" for o in view.outputs
+              if o.kind != "EXTERNAL"]
+    rate = f"{view.fee_rate:.1f} sat/vB" if view.fee_rate is not None else "unknown rate"
+    words.append(f"Fee {btc(view.fee) or 'UNKNOWN'} BTC ({rate}, ~{view.vsize} vB)")
+    return {
+        "words": words,
+        "inputs": [{"outpoint": i.outpoint, "amount": btc(i.amount), "paths": i.paths,
+                    "signed_by": list(i.signed_by)} for i in view.inputs],
+        "outputs": [{"address": o.address, "amount": btc(o.amount), "kind": o.kind,
+                     "path": o.path} for o in view.outputs],
+        "total_in": btc(view.total_in), "total_out": btc(view.total_out),
+        "sent": btc(view.sent), "fee": btc(view.fee),
+        "fee_rate": view.fee_rate, "vsize": view.vsize, "locktime": view.locktime,
+        "rbf": view.rbf,
+    }
+
+
+def _tokens(policy: Policy | None, chain_id: int) -> TokenRegistry:
+    """The policy's ERC-20 assets are the token registry: unknown tokens are unknown calls."""
+    tokens = []
+    if policy is not None:
+        for symbol, asset in policy.document.assets.items():
+            if asset.chain == "ethereum" and asset.contract:
+                tokens.append(Token(symbol, asset.unit_decimals, asset.contract, chain_id))
+    return TokenRegistry(tuple(tokens))
+
+
+def _decode_safe(
+    incoming: IncomingDraft, wallet: RegisteredWallet, policy: Policy | None,
+    last_nonce: int | None,
+) -> DecodedDraft:
+    tx = parse_safe_tx_json(incoming.payload, incoming.source)
+    findings: list[tuple[str, str]] = []
+    if wallet.chain_id is None:
+        raise Rejected("no_ethereum", f"{incoming.source}: the registered wallet has no Safe")
+    if wallet.safe is None:
+        findings.append(("no_safe_registered", "no Safe address is registered: "
+                         "run 'airsign wallet set-safe ADDRESS --holders H,H'"))
+    view = decode_safe_tx(tx, _tokens(policy, wallet.chain_id), Settings())
+    findings += [(f.code, f.message) for f in screen_safe_tx(
+        tx, view, Settings(), safe=wallet.safe or tx.safe, chain_id=wallet.chain_id,
+        last_nonce=last_nonce, safe_version=wallet.safe_version)]
+    identifier = draft_id("ethereum", safe_tx_hash(tx))
+    facts = _safe_facts(identifier, view, findings)
+    claims = (f"safe:{tx.chain_id}:{tx.safe.lower()}:{tx.nonce}",)
+    return DecodedDraft(identifier, "ethereum", canonical_json(tx.to_json()),
+                        _safe_summary(tx, view), facts, claims)
+
+
+def _safe_facts(
+    identifier: str, view: OperatorView, findings: list[tuple[str, str]]
+) -> DraftFacts:
+    transfer = view.transfer
+    if transfer is None or transfer.asset is None or transfer.amount is None:
+        found = [*findings]
+        if not any(code in ("delegatecall", "self_call", "unknown_call") for code, _ in found):
+            found.append(("not_a_transfer", "the Safe transaction is not a single ETH or "
+                          "ERC-20 transfer; only transfers are signed"))
+        return DraftFacts(identifier, "ethereum", "ETH", Decimal(0), (), findings=tuple(found))
+    contract = transfer.to if transfer.action != "eth_transfer" else None
+    return DraftFacts(
+        identifier, "ethereum", transfer.asset, Decimal(transfer.amount),
+        (transfer.destination or "",), contract=contract, findings=tuple(findings),
+    )
+
+
+def _safe_summary(tx: SafeTx, view: OperatorView) -> dict[str, Any]:
+    return {"words": list(view.words), "safe_tx": tx.to_json(), "decoded": view.to_json(),
+            "safeTxHash": "0x" + view.safe_tx_hash.hex()}
+
+
+def _envelope_findings(
+    incoming: IncomingDraft, facts: DraftFacts, wallet: RegisteredWallet
+) -> list[tuple[str, str]]:
+    """The envelope's request must equal the decoded effect, on the registered network."""
+    envelope = incoming.envelope
+    if envelope is None:
+        return []
+    draft = envelope.draft
+    expected_network = wallet.network if facts.chain == "bitcoin" else str(wallet.chain_id)
+    found = []
+    if draft.get("chain") != facts.chain or str(draft.get("network")) != expected_network:
+        found.append(("wrong_network", f"envelope says {draft.get('chain')} "
+                      f"{draft.get('network')}, the wallet is {facts.chain} {expected_network}"))
+    request = envelope.request
+    problems = []
+    if request.get("asset") != facts.asset:
+        problems.append(f"asset {request.get('asset')} vs {facts.asset}")
+    try:
+        if Decimal(str(request.get("amount"))) != facts.amount:
+            problems.append(f"amount {request.get('amount')} vs {facts.amount}")
+    except ArithmeticError:
+        problems.append(f"amount {request.get('amount')!r} is not a number")
+    if not _same_destination(facts, str(request.get("destination", ""))):
+        problems.append(f"destination {request.get('destination')} vs "
+                        f"{', '.join(facts.destinations) or 'none'}")
+    if problems:
+        found.append(("request_mismatch", "the payload does not do what the request says: "
+                      + "; ".join(problems)))
+    return found
+
+
+def _same_destination(facts: DraftFacts, requested: str) -> bool:
+    if len(facts.destinations) != 1:
+        return False
+    try:
+        return normalise_address(facts.chain, requested) == normalise_address(
+            facts.chain, facts.destinations[0])
+    except ValueError:
+        return False

@@ -1,0 +1,25 @@
+"""Finding a draft by the id (or unambiguous prefix) an operator types."""
+
+from __future__ import annotations
+
+import re
+
+from signer.errors import BadInput
+from signer.session.appliance import Appliance
+from signer.store import drafts
+from signer.store.drafts import DraftRow
+
+_ID = re.compile(r"^[0-9a-f]{4,16}$")
+
+
+def resolve(app: Appliance, typed: str) -> DraftRow:
+    text = typed.strip().lower()
+    if not _ID.match(text):
+        raise BadInput("bad_draft_id", f"draft id {typed!r}: expected 4 to 16 hex digits")
+    found = drafts.find(app.conn, text)
+    if not found:
+        raise BadInput("unknown_draft", f"no draft {typed!r}: see 'airsign drafts'")
+    if len(found) > 1:
+        raise BadInput("ambiguous_draft", f"draft id {typed!r} matches "
+                       f"{', '.join(r.id for r in found)}: type more digits")
+    return found[0]

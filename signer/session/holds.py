@@ -1,0 +1,45 @@
+"""Quorum overrides: releasing a delayed draft early, resetting the circuit breaker."""
+
+from __future__ import annotations
+
+from signer.errors import BadInput, Rejected
+from signer.risk import release_hold, reset_breaker
+from signer.session import logins
+from signer.session.appliance import Appliance
+from signer.session.draft_lookup import resolve
+from signer.store import drafts, journal
+from signer.store.db import transaction
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise BadInput("reason_missing", "--reason: a written reason is required")
+    return reason.strip()
+
+
+def release(
+    app: Appliance, draft: str, holders: str, reason: str, read_pin: logins.PinReader
+) -> str:
+    """Two distinct holders release a delayed draft before its time (journaled with the reason)."""
+    written = _reason(reason)
+    row = resolve(app, draft)
+    if row.verdict != "delay" or row.released:
+        raise Rejected("not_delayed", f"draft {row.id} is not delayed (verdict {row.verdict})")
+    quorum = logins.distinct_holders(holders, 2)
+    with logins.holders_logged_in(app, quorum, read_pin), transaction(app.conn):
+        release_hold(app.conn, row.id, ",".join(quorum), written, app.clock())
+        drafts.mark(app.conn, row.id, "released")
+        journal.append(app.conn, "draft_released", ",".join(quorum),
+                       {"draft": row.id, "by": quorum, "reason": written}, app.clock)
+    return row.id
+
+
+def reset_circuit_breaker(
+    app: Appliance, holders: str, reason: str, read_pin: logins.PinReader
+) -> None:
+    written = _reason(reason)
+    quorum = logins.distinct_holders(holders, 2)
+    with logins.holders_logged_in(app, quorum, read_pin), transaction(app.conn):
+        reset_breaker(app.conn, ",".join(quorum), written, app.clock())
+        journal.append(app.conn, "breaker_reset", ",".join(quorum),
+                       {"by": quorum, "reason": written}, app.clock)

@@ -1,0 +1,127 @@
+"""`import`: files and QR images in, decoded and screened drafts out; every step journaled."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from signer.chains.bitcoin.finalize import combine
+from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
+from signer.errors import AirsignError, Exit, Rejected
+from signer.risk import record_imported
+from signer.session.appliance import Appliance
+from signer.session.decoding import DecodedDraft, decode
+from signer.session.policy import active_policy
+from signer.session.screening import bitcoin_settings, last_nonce, screen_decoded
+from signer.session.wallet import RegisteredWallet, load_wallet
+from signer.store import drafts, journal, registry
+from signer.store.db import transaction
+from signer.transport.incoming import IncomingDraft, RefusedInput
+from signer.chains.ethereum import parse_safe_tx_json
+from signer.transport.intake import Limits, PayloadChecks, scan
+
+
+@dataclass
+class ImportReport:
+    drafts: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[dict[str, str]] = field(default_factory=list)
+    refusal_exits: list[Exit] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"drafts": self.drafts, "refused": self.refused}
+
+
+def import_paths(app: Appliance, paths: list[Path]) -> ImportReport:
+    wallet = load_wallet(app)
+    settings = app.home.config.settings
+    limits = Limits(max_file_bytes=settings.max_import_bytes, max_files=settings.max_import_files)
+    checks = PayloadChecks(
+        psbt=lambda data, source: read_psbt(data, source, bitcoin_settings(app)),
+        safe_tx=parse_safe_tx_json,
+    )
+    found = scan(paths, registry.vault_keys(app.conn), limits, checks)
+    report = ImportReport()
+    for refused in found.refused:
+        _refuse(app, report, refused, Exit.BAD_INPUT)
+    for incoming in found.drafts:
+        try:
+            report.drafts.append(import_one(app, incoming, wallet))
+        except AirsignError as error:
+            refusal = RefusedInput(incoming.source, error.code, error.message,
+                                   incoming.source_sha256 or None)
+            _refuse(app, report, refusal, error.exit)
+    return report
+
+
+def _refuse(app: Appliance, report: ImportReport, refused: RefusedInput, exit: Exit) -> None:
+    app.record("import_refused", "operator", {"source": refused.source, "code": refused.code,
+                                              "sha256": refused.sha256})
+    report.refused.append({"file": refused.source, "code": refused.code,
+                           "message": refused.message})
+    report.refusal_exits.append(exit)
+
+
+def import_one(app: Appliance, incoming: IncomingDraft, wallet: RegisteredWallet) -> dict[str, Any]:
+    """Decode, store (once) and screen one incoming draft."""
+    policy = active_policy(app)
+    if incoming.envelope is None and not (policy and policy.document.accept_plain_drafts):
+        raise Rejected("plain_draft_refused", f"{incoming.source}: a plain draft (no vault "
+                       "envelope); the applied policy does not accept plain drafts")
+    decoded = decode(incoming, wallet, policy, bitcoin_settings(app), last_nonce(app, wallet))
+    existing = drafts.get(app.conn, decoded.id)
+    if existing is None:
+        _store(app, incoming, decoded)
+    elif decoded.chain == "bitcoin" and not existing.complete:
+        _combine(app, existing.payload, incoming, decoded.id)
+    row = drafts.get(app.conn, decoded.id)
+    assert row is not None
+    if not row.signatures:
+        verdict = screen_decoded(app, decoded, app.clock())
+        kind, reasons = verdict.kind.value, [{"code": r.code, "message": r.message}
+                                             for r in verdict.reasons]
+    else:
+        kind, reasons = row.verdict, row.reasons
+    facts = decoded.facts
+    return {"id": decoded.id, "chain": decoded.chain, "asset": facts.asset,
+            "amount": format(facts.amount, "f"),
+            "destination": facts.destinations[0] if len(facts.destinations) == 1 else
+            (list(facts.destinations) or None),
+            "verdict": kind, "reasons": reasons, "new": existing is None,
+            "source": incoming.source}
+
+
+def _store(app: Appliance, incoming: IncomingDraft, decoded: DecodedDraft) -> None:
+    envelope = None
+    if incoming.envelope is not None:
+        envelope = {"key_id": incoming.envelope.key_id,
+                    "body_sha256": incoming.envelope.body_sha256,
+                    "draft": incoming.envelope.draft}
+    with transaction(app.conn):
+        entry = journal.append(
+            app.conn, "draft_imported", "operator",
+            {"draft": decoded.id, "chain": decoded.chain, "source": incoming.source,
+             "source_sha256": incoming.source_sha256,
+             "payload_sha256": hashlib.sha256(decoded.payload).hexdigest(),
+             "vault_key": envelope["key_id"] if envelope else None,
+             "vault_draft_id": incoming.envelope.draft.get("id") if incoming.envelope else None},
+            app.clock,
+        )
+        drafts.insert(app.conn, draft_id=decoded.id, chain=decoded.chain,
+                      payload=decoded.payload, source=incoming.source, envelope=envelope,
+                      summary=decoded.summary, seq=entry.seq)
+        record_imported(app.conn, decoded.id, app.clock())
+
+
+def _combine(app: Appliance, stored: bytes, incoming: IncomingDraft, draft_id: str) -> None:
+    """A PSBT of the same transaction signed elsewhere: merge its signatures (BIP174 combiner)."""
+    merged = psbt_bytes(combine([read_psbt(stored, f"draft {draft_id}"),
+                                 read_psbt(incoming.payload, incoming.source)]))
+    if merged == stored:
+        return
+    with transaction(app.conn):
+        journal.append(app.conn, "draft_combined", "operator",
+                       {"draft": draft_id, "source": incoming.source,
+                        "payload_sha256": hashlib.sha256(merged).hexdigest()}, app.clock)
+        drafts.set_payload(app.conn, draft_id, merged)

@@ -1,0 +1,57 @@
+"""The applied risk policy: check, apply (two holders), show. No policy, no signing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from signer.risk import Policy, load_canonical_policy, load_policy
+from signer.session import logins
+from signer.session.appliance import Appliance
+from signer.store import journal
+from signer.store.db import transaction
+
+
+def active_policy(app: Appliance) -> Policy | None:
+    """The applied policy as stored at `policy apply` (later edits on disk do not count)."""
+    row = app.conn.execute(
+        "SELECT canonical, source FROM policies WHERE active = 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return load_canonical_policy(bytes(row[0]), f"applied policy ({row[1]})")
+
+
+def describe(policy: Policy) -> dict[str, Any]:
+    document = policy.document.model_dump(mode="json")
+    return {"hash": policy.hash, "source": policy.source, "policy": document,
+            "allowlist": sorted(policy.allowlist) if policy.allowlist is not None else None,
+            "denylist": sorted(policy.denylist)}
+
+
+def check_policy(path: Path) -> dict[str, Any]:
+    return describe(load_policy(path))
+
+
+def apply_policy(
+    app: Appliance, path: Path, holders: str, read_pin: logins.PinReader
+) -> dict[str, Any]:
+    """Validate, then store the policy as the active one; two holders log in."""
+    policy = load_policy(path)
+    quorum = logins.distinct_holders(holders, 2)
+    previous = active_policy(app)
+    with logins.holders_logged_in(app, quorum, read_pin), transaction(app.conn):
+        entry = journal.append(
+            app.conn, "policy_applied", ",".join(quorum),
+            {"hash": policy.hash, "previous": previous.hash if previous else None,
+             "source": str(path), "by": quorum},
+            app.clock,
+        )
+        app.conn.execute("UPDATE policies SET active = 0 WHERE active = 1")
+        app.conn.execute(
+            "INSERT INTO policies(hash, canonical, source, applied_seq, active) "
+            "VALUES (?, ?, ?, ?, 1) ON CONFLICT(hash) DO UPDATE SET active = 1, "
+            "applied_seq = excluded.applied_seq",
+            (policy.hash, policy.canonical, str(path), entry.seq),
+        )
+    return describe(policy)

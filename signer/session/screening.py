@@ -1,0 +1,80 @@
+"""Screening a stored draft: decode it again, run the risk rules, store and journal the verdict."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from signer.chains.bitcoin.settings import Settings as BitcoinSettings
+from signer.risk import SqlLedger, Verdict, VerdictKind, record_verdict, screen
+from signer.session.appliance import Appliance
+from signer.session.decoding import DecodedDraft, decode
+from signer.session.policy import active_policy
+from signer.session.wallet import RegisteredWallet, load_wallet
+from signer.store import drafts, journal
+from signer.store.clock import iso
+from signer.store.db import transaction
+from signer.store.drafts import DraftRow
+from signer.transport.incoming import Envelope, IncomingDraft
+
+
+def bitcoin_settings(app: Appliance) -> BitcoinSettings:
+    return BitcoinSettings(allow_witness_only=app.home.config.settings.accept_witness_only_inputs)
+
+
+def last_nonce(app: Appliance, wallet: RegisteredWallet, exclude: str | None = None) -> int | None:
+    """Highest Safe nonce signed by this appliance for the registered Safe (not counting
+    ``exclude``, the draft being screened, whose own claim must not make it stale)."""
+    if wallet.safe is None or wallet.chain_id is None:
+        return None
+    prefix = f"safe:{wallet.chain_id}:{wallet.safe.lower()}:"
+    rows = app.conn.execute(
+        "SELECT claim FROM claims WHERE claim LIKE ? AND draft_id IS NOT ?",
+        (prefix + "%", exclude),
+    )
+    nonces = [int(r[0].rsplit(":", 1)[1]) for r in rows]
+    return max(nonces) if nonces else None
+
+
+def decode_stored(app: Appliance, row: DraftRow, wallet: RegisteredWallet) -> DecodedDraft:
+    """Decode a stored draft again, exactly as at import (envelope included)."""
+    envelope = None
+    if row.envelope is not None:
+        envelope = Envelope(row.envelope["key_id"], row.envelope["body_sha256"],
+                            row.envelope["draft"])
+    incoming = IncomingDraft(row.source, row.chain, row.payload, envelope)  # type: ignore[arg-type]
+    return decode(incoming, wallet, active_policy(app), bitcoin_settings(app),
+                  last_nonce(app, wallet, exclude=row.id))
+
+
+def verdict_json(verdict: Verdict) -> tuple[str, list[dict[str, str]], str | None]:
+    reasons = [{"code": r.code, "message": r.message} for r in verdict.reasons]
+    return verdict.kind.value, reasons, iso(verdict.not_before) if verdict.not_before else None
+
+
+def screen_decoded(app: Appliance, decoded: DecodedDraft, now: datetime) -> Verdict:
+    """Run the rules and store the verdict with its journal entry (one transaction)."""
+    verdict = screen(decoded.facts, active_policy(app), SqlLedger(app.conn), now)
+    kind, reasons, not_before = verdict_json(verdict)
+    with transaction(app.conn):
+        drafts.set_verdict(app.conn, decoded.id, kind, reasons, not_before)
+        record_verdict(app.conn, decoded.id, verdict, now)
+        journal.append(app.conn, "verdict", "appliance",
+                       {"draft": decoded.id, "verdict": kind,
+                        "codes": [r["code"] for r in reasons], "not_before": not_before},
+                       app.clock)
+    return verdict
+
+
+def rescreen(app: Appliance, row: DraftRow) -> Verdict:
+    """`screen ID`: a fresh verdict for a draft nobody has signed yet."""
+    wallet = load_wallet(app)
+    return screen_decoded(app, decode_stored(app, row, wallet), app.clock())
+
+
+def signable(verdict: Verdict) -> bool:
+    return verdict.kind is VerdictKind.APPROVE
+
+
+def verdict_doc(row: DraftRow) -> dict[str, Any]:
+    return {"verdict": row.verdict, "reasons": row.reasons, "not_before": row.not_before}

@@ -1,0 +1,165 @@
+"""Signing approved drafts with one holder's token: checks first, then one transaction each.
+
+A draft is signed only if a fresh screen approves it (or a quorum released its
+delay); the first signature claims its outpoints or Safe nonce and enters the
+velocity ledger in the same transaction as the signature, so limits and replay
+protection hold across crashes and restarts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from ceremony.derive import ETHEREUM_OWNER_PATH
+from signer.chains.bitcoin.finalize import finalize_psbt
+from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
+from signer.chains.bitcoin.review import review_draft
+from signer.chains.bitcoin.signing import sign_psbt
+from signer.chains.ethereum import SafeOwner, parse_safe_tx_json, sign_safe_tx
+from signer.errors import AirsignError, Delayed, Exit, Rejected
+from signer.hsm.session import TokenSession
+from signer.risk import SqlLedger, VerdictKind, record_signed
+from signer.session import logins
+from signer.session.appliance import Appliance
+from signer.session.decoding import DecodedDraft
+from signer.session.draft_lookup import resolve
+from signer.session.screening import bitcoin_settings, decode_stored, screen_decoded
+from signer.session.wallet import RegisteredWallet, load_wallet
+from signer.store import drafts, journal
+from signer.store.db import transaction
+from signer.store.drafts import DraftRow
+
+
+@dataclass
+class SigningReport:
+    signed: list[dict[str, Any]]
+    refused: list[dict[str, str]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"signed": self.signed, "refused": self.refused}
+
+    @property
+    def exit(self) -> Exit:
+        if not self.refused:
+            return Exit.OK
+        codes = {r["exit"] for r in self.refused}
+        return Exit(max(int(c) for c in codes))
+
+
+def sign_drafts(
+    app: Appliance, typed_ids: list[str], holder: str, read_pin: logins.PinReader
+) -> SigningReport:
+    holder = holder.upper()
+    wallet = load_wallet(app)
+    wallet.holder(holder)
+    report = SigningReport([], [])
+    ready: list[tuple[DraftRow, DecodedDraft]] = []
+    for typed in typed_ids:
+        try:
+            row = resolve(app, typed)
+            ready.append((row, _check(app, row, holder, wallet)))
+        except AirsignError as error:
+            report.refused.append(_refusal(typed, error))
+    if not ready:
+        return report
+    with logins.holders_logged_in(app, [holder], read_pin) as sessions:
+        for row, decoded in ready:
+            try:
+                complete = _sign(app, row, decoded, holder, sessions[holder], wallet)
+                report.signed.append({"id": row.id, "holder": holder, "complete": complete})
+            except AirsignError as error:
+                report.refused.append(_refusal(row.id, error))
+    return report
+
+
+def _refusal(draft: str, error: AirsignError) -> dict[str, Any]:
+    return {"id": draft, "code": error.code, "message": error.message, "exit": int(error.exit)}
+
+
+def _check(app: Appliance, row: DraftRow, holder: str, wallet: RegisteredWallet) -> DecodedDraft:
+    """Every reason not to sign, before any token is touched."""
+    if row.complete:
+        raise Rejected("already_complete", f"draft {row.id} already carries the quorum of "
+                       "signatures: it can never be signed again")
+    if holder in row.signatures:
+        raise Rejected("already_signed", f"holder {holder} has already signed draft {row.id}")
+    decoded = decode_stored(app, row, wallet)
+    if row.signatures:
+        # Already counted in the ledger at the first signature: re-running the velocity
+        # rules would count it twice. The second signature needs the breaker closed and
+        # the structural checks still clean.
+        breaker = SqlLedger(app.conn).breaker()
+        if breaker.tripped_at is not None:
+            raise Rejected("circuit_breaker_open", "signing is halted: the circuit breaker "
+                           "is open until two holders reset it")
+        blocking = [f for f in decoded.facts.findings if f[0] != "already_signed"]
+        if blocking:
+            raise Rejected(blocking[0][0], blocking[0][1])
+        return decoded
+    verdict = screen_decoded(app, decoded, app.clock())
+    if verdict.kind is VerdictKind.REJECT:
+        reason = verdict.reasons[0]
+        raise Rejected(reason.code, f"draft {row.id} is rejected: {reason.message}")
+    if verdict.kind is VerdictKind.DELAY:
+        reason = verdict.reasons[0]
+        when = f" until {verdict.not_before:%Y-%m-%d %H:%M}Z" if verdict.not_before else ""
+        raise Delayed(reason.code, f"draft {row.id} is delayed{when}: {reason.message}")
+    return decoded
+
+
+def _sign(
+    app: Appliance, row: DraftRow, decoded: DecodedDraft, holder: str,
+    session: TokenSession, wallet: RegisteredWallet,
+) -> bool:
+    if row.chain == "bitcoin":
+        payload, record, complete = _sign_bitcoin(app, row, holder, session, wallet)
+    else:
+        payload, record = _sign_safe(row, holder, session, wallet)
+        complete = len(row.signatures) + 1 >= wallet.threshold
+    with transaction(app.conn):
+        conflict = drafts.claim(app.conn, row.id, list(decoded.claims))
+        if conflict is not None:
+            raise Rejected("conflict", f"draft {row.id} spends what draft {conflict} already "
+                           "signed (same outpoint or Safe nonce)")
+        entry = journal.append(app.conn, "draft_signed", holder,
+                               {"draft": row.id, "holder": holder, "chain": row.chain,
+                                "complete": complete, "signed_sha256": record}, app.clock)
+        drafts.add_signature(app.conn, row.id, holder, record, entry.seq)
+        if row.chain == "bitcoin":
+            drafts.set_payload(app.conn, row.id, payload)
+        if not row.signatures:
+            record_signed(app.conn, decoded.facts, app.clock())
+        if complete:
+            drafts.mark(app.conn, row.id, "complete")
+    return complete
+
+
+def _sign_bitcoin(
+    app: Appliance, row: DraftRow, holder: str, session: TokenSession, wallet: RegisteredWallet
+) -> tuple[bytes, str, bool]:
+    """Sign every input; complete when every input has the quorum (signatures made
+    elsewhere and combined at import count too), proven by finalizing."""
+    settings = bitcoin_settings(app)
+    psbt = read_psbt(row.payload, f"draft {row.id}", settings)
+    signed = sign_psbt(psbt, wallet.bitcoin, holder, session.sign_digest, settings)
+    payload = psbt_bytes(signed)
+    view = review_draft(read_psbt(payload, f"draft {row.id}", settings), wallet.bitcoin, settings)
+    complete = all(len(set(line.signed_by)) >= wallet.threshold for line in view.inputs)
+    if complete:
+        finalize_psbt(read_psbt(payload, f"draft {row.id}"))  # verifies every signature used
+    return payload, hashlib.sha256(payload).hexdigest(), complete
+
+
+def _sign_safe(
+    row: DraftRow, holder: str, session: TokenSession, wallet: RegisteredWallet
+) -> tuple[bytes, str]:
+    tx = parse_safe_tx_json(row.payload, f"draft {row.id}")
+    owner_key = next((k for k in session.keys().values() if k.label == ETHEREUM_OWNER_PATH), None)
+    if owner_key is None:
+        raise Rejected("owner_key_absent", f"token {session.label!r} holds no Ethereum owner key")
+    owner = wallet.holder(holder).owner
+    signer = SafeOwner(holder, owner, lambda digest: session.sign_digest(owner_key.key_id, digest))
+    signatures = sign_safe_tx(tx, [signer])
+    return row.payload, signatures.signatures[0].signature.hex()

@@ -1,0 +1,150 @@
+"""Drafts, their signatures and the claims that stop conflicting drafts.
+
+Every writer runs inside the caller's transaction, beside its journal entry.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DraftRow:
+    id: str
+    chain: str
+    payload: bytes
+    source: str
+    envelope: dict[str, Any] | None
+    summary: dict[str, Any]
+    verdict: str
+    reasons: list[dict[str, str]]
+    not_before: str | None
+    released: bool
+    complete: bool
+    exported: bool
+    signatures: dict[str, str]  # holder -> signature (hex, chain-specific)
+
+    @property
+    def state(self) -> str:
+        """The operator's word for where the draft stands."""
+        if self.exported and self.complete:
+            return "exported"
+        if self.complete:
+            return "signed"
+        if self.signatures:
+            return "partially_signed"
+        if self.verdict == "reject":
+            return "rejected"
+        if self.verdict == "delay" and not self.released:
+            return "delayed"
+        return "approved"
+
+
+def _row(conn: sqlite3.Connection, row: sqlite3.Row) -> DraftRow:
+    signatures = {
+        str(r[0]): str(r[1])
+        for r in conn.execute(
+            "SELECT holder, signature FROM draft_signatures WHERE draft_id = ? ORDER BY holder",
+            (row["id"],),
+        )
+    }
+    return DraftRow(
+        id=row["id"], chain=row["chain"], payload=bytes(row["payload"]), source=row["source"],
+        envelope=json.loads(row["envelope"]) if row["envelope"] else None,
+        summary=json.loads(row["summary"]), verdict=row["verdict"],
+        reasons=json.loads(row["reasons"]), not_before=row["not_before"],
+        released=bool(row["released"]), complete=bool(row["complete"]),
+        exported=bool(row["exported"]), signatures=signatures,
+    )
+
+
+def get(conn: sqlite3.Connection, draft_id: str) -> DraftRow | None:
+    row = conn.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+    return None if row is None else _row(conn, row)
+
+
+def find(conn: sqlite3.Connection, prefix: str) -> list[DraftRow]:
+    """Drafts whose id starts with ``prefix`` (operators type short prefixes)."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = conn.execute(
+        "SELECT * FROM drafts WHERE id LIKE ? ESCAPE '\\' ORDER BY imported_seq LIMIT 3",
+        (escaped + "%",),
+    ).fetchall()
+    return [_row(conn, r) for r in rows]
+
+
+def listing(conn: sqlite3.Connection) -> list[DraftRow]:
+    return [_row(conn, r) for r in conn.execute("SELECT * FROM drafts ORDER BY imported_seq")]
+
+
+def insert(
+    conn: sqlite3.Connection, *, draft_id: str, chain: str, payload: bytes, source: str,
+    envelope: dict[str, Any] | None, summary: dict[str, Any], seq: int,
+) -> None:
+    conn.execute(
+        "INSERT INTO drafts(id, chain, payload, source, envelope, summary, verdict, reasons, "
+        "imported_seq) VALUES (?, ?, ?, ?, ?, ?, 'pending', '[]', ?)",
+        (draft_id, chain, payload, source, json.dumps(envelope) if envelope else None,
+         json.dumps(summary), seq),
+    )
+
+
+def set_verdict(
+    conn: sqlite3.Connection, draft_id: str, verdict: str, reasons: list[dict[str, str]],
+    not_before: str | None,
+) -> None:
+    conn.execute(
+        "UPDATE drafts SET verdict = ?, reasons = ?, not_before = ? WHERE id = ?",
+        (verdict, json.dumps(reasons), not_before, draft_id),
+    )
+
+
+def set_payload(conn: sqlite3.Connection, draft_id: str, payload: bytes) -> None:
+    conn.execute("UPDATE drafts SET payload = ? WHERE id = ?", (payload, draft_id))
+
+
+def mark(conn: sqlite3.Connection, draft_id: str, column: str) -> None:
+    if column not in ("released", "complete", "exported"):
+        raise ValueError(column)
+    conn.execute(f"UPDATE drafts SET {column} = 1 WHERE id = ?", (draft_id,))
+
+
+def add_signature(
+    conn: sqlite3.Connection, draft_id: str, holder: str, signature: str, seq: int
+) -> None:
+    conn.execute(
+        "INSERT INTO draft_signatures(draft_id, holder, signature, signed_seq) VALUES (?,?,?,?)",
+        (draft_id, holder, signature, seq),
+    )
+
+
+def claim(conn: sqlite3.Connection, draft_id: str, claims: list[str]) -> str | None:
+    """Claim outpoints or Safe nonces for ``draft_id``; returns a conflicting draft id, if any."""
+    for item in claims:
+        row = conn.execute("SELECT draft_id FROM claims WHERE claim = ?", (item,)).fetchone()
+        if row is not None and row[0] != draft_id:
+            return str(row[0])
+    conn.executemany(
+        "INSERT OR IGNORE INTO claims(claim, draft_id) VALUES (?, ?)",
+        [(item, draft_id) for item in claims],
+    )
+    return None
+
+
+def claimed_by(conn: sqlite3.Connection, claims: list[str]) -> str | None:
+    for item in claims:
+        row = conn.execute("SELECT draft_id FROM claims WHERE claim = ?", (item,)).fetchone()
+        if row is not None:
+            return str(row[0])
+    return None
+
+
+def last_safe_nonce(conn: sqlite3.Connection, safe: str, chain_id: int) -> int | None:
+    """The highest nonce this appliance has signed for ``safe`` (claims are ``safe:…:nonce``)."""
+    prefix = f"safe:{chain_id}:{safe.lower()}:"
+    rows = conn.execute("SELECT claim FROM claims WHERE claim LIKE ?", (prefix + "%",))
+    nonces = [int(r[0].rsplit(":", 1)[1]) for r in rows]
+    return max(nonces) if nonces else None

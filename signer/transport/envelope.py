@@ -1,0 +1,252 @@
+"""Vault envelopes (airsign-envelope/1) and draft JSON (airsign-draft/1), read strictly.
+
+Everything here reads hostile bytes: sizes are capped, JSON nesting is measured before
+the standard decoder runs, and the envelope signature is verified before the body is
+parsed at all. The rules are listed in docs/intake.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+from signer.errors import BadInput
+from signer.transport.incoming import Envelope
+
+ENVELOPE_FORMAT = "airsign-envelope/1"
+DRAFT_FORMAT = "airsign-draft/1"
+MAX_JSON_BYTES = 8 * 1024 * 1024
+MAX_KEY_FILE = 16 * 1024
+BITCOIN_NETWORKS = ("mainnet", "testnet", "signet", "regtest")
+
+_ENVELOPE_KEYS = ("format", "key_id", "body", "signature")
+_DRAFT_KEYS = ("format", "id", "created_at", "chain", "network", "request", "payload")
+_REQUEST_KEYS = ("asset", "amount", "destination", "reference")
+_PAYLOAD_KEY = {"bitcoin": "psbt", "ethereum": "safe_tx"}
+_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
+_DRAFT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}", re.ASCII)
+_TIME = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?(Z|\+00:00)"
+)
+_CHAIN_ID = re.compile(r"[1-9][0-9]{0,19}")
+_ASSET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
+_AMOUNT = re.compile(r"(0|[1-9][0-9]{0,39})(\.[0-9]{1,36})?")
+_DESTINATION = re.compile(r"[!-~]{1,128}")
+_MAX_REFERENCE = 256
+# One token per string (an unterminated one runs to the end) or bracket: linear time.
+_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
+
+
+def json_depth_exceeds(text: str, limit: int) -> bool:
+    """True if arrays/objects nest deeper than ``limit``, counted outside strings."""
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        token = match[0]
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in "]}":
+            depth -= 1
+    return False
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        keys = [k for k, _ in pairs]
+        raise ValueError(f"duplicate key '{next(k for k in keys if keys.count(k) > 1)[:64]}'")
+    return obj
+
+
+def _refuse_number(text: str) -> Any:
+    raise ValueError(f"non-integer number {text[:32]} (NaN, Infinity and fractions are refused)")
+
+
+def strict_json(raw: bytes, source: str, what: str, max_depth: int, code: str) -> Any:
+    """UTF-8 JSON without duplicate keys, NaN/Infinity, fractions or deeper nesting."""
+    if len(raw) > MAX_JSON_BYTES:
+        raise BadInput(code, f"{source}: {what}: {len(raw)} bytes, limit {MAX_JSON_BYTES}")
+    try:
+        text = raw.decode("utf-8")
+        if json_depth_exceeds(text, max_depth):
+            raise ValueError(f"arrays or objects nested deeper than {max_depth}")
+        return json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_refuse_number,
+            parse_float=_refuse_number,
+        )
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError too
+        raise BadInput(code, f"{source}: {what}: not strict JSON: {str(exc)[:200]}") from None
+
+
+def strict_b64(value: object, source: str, field: str, code: str) -> bytes:
+    """Standard base64 with padding, no whitespace, canonical (unused bits zero)."""
+    if isinstance(value, str) and value.isascii():
+        try:
+            raw = base64.b64decode(value, validate=True)
+            if base64.b64encode(raw).decode("ascii") == value:
+                return raw
+        except (binascii.Error, ValueError):
+            pass
+    raise BadInput(code, f"{source}: field '{field}': expected canonical standard base64 text")
+
+
+def _exact_keys(
+    obj: object, keys: tuple[str, ...], source: str, field: str, code: str
+) -> dict[str, Any]:
+    """``obj`` as an object with exactly ``keys``; ``field`` is "" at the top level."""
+    if not isinstance(obj, dict):
+        raise BadInput(code, f"{source}: field '{field or '(top level)'}': expected a JSON object")
+    prefix = f"{field}." if field else ""
+    extra = [k for k in obj if k not in keys]
+    if extra:
+        raise BadInput(code, f"{source}: field '{prefix}{extra[0][:64]}': not allowed; "
+                             f"expected exactly {', '.join(keys)}")
+    missing = [k for k in keys if k not in obj]
+    if missing:
+        raise BadInput(code, f"{source}: field '{prefix}{missing[0]}': required but missing")
+    return obj
+
+
+def _text(obj: dict[str, Any], key: str, pattern: re.Pattern[str], expected: str,
+          source: str, field: str, code: str) -> str:
+    value = obj[key]
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise BadInput(code, f"{source}: field '{field}': expected {expected}")
+    return value
+
+
+def _check_time(draft: dict[str, Any], source: str, code: str) -> None:
+    value = draft["created_at"]
+    match = _TIME.fullmatch(value) if isinstance(value, str) else None
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day, hour, minute, second = (int(match[i]) for i in range(1, 7))
+        datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        raise BadInput(code, f"{source}: field 'created_at': expected an RFC 3339 UTC time "
+                             "like 2026-11-22T10:00:00Z") from None
+
+
+def _check_request(request: object, source: str, code: str) -> None:
+    request = _exact_keys(request, _REQUEST_KEYS, source, "request", code)
+    _text(request, "asset", _ASSET, "an asset symbol like BTC or USDT", source, "request.asset",
+          code)
+    _text(request, "amount", _AMOUNT, "a decimal string like 0.015 (no sign or exponent)",
+          source, "request.amount", code)
+    _text(request, "destination", _DESTINATION, "1-128 printable ASCII characters",
+          source, "request.destination", code)
+    reference = request["reference"]
+    if not (isinstance(reference, str) and len(reference) <= _MAX_REFERENCE
+            and reference.isprintable()):
+        raise BadInput(code, f"{source}: field 'request.reference': expected text of at most "
+                             f"{_MAX_REFERENCE} printable characters")
+
+
+def _check_payload(draft: dict[str, Any], source: str, code: str) -> None:
+    key = _PAYLOAD_KEY[draft["chain"]]
+    payload = draft["payload"]
+    payload = _exact_keys(payload, (key,), source, "payload", code)
+    if key == "psbt":
+        if not strict_b64(payload["psbt"], source, "payload.psbt", code):
+            raise BadInput(code, f"{source}: field 'payload.psbt': expected a non-empty PSBT")
+    elif not isinstance(payload["safe_tx"], dict):
+        raise BadInput(code, f"{source}: field 'payload.safe_tx': expected a JSON object")
+
+
+def check_draft(draft: object, source: str, code: str) -> dict[str, Any]:
+    """Validate a decoded airsign-draft/1 object; every error names the field."""
+    draft = _exact_keys(draft, _DRAFT_KEYS, source, "", code)
+    if draft["format"] != DRAFT_FORMAT:
+        raise BadInput(code, f"{source}: field 'format': expected \"{DRAFT_FORMAT}\"")
+    _text(draft, "id", _DRAFT_ID, "1-64 letters, digits, '.', '_', ':' or '-'", source, "id", code)
+    _check_time(draft, source, code)
+    chain = draft["chain"]
+    if chain == "bitcoin":
+        if draft["network"] not in BITCOIN_NETWORKS:
+            raise BadInput(code, f"{source}: field 'network': expected one of "
+                                 + ", ".join(BITCOIN_NETWORKS))
+    elif chain == "ethereum":
+        _text(draft, "network", _CHAIN_ID, "a chain id as a decimal string like \"1\"",
+              source, "network", code)
+    else:
+        raise BadInput(code, f"{source}: field 'chain': expected \"bitcoin\" or \"ethereum\"")
+    _check_request(draft["request"], source, code)
+    _check_payload(draft, source, code)
+    return draft
+
+
+def parse_plain_draft(raw: bytes, source: str) -> dict[str, Any]:
+    """An un-enveloped airsign-draft/1 JSON file; malformed -> ``bad_draft``."""
+    return check_draft(strict_json(raw, source, "draft", 3, "bad_draft"), source, "bad_draft")
+
+
+def open_envelope(raw: bytes, source: str, vault_keys: dict[str, bytes]) -> Envelope:
+    """Check the envelope, verify its Ed25519 signature, then validate the signed draft."""
+    outer = strict_json(raw, source, "envelope", 1, "bad_envelope")
+    outer = _exact_keys(outer, _ENVELOPE_KEYS, source, "", "bad_envelope")
+    if outer["format"] != ENVELOPE_FORMAT:
+        raise BadInput("bad_envelope", f"{source}: field 'format': expected \"{ENVELOPE_FORMAT}\"")
+    key_id = _text(outer, "key_id", _KEY_ID, "1-64 letters, digits, - or _", source, "key_id",
+                   "bad_envelope")
+    body = strict_b64(outer["body"], source, "body", "bad_envelope")
+    signature = strict_b64(outer["signature"], source, "signature", "bad_envelope")
+    if key_id not in vault_keys:
+        raise BadInput("unknown_vault_key", f"{source}: key_id '{key_id}' is not a registered "
+                       "vault key (see 'vault-key add')")
+    try:
+        Ed25519PublicKey.from_public_bytes(vault_keys[key_id]).verify(signature, body)
+    except (InvalidSignature, ValueError):
+        raise BadInput("bad_envelope_signature", f"{source}: the signature does not verify "
+                       f"with vault key '{key_id}'; the envelope was altered or forged") from None
+    where = f"{source} (signed body)"
+    draft = check_draft(strict_json(body, where, "draft", 3, "bad_draft_body"), where,
+                        "bad_draft_body")
+    return Envelope(key_id, hashlib.sha256(body).hexdigest(), draft)
+
+
+def seal(draft_json_bytes: bytes, private_key: Ed25519PrivateKey, key_id: str) -> bytes:
+    """The envelope JSON (one line) signing exactly ``draft_json_bytes`` (not checked here)."""
+    if not _KEY_ID.fullmatch(key_id):
+        raise BadInput("bad_key_id", f"key id {key_id[:80]!r}: expected 1-64 letters, digits, "
+                                     "- or _")
+    envelope = {
+        "format": ENVELOPE_FORMAT,
+        "key_id": key_id,
+        "body": base64.b64encode(draft_json_bytes).decode("ascii"),
+        "signature": base64.b64encode(private_key.sign(draft_json_bytes)).decode("ascii"),
+    }
+    return (json.dumps(envelope) + "\n").encode("ascii")
+
+
+def load_signing_key(path: Path) -> Ed25519PrivateKey:
+    """An unencrypted Ed25519 private key in PEM (PKCS#8)."""
+    try:
+        if path.stat().st_size > MAX_KEY_FILE:
+            raise BadInput("bad_signing_key", f"{path}: larger than {MAX_KEY_FILE} bytes")
+        key = load_pem_private_key(path.read_bytes(), password=None)
+    except OSError as exc:
+        raise BadInput("bad_signing_key", f"{path}: cannot read ({exc.strerror})") from None
+    except (ValueError, TypeError):
+        raise BadInput("bad_signing_key", f"{path}: expected an unencrypted Ed25519 private "
+                                          "key in PEM") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise BadInput("bad_signing_key", f"{path}: expected an Ed25519 private key, got "
+                                          f"{type(key).__name__}")
+    return key

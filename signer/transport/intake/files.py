@@ -1,0 +1,188 @@
+"""Read files and directory trees from removable media without trusting them.
+
+Nothing is followed or opened that is not a regular file: entries are examined with
+lstat (directories through their file descriptor, so a directory swapped for a link
+mid-walk is not followed), regular files are opened with O_NOFOLLOW|O_NONBLOCK and the
+open file must be the one examined, unchanged until it has been read.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from signer.transport.incoming import RefusedInput
+
+_FILE_FLAGS = (
+    os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+)
+_DIR_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FileBytes:
+    """The whole content of one regular file, as read."""
+
+    source: str
+    data: bytes
+    sha256: str
+
+
+@dataclass
+class Walk:
+    """Caps for one scan and how many entries have been examined so far."""
+
+    max_file_bytes: int
+    max_entries: int
+    max_depth: int
+    entries: int = 0
+    stopped: bool = False
+
+
+def shown(name: str) -> str:
+    """A path as safe text: control, format and undecodable characters become escapes."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(_escaped(c) if unicodedata.category(c)[0] == "C" else c for c in text)
+
+
+def _escaped(char: str) -> str:
+    # A newline or a bidi override in a file name must not forge a line of output.
+    return f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}"
+
+
+def open_entry(name: str, dir_fd: int | None) -> int:
+    """Open a regular file for reading without following a link; tests replace this."""
+    return os.open(name, _FILE_FLAGS, dir_fd=dir_fd)
+
+
+def walk(paths: list[Path], walk: Walk) -> Iterator[FileBytes | RefusedInput]:
+    """Every regular file under ``paths`` (sorted by name), or why an entry was refused."""
+    for path in paths:
+        if walk.stopped:
+            return
+        yield from _entry(str(path), shown(str(path)), None, 0, walk)
+
+
+def _entry(
+    name: str, source: str, dir_fd: int | None, depth: int, walk: Walk
+) -> Iterator[FileBytes | RefusedInput]:
+    walk.entries += 1
+    if walk.entries > walk.max_entries:
+        walk.stopped = True
+        yield RefusedInput(source, "too_many_files", f"{source}: more than {walk.max_entries} "
+                           "files and directories in this import; this one and the rest were "
+                           "not read")
+        return
+    try:
+        info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except OSError as exc:
+        yield RefusedInput(source, "unreadable", f"{source}: cannot examine ({exc.strerror})")
+        return
+    if stat.S_ISLNK(info.st_mode):
+        yield RefusedInput(source, "symlink", f"{source}: a symbolic link; links are never "
+                           "followed, copy the file itself")
+    elif stat.S_ISDIR(info.st_mode):
+        yield from _directory(name, source, dir_fd, depth, info, walk)
+    elif not stat.S_ISREG(info.st_mode):
+        yield RefusedInput(source, "not_a_regular_file", f"{source}: a device, pipe or socket, "
+                           "not a regular file; not opened")
+    elif info.st_size > walk.max_file_bytes:
+        yield _too_large(source, info.st_size, walk)
+    else:
+        yield _read(name, source, dir_fd, info, walk)
+
+
+def _too_large(source: str, size: int, walk: Walk, sha256: str | None = None) -> RefusedInput:
+    return RefusedInput(source, "too_large", f"{source}: {size} bytes or more, the limit is "
+                        f"{walk.max_file_bytes} bytes", sha256)
+
+
+def _same(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino, a.st_mode, a.st_size, a.st_mtime_ns) == (
+        b.st_dev, b.st_ino, b.st_mode, b.st_size, b.st_mtime_ns)
+
+
+def _changed(source: str) -> RefusedInput:
+    return RefusedInput(source, "file_changed", f"{source}: the file changed or was replaced "
+                        "while it was being read; not trusted, import it again")
+
+
+def _read(
+    name: str, source: str, dir_fd: int | None, info: os.stat_result, walk: Walk
+) -> FileBytes | RefusedInput:
+    try:
+        fd = open_entry(name, dir_fd)
+    except OSError as exc:  # ELOOP: replaced by a link after lstat
+        return _changed(source) if exc.errno == errno.ELOOP else RefusedInput(
+            source, "unreadable", f"{source}: cannot open ({exc.strerror})")
+    try:
+        if not _same(os.fstat(fd), info):
+            return _changed(source)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= walk.max_file_bytes:
+            chunk = os.read(fd, _CHUNK)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+        if size > walk.max_file_bytes:
+            return _too_large(source, size, walk, hashlib.sha256(data).hexdigest())
+        if not _same(os.fstat(fd), info) or size != info.st_size:
+            return _changed(source)
+    except OSError as exc:
+        return RefusedInput(source, "unreadable", f"{source}: cannot read ({exc.strerror})")
+    finally:
+        os.close(fd)
+    return FileBytes(source, data, hashlib.sha256(data).hexdigest())
+
+
+def _directory(
+    name: str, source: str, dir_fd: int | None, depth: int, info: os.stat_result, walk: Walk
+) -> Iterator[FileBytes | RefusedInput]:
+    if depth >= walk.max_depth:
+        yield RefusedInput(source, "too_deep", f"{source}: directories nested deeper than "
+                           f"{walk.max_depth} levels; not entered")
+        return
+    try:
+        fd = os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
+    except OSError as exc:
+        yield RefusedInput(source, "unreadable", f"{source}: cannot open the directory "
+                           f"({exc.strerror})")
+        return
+    try:
+        now = os.fstat(fd)
+        if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+            yield _changed(source)
+            return
+        try:
+            names = _names(fd, walk)
+        except OSError as exc:
+            yield RefusedInput(source, "unreadable", f"{source}: cannot list ({exc.strerror})")
+            return
+        for child in names:
+            if walk.stopped:
+                return
+            yield from _entry(child, shown(os.path.join(source, child)), fd, depth + 1, walk)
+    finally:
+        os.close(fd)
+
+
+def _names(fd: int, walk: Walk) -> list[str]:
+    """Sorted entry names, reading no more than could still be examined."""
+    room = walk.max_entries - walk.entries + 1
+    names: list[str] = []
+    with os.scandir(fd) as entries:
+        for entry in entries:
+            names.append(entry.name)
+            if len(names) > room:
+                break
+    return sorted(names)

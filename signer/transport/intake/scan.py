@@ -1,0 +1,196 @@
+"""Turn files, directories and QR images into untrusted drafts or clear refusals."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from signer.errors import BadInput
+from signer.store.canonical import canonical_json
+from signer.transport.envelope import open_envelope, parse_plain_draft
+from signer.transport.incoming import Envelope, IncomingDraft, RefusedInput
+from signer.transport.intake.detect import Kind, detect, psbt_from_base64, without_bom
+from signer.transport.intake.files import FileBytes, Walk, walk
+from signer.transport.intake.ur_join import JoinedUR, URCollector
+from signer.transport.qr import read_qr_image
+
+PayloadCheck = Callable[[bytes, str], object]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps for one scan; ``max_files`` counts every entry examined, directories too."""
+
+    max_file_bytes: int = 1024 * 1024
+    max_files: int = 1000
+    max_depth: int = 8
+
+
+@dataclass(frozen=True)
+class PayloadChecks:
+    """The chain parsers a payload must pass (each raises BadInput); injected by the caller.
+
+    ``transport`` may not import ``chains`` (independent layers), so the use case passes
+    e.g. ``PayloadChecks(psbt=read_psbt, safe_tx=parse_safe_tx_json)``.
+    """
+
+    psbt: PayloadCheck
+    safe_tx: PayloadCheck
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    drafts: list[IncomingDraft] = field(default_factory=list)
+    refused: list[RefusedInput] = field(default_factory=list)
+
+
+def scan(
+    paths: list[Path], vault_keys: dict[str, bytes], limits: Limits, checks: PayloadChecks
+) -> IntakeResult:
+    """Every draft found under ``paths``; everything else is refused with a reason."""
+    intake = _Intake(vault_keys, checks)
+    for item in walk(paths, Walk(limits.max_file_bytes, limits.max_files, limits.max_depth)):
+        if isinstance(item, FileBytes):
+            intake.guarded(intake.file, item)
+        else:
+            intake.result.refused.append(item)
+    for joined in intake.urs.finish():
+        if isinstance(joined, JoinedUR):
+            intake.guarded(intake.joined, joined)
+        else:
+            intake.result.refused.append(joined)
+    return intake.result
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """Bytes to judge: where they are, which file they came from, what they may contain."""
+
+    data: bytes
+    source: str
+    origin: str
+    images: bool = True
+    urs: bool = True
+    notes: tuple[str, ...] = ()
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+class _Intake:
+    def __init__(self, vault_keys: dict[str, bytes], checks: PayloadChecks) -> None:
+        self.vault_keys = vault_keys
+        self.checks = checks
+        self.urs = URCollector()
+        self.result = IntakeResult()
+
+    def guarded(self, action: Callable[[Any], None], item: FileBytes | JoinedUR) -> None:
+        """Run one file's work; whatever it raises becomes that file's refusal."""
+        try:
+            action(item)
+        except BadInput as exc:
+            self._refuse(item.source, exc.code, exc.message, item.sha256)
+        except Exception as exc:  # a parser bug must not stop the other files
+            self._refuse(item.source, "internal_error", f"{item.source}: could not be examined "
+                         f"({type(exc).__name__}); please report this file", item.sha256)
+
+    def file(self, item: FileBytes) -> None:
+        self.piece(_Piece(item.data, item.source, item.source))
+
+    def joined(self, joined: JoinedUR) -> None:
+        piece = _Piece(joined.payload, joined.source, joined.source, False, False, joined.notes)
+        if joined.ur_type == "bytes":
+            self.piece(piece)
+        else:  # ur:psbt and ur:crypto-psbt hold a binary PSBT by definition
+            self.psbt(piece, piece.data)
+
+    def piece(self, piece: _Piece) -> None:
+        try:
+            self._dispatch(piece, detect(piece.data, piece.source))
+        except BadInput as exc:
+            self._refuse(piece.source, exc.code, exc.message, piece.sha256)
+
+    def _dispatch(self, piece: _Piece, kind: Kind) -> None:
+        if kind is Kind.PSBT:
+            self.psbt(piece, piece.data)
+        elif kind is Kind.PSBT_BASE64:
+            self.psbt(piece, psbt_from_base64(without_bom(piece.data)) or b"")
+        elif kind is Kind.ENVELOPE:
+            envelope = open_envelope(without_bom(piece.data), piece.source, self.vault_keys)
+            self.draft(piece, envelope.draft, envelope)
+        elif kind is Kind.PLAIN_DRAFT:
+            self.draft(piece, parse_plain_draft(without_bom(piece.data), piece.source), None)
+        elif kind is Kind.SAFE_TX:
+            self.checks.safe_tx(without_bom(piece.data), piece.source)
+            self.found(piece, "ethereum", without_bom(piece.data), None, ())
+        elif kind is Kind.UR_TEXT and piece.urs:
+            self.ur_lines(piece)
+        elif kind is Kind.IMAGE and piece.images:
+            self.image(piece)
+        else:
+            what = "binary data" if kind is Kind.UNKNOWN else f"{kind.value} in this place"
+            self._refuse(piece.source, "unrecognised_format", f"{piece.source}: {what}: not a "
+                         "PSBT, Safe transaction, draft, envelope, UR or QR image", piece.sha256)
+
+    def psbt(self, piece: _Piece, raw: bytes) -> None:
+        self.checks.psbt(raw, piece.source)
+        self.found(piece, "bitcoin", raw, None, ())
+
+    def draft(self, piece: _Piece, draft: dict[str, Any], envelope: Envelope | None) -> None:
+        request = draft["request"]
+        if envelope is None:
+            note = (f"plain draft '{draft['id']}' (not signed by the vault): {request['amount']} "
+                    f"{request['asset']} to {request['destination']}")
+        else:
+            note = f"envelope signed by vault key '{envelope.key_id}', draft '{draft['id']}'"
+        payload = draft["payload"]
+        if draft["chain"] == "bitcoin":
+            raw = base64.b64decode(payload["psbt"])
+            self.checks.psbt(raw, f"{piece.source} payload.psbt")
+            self.found(piece, "bitcoin", raw, envelope, (note,))
+        else:
+            safe_tx = canonical_json(payload["safe_tx"])
+            self.checks.safe_tx(safe_tx, f"{piece.source} payload.safe_tx")
+            self.found(piece, "ethereum", safe_tx, envelope, (note,))
+
+    def found(self, piece: _Piece, chain: str, payload: bytes, envelope: Envelope | None,
+              notes: tuple[str, ...]) -> None:
+        self.result.drafts.append(IncomingDraft(
+            piece.source, "bitcoin" if chain == "bitcoin" else "ethereum", payload, envelope,
+            piece.sha256, piece.notes + notes))
+
+    def ur_lines(self, piece: _Piece) -> None:
+        lines = without_bom(piece.data).decode("utf-8", "replace").splitlines()
+        numbered = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
+        for number, line in numbered:
+            source = piece.source if len(numbered) == 1 else f"{piece.source}:{number}"
+            refused = self.urs.add(line, source, piece.origin)
+            if refused is not None:
+                self.result.refused.append(refused)
+
+    def image(self, piece: _Piece) -> None:
+        frames = read_qr_image(piece.data, piece.source)
+        seen: set[bytes] = set()
+        for frame_number, codes in enumerate(frames, 1):
+            for code_number, code in enumerate(codes, 1):
+                if code in seen:  # an animation repeats frames; one draft per payload
+                    continue
+                seen.add(code)
+                where = (f"qr:{piece.source}" if len(frames) == 1
+                         else f"{piece.source}#frame{frame_number}")
+                if len(codes) > 1:
+                    where += f"/code{code_number}"
+                self.piece(_Piece(code, where, piece.origin, images=False))
+        if not seen:
+            self._refuse(piece.source, "no_qr_code", f"{piece.source}: no readable QR code in "
+                         f"{len(frames)} frame(s)", piece.sha256)
+
+    def _refuse(self, source: str, code: str, message: str, sha256: str | None) -> None:
+        if source not in message:
+            message = f"{source}: {message}"
+        self.result.refused.append(RefusedInput(source, code, message, sha256))

@@ -1,0 +1,111 @@
+"""Join UR parts found anywhere in one scan (text lines, QR frames, several files).
+
+Multipart parts are grouped by what identifies their message (type, seqLen,
+messageLen, checksum), so parts of two different drafts on the same stick never mix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from signer.errors import BadInput
+from signer.transport.incoming import RefusedInput
+from signer.transport.ur import FountainPart, URDecoder, split_ur
+from signer.transport.ur.bytewords import Style, decode
+
+_MAX_NAMED = 3
+
+
+@dataclass(frozen=True)
+class JoinedUR:
+    """A whole UR's byte-string payload and where its parts came from."""
+
+    source: str
+    ur_type: str
+    payload: bytes
+    sha256: str  # of the UR's CBOR message
+    notes: tuple[str, ...]
+
+
+@dataclass
+class _Message:
+    decoder: URDecoder
+    origins: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+    def add_origin(self, origin: str) -> None:
+        if origin not in self.origins:
+            self.origins.append(origin)
+
+
+def _named(origins: list[str]) -> str:
+    shown = ", ".join(origins[:_MAX_NAMED])
+    more = len(origins) - _MAX_NAMED
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _sha(texts: list[str]) -> str:
+    return hashlib.sha256("\n".join(texts).encode("utf-8", "replace")).hexdigest()
+
+
+class URCollector:
+    """Accepts UR part strings from many sources; ``finish`` yields whole URs or refusals."""
+
+    def __init__(self) -> None:
+        self._messages: dict[tuple[object, ...], _Message] = {}
+
+    def add(self, text: str, source: str, origin: str) -> RefusedInput | None:
+        """Take one part; ``source`` names the part, ``origin`` the file it came from."""
+        try:
+            key = self._key(text, source)
+            message = self._messages.get(key)
+            if message is None:
+                message = self._messages[key] = _Message(URDecoder(origin))
+            message.decoder.receive(text)
+        except BadInput as exc:
+            named = exc.message if exc.message.startswith(source) else f"{source}: {exc.message}"
+            return RefusedInput(source, exc.code, named, _sha([text]))
+        message.add_origin(origin)
+        message.texts.append(text)
+        return None
+
+    @staticmethod
+    def _key(text: str, source: str) -> tuple[object, ...]:
+        ur_type, seq, body = split_ur(text, source)
+        data = decode(body, Style.MINIMAL, source)
+        if seq is None:
+            return (ur_type, "single", data)
+        part = FountainPart.from_cbor(data, source)
+        return (ur_type, part.seq_len, part.message_len, part.checksum)
+
+    def finish(self) -> list[JoinedUR | RefusedInput]:
+        """One entry per distinct UR message seen, complete or not."""
+        return [self._finished(m) for m in self._messages.values()]
+
+    @staticmethod
+    def _finished(message: _Message) -> JoinedUR | RefusedInput:
+        source = _named(message.origins)
+        sha = _sha(message.texts)
+        result = message.decoder.result
+        fountain = message.decoder.fountain
+        if result is None:
+            return RefusedInput(
+                source, "ur_incomplete",
+                f"{source}: multipart UR: {fountain.parts_seen} distinct parts of "
+                f"{fountain.expected_parts} read, about {fountain.percent:.0f}% recovered; "
+                "import the remaining frames together with these",
+                sha,
+            )
+        try:
+            payload = result.payload(source)
+        except BadInput as exc:
+            return RefusedInput(source, exc.code, exc.message, sha)
+        if fountain.parts_seen:
+            note = (f"ur:{result.type}: joined from {fountain.parts_seen} distinct parts "
+                    f"(seqLen {fountain.expected_parts}) in {len(message.origins)} source(s): "
+                    f"{_named(message.origins)}")
+        else:
+            note = f"ur:{result.type}: single-part UR"
+        return JoinedUR(source, result.type, payload, hashlib.sha256(result.cbor).hexdigest(),
+                        (note,))

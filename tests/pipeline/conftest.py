@@ -1,0 +1,54 @@
+"""A home with a registered wallet (small key pools) and an applied policy."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from signer.chains.bitcoin.psbt_file import psbt_bytes
+from signer.chains.bitcoin.wallet import MultisigWallet
+from signer.session.appliance import Appliance
+from signer.session.wallet import load_wallet
+from tests.bitcoin.builders import Spend, build_psbt, external_script
+from tests.conftest import Cli
+
+DATA = Path(__file__).with_name("data")
+
+
+@pytest.fixture
+def wallet_cli(cli: Cli, pins: str, tmp_path: Path) -> Cli:
+    """`cli` on a home where the ceremony ran and the test policy is applied."""
+    shares, exports = tmp_path / "shares", tmp_path / "exports"
+    shares.mkdir()
+    exports.mkdir()
+    code, doc = cli("ceremony", "run", str(DATA / "ceremony.toml"), "--shares-dir", str(shares),
+                    "--export-dir", str(exports))
+    assert code == 0, doc
+    code, doc = cli("policy", "apply", str(DATA / "policy.toml"), "--holders", "A,B")
+    assert code == 0, doc
+    return cli
+
+
+def registered(cli: Cli) -> MultisigWallet:
+    app = Appliance.open(cli.home)
+    try:
+        return load_wallet(app).bitcoin
+    finally:
+        app.close()
+
+
+def psbt_file(
+    directory: Path, wallet: MultisigWallet, name: str, pay: int, spend: int = 100_000_000,
+    fee: int | None = None, spends: list[Spend] | None = None, payee: str = "payee",
+) -> Path:
+    """A base64 PSBT file paying ``pay`` sats to an external address, change back to /1/0."""
+    spends = spends or [Spend((0, 0), spend)]
+    fee = fee if fee is not None else min(10_000, pay // 100)  # within the 2% fee cap
+    total = sum(s.amount for s in spends)
+    psbt = build_psbt(wallet, spends, [(external_script(payee), pay)],
+                      change=((1, 0), total - pay - fee))
+    path = directory / name
+    path.write_bytes(base64.b64encode(psbt_bytes(psbt)))
+    return path
