@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from ceremony.recovery import ACTOR, PassphraseReader, passphrase_for, rebuild_keys
-from pathlib import Path
-
 from ceremony.share_set import ShareRef, ShareSource, load_sources, share_set
 from signer.errors import AirsignError
 from signer.session.appliance import Appliance

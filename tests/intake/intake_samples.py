@@ -45,24 +45,24 @@ def safe_tx(nonce: int = 7) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def draft(chain: str = "bitcoin", **changes: Any) -> dict[str, Any]:
+def draft(kind: str = "bitcoin", **changes: Any) -> dict[str, Any]:
     """An airsign-draft/1 object as FORMATS.md shows it."""
     doc: dict[str, Any] = {
         "format": "airsign-draft/1", "id": "WD-000123", "created_at": "2026-11-22T10:00:00Z",
-        "chain": chain, "network": "regtest" if chain == "bitcoin" else "1",
-        "request": {"asset": "BTC" if chain == "bitcoin" else "USDT",
-                    "amount": "0.0006" if chain == "bitcoin" else "25000",
-                    "destination": "bcrt1qexample" if chain == "bitcoin" else "0x" + "33" * 20,
+        "chain": kind, "network": "regtest" if kind == "bitcoin" else "1",
+        "request": {"asset": "BTC" if kind == "bitcoin" else "USDT",
+                    "amount": "0.0006" if kind == "bitcoin" else "25000",
+                    "destination": "bcrt1qexample" if kind == "bitcoin" else "0x" + "33" * 20,
                     "reference": "withdrawal 123"},
-        "payload": ({"psbt": base64.b64encode(psbt()).decode()} if chain == "bitcoin"
+        "payload": ({"psbt": base64.b64encode(psbt()).decode()} if kind == "bitcoin"
                     else {"safe_tx": safe_tx()}),
     }  # fmt: skip
     doc.update(changes)
     return doc
 
 
-def draft_bytes(chain: str = "bitcoin", **changes: Any) -> bytes:
-    return json.dumps(draft(chain, **changes)).encode()
+def draft_bytes(kind: str = "bitcoin", **changes: Any) -> bytes:
+    return json.dumps(draft(kind, **changes)).encode()
 
 
 def envelope_obj(body: bytes, key: Ed25519PrivateKey = VAULT, key_id: str = "vault-2026",
