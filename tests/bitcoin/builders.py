@@ -1,27 +1,26 @@
 """Test builders: a wallet from three seeds, fake funding transactions, PSBTs made with embit.
 
 The lead reuses these with HSM keys: only ``software_signer`` is software-specific.
+PSBT building itself lives in signer.chains.bitcoin.drafting (re-exported here).
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import coincurve
 from embit import bip32
-from embit.ec import PublicKey
 from embit.networks import NETWORKS
-from embit.psbt import DerivationPath, OutputScope
-from embit.script import Script
-from embit.transaction import Transaction, TransactionInput, TransactionOutput
 
-from signer.chains.bitcoin.psbt_file import Psbt, PsbtInput
+from signer.chains.bitcoin.drafting import Spend, build_psbt, derivations, fund
 from signer.chains.bitcoin.signing import SignDigest
 from signer.chains.bitcoin.wallet import Cosigner, MultisigWallet, key_id
 from signer.hsm.ecdsa import SECP256K1_N, EcdsaSignature, verified_signature
+
+__all__ = ["Spend", "build_psbt", "derivations", "fund"]
 
 HOLDERS = ("A", "B", "C")
 SEEDS = {h: hashlib.sha256(f"airsign test seed {h}".encode()).digest() for h in HOLDERS}
@@ -83,67 +82,6 @@ def holder_signer(
         for change, index in set(branches)
     ]
     return software_signer(secrets)
-
-
-def fund(wallet: MultisigWallet, branch: tuple[int, int], amount: int, salt: int) -> Transaction:
-    """A fake previous transaction paying ``amount`` to the wallet at ``branch`` (output 1)."""
-    fake_outpoint = hashlib.sha256(f"funding {salt}".encode()).digest()
-    decoy = TransactionOutput(1000 + salt, Script(b"\x00\x14" + fake_outpoint[:20]))
-    paying = TransactionOutput(amount, Script(wallet.script_pubkey(*branch)))
-    return Transaction(2, [TransactionInput(fake_outpoint, 0)], [decoy, paying], 0)
-
-
-def _derivations(
-    wallet: MultisigWallet, change: int, index: int
-) -> dict[PublicKey, DerivationPath]:
-    keys = wallet.child_pubkeys(change, index)
-    return {
-        PublicKey.parse(keys[c.holder]): DerivationPath(
-            c.fingerprint, list(wallet.child_path(c.holder, change, index))
-        )
-        for c in wallet.cosigners
-    }
-
-
-@dataclass(frozen=True)
-class Spend:
-    """One wallet output to spend: where it sits and how much it holds."""
-
-    branch: tuple[int, int]
-    amount: int
-
-
-def build_psbt(
-    wallet: MultisigWallet,
-    spends: Sequence[Spend],
-    payments: Sequence[tuple[bytes, int]],
-    change: tuple[tuple[int, int], int] | None = None,
-    *,
-    witness_only: bool = False,
-    sequence: int = 0xFFFFFFFD,
-    locktime: int = 0,
-) -> Psbt:
-    """An unsigned PSBT spending ``spends`` to ``payments`` (+ a marked change output)."""
-    previous = [fund(wallet, s.branch, s.amount, salt) for salt, s in enumerate(spends)]
-    vin = [TransactionInput(prev.txid(), 1, sequence=sequence) for prev in previous]
-    vout = [TransactionOutput(amount, Script(script)) for script, amount in payments]
-    if change is not None:
-        vout.append(TransactionOutput(change[1], Script(wallet.script_pubkey(*change[0]))))
-    tx = Transaction(2, vin, vout, locktime)
-    psbt = Psbt(tx)
-    psbt.inputs = [PsbtInput({}, vin=txin) for txin in vin]
-    psbt.outputs = [OutputScope({}, vout=txout) for txout in vout]
-    for inp, spend, prev in zip(psbt.inputs, spends, previous, strict=True):
-        if not witness_only:
-            inp.non_witness_utxo = prev
-        inp.witness_utxo = prev.vout[1]
-        inp.witness_script = Script(wallet.witness_script(*spend.branch))
-        inp.bip32_derivations.update(_derivations(wallet, *spend.branch))
-    if change is not None:
-        out = psbt.outputs[-1]
-        out.witness_script = Script(wallet.witness_script(*change[0]))
-        out.bip32_derivations.update(_derivations(wallet, *change[0]))
-    return psbt
 
 
 def external_script(label: str) -> bytes:

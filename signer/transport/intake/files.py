@@ -75,10 +75,7 @@ def _entry(
 ) -> Iterator[FileBytes | RefusedInput]:
     walk.entries += 1
     if walk.entries > walk.max_entries:
-        walk.stopped = True
-        yield RefusedInput(source, "too_many_files", f"{source}: more than {walk.max_entries} "
-                           "files and directories in this import; this one and the rest were "
-                           "not read")
+        yield _too_many(source, walk)
         return
     try:
         info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
@@ -97,6 +94,12 @@ def _entry(
         yield _too_large(source, info.st_size, walk)
     else:
         yield _read(name, source, dir_fd, info, walk)
+
+
+def _too_many(source: str, walk: Walk) -> RefusedInput:
+    walk.stopped = True
+    return RefusedInput(source, "too_many_files", f"{source}: more than {walk.max_entries} files "
+                        "and directories in this import; this and what follows were not read")
 
 
 def _too_large(source: str, size: int, walk: Walk, sha256: str | None = None) -> RefusedInput:
@@ -164,9 +167,12 @@ def _directory(
             yield _changed(source)
             return
         try:
-            names = _names(fd, walk)
+            names = _names(fd, walk.max_entries - walk.entries)
         except OSError as exc:
             yield RefusedInput(source, "unreadable", f"{source}: cannot list ({exc.strerror})")
+            return
+        if names is None:  # listing it all could exhaust memory; reading part is arbitrary
+            yield _too_many(source, walk)
             return
         for child in names:
             if walk.stopped:
@@ -176,13 +182,12 @@ def _directory(
         os.close(fd)
 
 
-def _names(fd: int, walk: Walk) -> list[str]:
-    """Sorted entry names, reading no more than could still be examined."""
-    room = walk.max_entries - walk.entries + 1
+def _names(fd: int, room: int) -> list[str] | None:
+    """Entry names in sorted order, or None if there are more than ``room``."""
     names: list[str] = []
     with os.scandir(fd) as entries:
         for entry in entries:
+            if len(names) == room:
+                return None
             names.append(entry.name)
-            if len(names) > room:
-                break
     return sorted(names)

@@ -181,10 +181,9 @@ class _Intake:
                 if code in seen:  # an animation repeats frames; one draft per payload
                     continue
                 seen.add(code)
-                where = (f"qr:{piece.source}" if len(frames) == 1
-                         else f"{piece.source}#frame{frame_number}")
-                if len(codes) > 1:
-                    where += f"/code{code_number}"
+                where = (f"qr:{piece.source}#" if len(frames) == 1
+                         else f"{piece.source}#frame{frame_number}.")
+                where = where + f"code{code_number}" if len(codes) > 1 else where[:-1]
                 self.piece(_Piece(code, where, piece.origin, images=False))
         if not seen:
             self._refuse(piece.source, "no_qr_code", f"{piece.source}: no readable QR code in "
