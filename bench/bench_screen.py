@@ -7,6 +7,8 @@ size barely matters (ratio <= 2x). Run: .venv/bin/python bench/bench_screen.py
 
 from __future__ import annotations
 
+from signer.store.db import migrate
+
 import hashlib
 import sqlite3
 import sys
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from embit import bech32
 
-from signer.risk import LEDGER_SCHEMA_SQL, DraftFacts, SqlLedger, load_policy, screen
+from signer.risk import DraftFacts, SqlLedger, load_policy, screen
 from signer.risk.ledger import to_micros
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -45,7 +47,7 @@ def address(n: int) -> str:
 
 
 def build(conn: sqlite3.Connection, rows: int) -> None:
-    conn.executescript(LEDGER_SCHEMA_SQL)
+    migrate(conn)
     now = to_micros(NOW)
     step = STEP // timedelta(microseconds=1)
     with conn:  # one transaction

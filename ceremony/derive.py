@@ -13,11 +13,12 @@ from bip_utils import Base58Decoder, Base58Encoder, Bip32Slip10Secp256k1, EthAdd
 from bip_utils.bip.bip32 import Bip32Const
 
 from ceremony.memory import wipe
+from signer.chains.ethereum.settings import OWNER_PATH
 from signer.errors import BadInput
 
 __all__ = ["ChildKey", "HolderKeys", "account_path", "derive_holder_keys", "master_node", "wipe"]
 
-ETHEREUM_OWNER_PATH = "m/44'/60'/0'/0/0"
+ETHEREUM_OWNER_PATH = OWNER_PATH
 # SLIP-132 version bytes of a P2WSH multisig account key: Zpub (mainnet) and Vpub (test nets).
 _SLIP132_P2WSH_MULTISIG = {True: bytes.fromhex("02aa7ed3"), False: bytes.fromhex("02575483")}
 

@@ -2,7 +2,7 @@
 
 from signer.risk.addresses import normalise_address
 from signer.risk.codes import DEFAULT_OUTCOMES, Outcome
-from signer.risk.ledger import LEDGER_SCHEMA_SQL, SqlLedger
+from signer.risk.ledger import SqlLedger
 from signer.risk.policy import AssetPolicy, PolicyDocument, Window
 from signer.risk.policy_file import Policy, load_canonical_policy, load_policy, policy_hash
 from signer.risk.records import (
@@ -26,7 +26,6 @@ from signer.risk.verdict import (
 
 __all__ = [
     "DEFAULT_OUTCOMES",
-    "LEDGER_SCHEMA_SQL",
     "AssetPolicy",
     "BreakerState",
     "DraftFacts",

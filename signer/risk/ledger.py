@@ -8,51 +8,9 @@ from decimal import Context, Decimal, localcontext
 
 from signer.risk.verdict import BreakerState, Hold
 
+# The tables live in the state database (signer.store.schema, migration 3).
 # Times are integer microseconds since the Unix epoch (UTC): exact and index-friendly.
 # Amounts are plain decimal text in the asset's unit: wei-scale sums overflow SQLite's int64.
-LEDGER_SCHEMA_SQL = """
-CREATE TABLE IF NOT EXISTS risk_signed (
-    draft_id  TEXT PRIMARY KEY,
-    asset     TEXT NOT NULL,
-    amount    TEXT NOT NULL,
-    signed_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS risk_signed_by_asset_time ON risk_signed (asset, signed_at);
-CREATE TABLE IF NOT EXISTS risk_signed_destination (
-    destination TEXT NOT NULL,
-    draft_id    TEXT NOT NULL REFERENCES risk_signed (draft_id),
-    PRIMARY KEY (destination, draft_id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS risk_imported (
-    draft_id    TEXT PRIMARY KEY,
-    imported_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS risk_imported_by_time ON risk_imported (imported_at);
-CREATE TABLE IF NOT EXISTS risk_flagged (
-    draft_id   TEXT PRIMARY KEY,
-    kind       TEXT NOT NULL CHECK (kind IN ('delay', 'reject')),
-    codes      TEXT NOT NULL,
-    flagged_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS risk_flagged_by_time ON risk_flagged (flagged_at);
-CREATE TABLE IF NOT EXISTS risk_hold (
-    draft_id       TEXT PRIMARY KEY,
-    placed_at      INTEGER NOT NULL,
-    not_before     INTEGER,
-    reason         TEXT NOT NULL,
-    released_by    TEXT,
-    released_at    INTEGER,
-    release_reason TEXT
-);
-CREATE TABLE IF NOT EXISTS risk_breaker (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    tripped_at   INTEGER NOT NULL,
-    reason       TEXT NOT NULL,
-    reset_by     TEXT,
-    reset_at     INTEGER,
-    reset_reason TEXT
-);
-"""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
@@ -77,7 +35,7 @@ def amount_to_text(amount: Decimal) -> str:
 
 
 class SqlLedger:
-    """The Ledger protocol over a sqlite3 connection holding LEDGER_SCHEMA_SQL's tables."""
+    """The Ledger protocol over the state database's risk tables (store migration 3)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn

@@ -43,8 +43,10 @@ def decode_stored(app: Appliance, row: DraftRow, wallet: RegisteredWallet) -> De
         envelope = Envelope(row.envelope["key_id"], row.envelope["body_sha256"],
                             row.envelope["draft"])
     incoming = IncomingDraft(row.source, row.chain, row.payload, envelope)  # type: ignore[arg-type]
-    return decode(incoming, wallet, active_policy(app), bitcoin_settings(app),
-                  last_nonce(app, wallet, exclude=row.id))
+    # A draft that already carries a signature holds its nonce claim: later nonces
+    # signed since do not make it stale (the second holder is not replaying it).
+    nonce_floor = None if row.signatures else last_nonce(app, wallet, exclude=row.id)
+    return decode(incoming, wallet, active_policy(app), bitcoin_settings(app), nonce_floor)
 
 
 def verdict_json(verdict: Verdict) -> tuple[str, list[dict[str, str]], str | None]:

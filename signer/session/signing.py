@@ -12,12 +12,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from ceremony.derive import ETHEREUM_OWNER_PATH
 from signer.chains.bitcoin.finalize import finalize_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
 from signer.chains.bitcoin.review import review_draft
 from signer.chains.bitcoin.signing import sign_psbt
 from signer.chains.ethereum import SafeOwner, parse_safe_tx_json, sign_safe_tx
+from signer.chains.ethereum.settings import OWNER_PATH
 from signer.errors import AirsignError, Delayed, Exit, Rejected
 from signer.hsm.session import TokenSession
 from signer.risk import SqlLedger, VerdictKind, record_signed
@@ -156,7 +156,7 @@ def _sign_safe(
     row: DraftRow, holder: str, session: TokenSession, wallet: RegisteredWallet
 ) -> tuple[bytes, str]:
     tx = parse_safe_tx_json(row.payload, f"draft {row.id}")
-    owner_key = next((k for k in session.keys().values() if k.label == ETHEREUM_OWNER_PATH), None)
+    owner_key = next((k for k in session.keys().values() if k.label == OWNER_PATH), None)
     if owner_key is None:
         raise Rejected("owner_key_absent", f"token {session.label!r} holds no Ethereum owner key")
     owner = wallet.holder(holder).owner

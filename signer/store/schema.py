@@ -74,9 +74,53 @@ def _wallet(conn: sqlite3.Connection) -> None:
 
 @migration(3, "risk ledger, holds and circuit breaker")
 def _risk(conn: sqlite3.Connection) -> None:
-    from signer.risk.ledger import LEDGER_SCHEMA_SQL
-
-    _run(conn, LEDGER_SCHEMA_SQL)
+    """Tables read and written by signer.risk (SqlLedger, records)."""
+    _run(
+        conn,
+        """
+CREATE TABLE IF NOT EXISTS risk_signed (
+    draft_id  TEXT PRIMARY KEY,
+    asset     TEXT NOT NULL,
+    amount    TEXT NOT NULL,
+    signed_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS risk_signed_by_asset_time ON risk_signed (asset, signed_at);
+CREATE TABLE IF NOT EXISTS risk_signed_destination (
+    destination TEXT NOT NULL,
+    draft_id    TEXT NOT NULL REFERENCES risk_signed (draft_id),
+    PRIMARY KEY (destination, draft_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS risk_imported (
+    draft_id    TEXT PRIMARY KEY,
+    imported_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS risk_imported_by_time ON risk_imported (imported_at);
+CREATE TABLE IF NOT EXISTS risk_flagged (
+    draft_id   TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('delay', 'reject')),
+    codes      TEXT NOT NULL,
+    flagged_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS risk_flagged_by_time ON risk_flagged (flagged_at);
+CREATE TABLE IF NOT EXISTS risk_hold (
+    draft_id       TEXT PRIMARY KEY,
+    placed_at      INTEGER NOT NULL,
+    not_before     INTEGER,
+    reason         TEXT NOT NULL,
+    released_by    TEXT,
+    released_at    INTEGER,
+    release_reason TEXT
+);
+CREATE TABLE IF NOT EXISTS risk_breaker (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    tripped_at   INTEGER NOT NULL,
+    reason       TEXT NOT NULL,
+    reset_by     TEXT,
+    reset_at     INTEGER,
+    reset_reason TEXT
+);
+""",
+    )
 
 
 @migration(4, "drafts, signatures, claims, exports, applied policies")

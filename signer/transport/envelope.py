@@ -68,8 +68,21 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
         keys = [k for k, _ in pairs]
-        raise ValueError(f"duplicate key '{next(k for k in keys if keys.count(k) > 1)[:64]}'")
+        raise ValueError(f"duplicate key '{_quoted(next(k for k in keys if keys.count(k) > 1))}'")
     return obj
+
+
+def _no_lone_surrogates(value: Any) -> None:
+    # "\ud800" is legal JSON escape syntax but no character: it cannot be encoded again.
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("a \\uD800-\\uDFFF escape that is not part of a valid pair") from None
+
+
+def _quoted(name: str) -> str:
+    """A hostile key name as printable ASCII for a message."""
+    return json.dumps(name[:64])[1:-1]
 
 
 def _refuse_number(text: str) -> Any:
@@ -84,12 +97,14 @@ def strict_json(raw: bytes, source: str, what: str, max_depth: int, code: str) -
         text = raw.decode("utf-8")
         if json_depth_exceeds(text, max_depth):
             raise ValueError(f"arrays or objects nested deeper than {max_depth}")
-        return json.loads(
+        value = json.loads(
             text,
             object_pairs_hook=_no_duplicates,
             parse_constant=_refuse_number,
             parse_float=_refuse_number,
         )
+        _no_lone_surrogates(value)
+        return value
     except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError too
         raise BadInput(code, f"{source}: {what}: not strict JSON: {str(exc)[:200]}") from None
 
@@ -115,7 +130,7 @@ def _exact_keys(
     prefix = f"{field}." if field else ""
     extra = [k for k in obj if k not in keys]
     if extra:
-        raise BadInput(code, f"{source}: field '{prefix}{extra[0][:64]}': not allowed; "
+        raise BadInput(code, f"{source}: field '{prefix}{_quoted(extra[0])}': not allowed; "
                              f"expected exactly {', '.join(keys)}")
     missing = [k for k in keys if k not in obj]
     if missing:

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from signer.session.appliance import Appliance
 from signer.tui.audit_screen import AuditScreen
 from signer.tui.dashboard import Dashboard
+from signer.tui.drafts_screen import DraftsScreen
+from signer.tui.export_screen import ExportScreen
+from signer.tui.holds_screen import HoldsScreen
+from signer.tui.intake_screen import IntakeScreen
+from signer.tui.policy_screen import PolicyScreen
+from signer.tui.signing_screen import SigningScreen
+
+SCREENS: dict[str, Callable[[AirsignApp], Screen[None]]] = {
+    "intake": lambda app: IntakeScreen(app.appliance, app.inbox),
+    "drafts": lambda app: DraftsScreen(app.appliance),
+    "signing": lambda app: SigningScreen(app.appliance),
+    "export": lambda app: ExportScreen(app.appliance),
+    "holds": lambda app: HoldsScreen(app.appliance),
+    "policy": lambda app: PolicyScreen(app.appliance),
+    "audit": lambda app: AuditScreen(app.appliance),
+}
 
 
 class AirsignApp(App[None]):
@@ -17,14 +37,17 @@ class AirsignApp(App[None]):
     SUB_TITLE = "cold-wallet signing appliance"
     CSS_PATH = "airsign.tcss"
     BINDINGS = [
-        Binding("d", "show_dashboard", "Dashboard"),
+        Binding("d", "show_dashboard", "Home", show=False),
         Binding("a", "show_audit", "Audit"),
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, appliance: Appliance) -> None:
+    def __init__(self, appliance: Appliance, inbox: Path | None = None) -> None:
         super().__init__()
         self.appliance = appliance
+        self.inbox = inbox if inbox is not None else _default_inbox(appliance)
+        # Drafts the operator reviewed and marked in this session; signing takes these.
+        self.marked: set[str] = set()
 
     def on_mount(self) -> None:
         self.push_screen(Dashboard(self.appliance))
@@ -34,9 +57,20 @@ class AirsignApp(App[None]):
             self.pop_to_dashboard()
 
     def action_show_audit(self) -> None:
-        if not isinstance(self.screen, AuditScreen):
-            self.push_screen(AuditScreen(self.appliance))
+        self.action_open("audit")
+
+    def action_open(self, name: str) -> None:
+        """Open one task screen on top of the dashboard (never a deep stack)."""
+        self.pop_to_dashboard()
+        self.push_screen(SCREENS[name](self))
 
     def pop_to_dashboard(self) -> None:
         while len(self.screen_stack) > 2:
             self.pop_screen()
+
+
+def _default_inbox(appliance: Appliance) -> Path:
+    """The home's sibling ``inbox/`` when it exists, else the home's parent directory."""
+    parent = appliance.home.path.parent
+    inbox = parent / "inbox"
+    return inbox if inbox.is_dir() else parent

@@ -1,4 +1,4 @@
-"""The dashboard: air gap, tokens and holders, lockouts, wallet."""
+"""The dashboard: air gap, tokens and holders, wallet, queue, breaker, lockouts, policy."""
 
 from __future__ import annotations
 
@@ -12,15 +12,30 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from signer.errors import AirsignError
+from signer.risk import SqlLedger
 from signer.session import airgap
 from signer.session.appliance import Appliance
+from signer.session.policy import active_policy
 from signer.session.tokens import token_overview
+from signer.session.wallet import find_wallet, wallet_summary
+from signer.store import drafts, lockouts
+from signer.store.clock import iso
+from signer.store.home import HOLDER_IDS
+from signer.tui.draft_text import QUEUE_ORDER, queue_counts
 
 
 class Dashboard(Screen[None]):
     """Home screen. HSM queries run in a worker; the screen never blocks on them."""
 
-    BINDINGS = [Binding("r", "refresh", "Refresh")]
+    BINDINGS = [
+        Binding("i", "app.open('intake')", "Import"),
+        Binding("l", "app.open('drafts')", "Drafts"),
+        Binding("s", "app.open('signing')", "Sign"),
+        Binding("e", "app.open('export')", "Export"),
+        Binding("h", "app.open('holds')", "Holds"),
+        Binding("p", "app.open('policy')", "Policy"),
+        Binding("r", "refresh", "Refresh"),
+    ]
 
     def __init__(self, appliance: Appliance) -> None:
         super().__init__()
@@ -31,14 +46,16 @@ class Dashboard(Screen[None]):
         yield Static("checking network…", id="banner")
         with VerticalScroll():
             yield Static("Tokens: reading the HSM…", id="tokens", classes="panel")
-            yield Static(self._wallet_text(), id="wallet", classes="panel")
+            yield Static("Wallet: reading…", id="wallet", classes="panel")
+            yield Static("Queue: reading…", id="queue", classes="panel")
         yield Footer()
 
-    def on_mount(self) -> None:
+    def on_screen_resume(self) -> None:
         self.action_refresh()
 
     def action_refresh(self) -> None:
         self._show_airgap()
+        self.load_state()
         self.load_tokens()
 
     def _show_airgap(self) -> None:
@@ -48,15 +65,21 @@ class Dashboard(Screen[None]):
         banner.set_class(not status.ok, "networked")
         banner.set_class(status.ok, "airgapped")
 
-    def _wallet_text(self) -> str:
-        return "Wallet: none registered yet (run the key ceremony)"
+    @work(thread=True, exclusive=True, group="state")
+    def load_state(self) -> None:
+        wallet, queue = wallet_text(self.appliance), queue_text(self.appliance)
+        self.app.call_from_thread(self._show_state, wallet, queue)
+
+    def _show_state(self, wallet: str, queue: str) -> None:
+        self.query_one("#wallet", Static).update(wallet)
+        self.query_one("#queue", Static).update(queue)
 
     @work(thread=True, exclusive=True, group="tokens")
     def load_tokens(self) -> None:
         try:
             overview: dict[str, Any] | str = token_overview(self.appliance)
         except AirsignError as error:
-            overview = f"Tokens: {error.message}"
+            overview = f"Tokens: [!] {error.message}"
         self.app.call_from_thread(self._show_tokens, overview)
 
     def _show_tokens(self, overview: dict[str, Any] | str) -> None:
@@ -73,3 +96,39 @@ class Dashboard(Screen[None]):
         if others:
             lines.append("  other tokens: " + ", ".join(others))
         panel.update("\n".join(lines))
+
+
+def wallet_text(app: Appliance) -> str:
+    wallet = find_wallet(app)
+    if wallet is None:
+        return "Wallet: none registered yet (run the key ceremony)"
+    summary = wallet_summary(wallet)
+    eth = summary["ethereum"]
+    safe = (f"Safe {eth['safe']} (chain {eth['chain_id']}, v{eth['safe_version']})"
+            if eth["safe"] else "Safe: not registered (wallet set-safe)")
+    return "\n".join([
+        f"Wallet {summary['name']} ({summary['network']}), "
+        f"{summary['threshold']}-of-{len(summary['holders'])}",
+        "  first address:",
+        f"  {summary['first_address']}",
+        f"  {safe}",
+    ])
+
+
+def queue_text(app: Appliance) -> str:
+    counts = queue_counts(drafts.listing(app.conn))
+    names = {"partially_signed": "partially signed"}
+    lines = ["Queue: " + " · ".join(f"{counts[s]} {names.get(s, s)}" for s in QUEUE_ORDER[:3]),
+             "       " + " · ".join(f"{counts[s]} {names.get(s, s)}" for s in QUEUE_ORDER[3:])]
+    breaker = SqlLedger(app.conn).breaker()
+    lines.append(f"Circuit breaker: [!] OPEN since {iso(breaker.tripped_at)}: signing halted "
+                 "(reset on the Holds screen)" if breaker.tripped_at else
+                 "Circuit breaker: closed")
+    locked = [h for h in HOLDER_IDS if lockouts.state(app.conn, h).locked]
+    lines.append("Lockouts: none" if not locked else
+                 "Lockouts: [!] " + ", ".join(locked) + " LOCKED OUT: two other holders run "
+                 f"'airsign tokens unlock {locked[0]} --holders X,Y'")
+    policy = active_policy(app)
+    lines.append(f"Policy: {policy.hash[:16]}… applied" if policy else
+                 "Policy: [!] NONE APPLIED: nothing will be signed")
+    return "\n".join(lines)

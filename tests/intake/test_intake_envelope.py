@@ -303,3 +303,18 @@ def test_seal_refuses_a_bad_key_id() -> None:
     with pytest.raises(BadInput) as caught:
         seal(b"{}", VAULT, "vault 2026\n")
     assert caught.value.code == "bad_key_id"
+
+
+def test_the_documented_example_opens_with_the_rfc8032_test_1_key() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "intake.md").read_text()
+    body = next(line for line in doc.splitlines() if line.startswith('{"format":"airsign-draft/1"'))
+    sealed = next(line for line in doc.splitlines()
+                  if line.startswith('{"format": "airsign-envelope/1"'))
+    rfc_test_1 = bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+    envelope = open_envelope(sealed.encode(), "docs/intake.md", {"vault-2026": rfc_test_1})
+    assert len(body.encode()) == 753
+    assert envelope.draft == json.loads(body)
+    assert envelope.body_sha256 == hashlib.sha256(body.encode()).hexdigest()
+    assert envelope.body_sha256 in doc
+    nacl.signing.VerifyKey(rfc_test_1).verify(body.encode(), base64.b64decode(
+        json.loads(sealed)["signature"]))

@@ -134,7 +134,7 @@ def test_file_written_while_being_read(tmp_path: Path, monkeypatch: pytest.Monke
 
     def open_then_append(name: str, dir_fd: int | None) -> int:
         fd = original(name, dir_fd)
-        with open(target, "ab") as writer:  # noqa: PTH123 - a second writer on purpose
+        with open(target, "ab") as writer:
             writer.write(b"\x00" * 10)
         return fd
 

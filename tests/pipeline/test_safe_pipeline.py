@@ -104,3 +104,25 @@ def test_the_same_nonce_cannot_be_signed_for_two_drafts(
     assert cli("sign", one["id"], "--holder", "A")[0] == 0
     code, refused = cli("sign", two["id"], "--holder", "B")
     assert code == 3 and refused["refused"][0]["code"] == "conflict"
+
+
+def test_a_second_holder_may_sign_an_earlier_nonce_after_later_ones(
+    safe_setup: tuple[Cli, SafeWallet], tmp_path: Path
+) -> None:
+    """Holder A signs nonces 0 and 1; holder B then signs nonce 0: not a stale replay."""
+    cli, deployed = safe_setup
+    safe = deployed.safes["1.4.1"]
+    ids = []
+    for nonce in (0, 1):
+        path = _draft_file(tmp_path, deployed, f"{nonce}.json", to="0x" + "ab" * 20,
+                           value="1", nonce=nonce)
+        ids.append(cli("import", str(path))[1]["drafts"][0]["id"])
+    assert cli("sign", *ids, "--holder", "A")[0] == 0
+    code, doc = cli("sign", ids[0], "--holder", "B")
+    assert code == 0 and doc["signed"][0]["complete"] is True
+    stale = _draft_file(tmp_path, deployed, "stale.json", to="0x" + "cd" * 20, value="1",
+                        nonce=0)
+    code, doc = cli("import", str(stale))
+    assert code == 3
+    assert {"stale_nonce"} <= {r["code"] for r in doc["drafts"][0]["reasons"]}
+    assert safe.address == cli("wallet", "show")[1]["ethereum"]["safe"]

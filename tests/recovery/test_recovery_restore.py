@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from recovery_support import Ceremony
@@ -15,11 +16,11 @@ B_CARDS = ("B-g1-1", "B-g1-2", "B-g2-1")
 C_CARDS = ("C-g1-2", "C-g1-3", "C-g1-5")
 
 
-def _recover(c: Ceremony, holder: str, cards: tuple[str, ...], *extra: str) -> tuple[int, dict]:
-    return c.cli("recover", holder, "--shares", *(str(c.card(n)) for n in cards), *extra)  # type: ignore[return-value]
+def _recover(c: Ceremony, holder: str, cards: tuple[str, ...], *extra: str) -> tuple[int, Any]:
+    return c.cli("recover", holder, "--shares", *(str(c.card(n)) for n in cards), *extra)
 
 
-def _state(c: Ceremony) -> tuple[list[tuple[str, str]], list[str]]:
+def _state(c: Ceremony) -> tuple[list[tuple[str, ...]], list[str]]:
     """Current holder-to-token mapping and the journal's kinds."""
     app = c.open()
     try:
@@ -28,7 +29,7 @@ def _state(c: Ceremony) -> tuple[list[tuple[str, str]], list[str]]:
         kinds = [r[0] for r in app.conn.execute("SELECT kind FROM journal ORDER BY seq")]
     finally:
         app.close()
-    return mapping, kinds  # type: ignore[return-value]
+    return mapping, kinds
 
 
 def _airsign_keys(c: Ceremony, label: str) -> int:

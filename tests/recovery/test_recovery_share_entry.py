@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from shamir_mnemonic import Share, generate_mnemonics
@@ -97,7 +98,7 @@ def test_group_progress_like_recovery_state() -> None:
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v[0] for v in VECTORS])
-def test_published_vectors(vector: list) -> None:  # type: ignore[type-arg]
+def test_published_vectors(vector: list[Any]) -> None:
     description, mnemonics, secret_hex, _ = vector
     shares = ShareSet()
     try:

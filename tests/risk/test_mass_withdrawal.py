@@ -7,6 +7,8 @@ connection, policy reloaded from its stored canonical form) changes nothing.
 
 from __future__ import annotations
 
+from signer.store.db import migrate
+
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,7 +20,6 @@ import pytest
 from risk_support import NOW, base_document, fresh_bitcoin_address, make_policy, set_path
 
 from signer.risk import (
-    LEDGER_SCHEMA_SQL,
     DraftFacts,
     Policy,
     SqlLedger,
@@ -47,7 +48,7 @@ class Appliance:
 
     def __post_init__(self) -> None:
         self.conn = self._connect()
-        self.conn.executescript(LEDGER_SCHEMA_SQL)
+        migrate(self.conn)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path)

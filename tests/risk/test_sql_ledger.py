@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from signer.store.db import migrate
+
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
@@ -22,7 +24,6 @@ from risk_support import (
 
 from signer.errors import Rejected
 from signer.risk import (
-    LEDGER_SCHEMA_SQL,
     DraftFacts,
     SqlLedger,
     Verdict,
@@ -39,7 +40,7 @@ from signer.risk.verdict import Reason
 
 def open_db(path: Path | str = ":memory:") -> sqlite3.Connection:
     conn = sqlite3.connect(path)
-    conn.executescript(LEDGER_SCHEMA_SQL)
+    migrate(conn)
     return conn
 
 

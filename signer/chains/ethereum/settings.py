@@ -30,3 +30,6 @@ class Settings:
     def is_trusted_multisend(self, chain_id: int, address: str) -> bool:
         """True if ``address`` is a registered batch library on ``chain_id``."""
         return address.lower() in self.trusted_multisend.get(chain_id, frozenset())
+
+# BIP44 path of a holder's Safe owner key; its token label (CKA_LABEL) is this path.
+OWNER_PATH = "m/44'/60'/0'/0/0"

@@ -12,7 +12,6 @@ import errno
 import hashlib
 import os
 import stat
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,13 +46,14 @@ class Walk:
 
 
 def shown(name: str) -> str:
-    """A path as safe text: control, format and undecodable characters become escapes."""
+    """Text safe to print: control, format, separator (but space) and undecodable characters
+    become escapes."""
     text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(_escaped(c) if unicodedata.category(c)[0] == "C" else c for c in text)
+    return "".join(c if c.isprintable() else _escaped(c) for c in text)
 
 
 def _escaped(char: str) -> str:
-    # A newline or a bidi override in a file name must not forge a line of output.
+    # A newline or a bidi override in a file name or message must not forge a line of output.
     return f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from signer.store.canonical import canonical_json
 from signer.transport.envelope import open_envelope, parse_plain_draft
 from signer.transport.incoming import Envelope, IncomingDraft, RefusedInput
 from signer.transport.intake.detect import Kind, detect, psbt_from_base64, without_bom
-from signer.transport.intake.files import FileBytes, Walk, walk
+from signer.transport.intake.files import FileBytes, Walk, shown, walk
 from signer.transport.intake.ur_join import JoinedUR, URCollector
 from signer.transport.qr import read_qr_image
 
@@ -63,7 +63,10 @@ def scan(
             intake.guarded(intake.joined, joined)
         else:
             intake.result.refused.append(joined)
-    return intake.result
+    # Parsers quote hostile text (key names, values) in messages: escape what could
+    # forge or garble a line of the operator's output.
+    refused = [replace(r, message=shown(r.message)) for r in intake.result.refused]
+    return IntakeResult(intake.result.drafts, refused)
 
 
 @dataclass(frozen=True)

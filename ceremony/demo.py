@@ -43,7 +43,7 @@ def create_demo(home: Path, module: str, pin: str) -> None:
     root = home.parent
     for name in ("shares", "exports", "inbox", "usb"):
         (root / name).mkdir(exist_ok=True)
-    data = files("signer.session") / "demo_data"
+    data = files("ceremony") / "demo_data"
     app = Appliance.create(home, module)
     try:
         ceremony_file = root / "ceremony.toml"

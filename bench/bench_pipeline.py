@@ -1,0 +1,146 @@
+"""End to end: drafts per second from import to export, against the raw HSM rate.
+
+500 single-input Bitcoin drafts and 200 Safe drafts go through import (decode,
+structural checks, risk screen), two holders' signatures, finalize and export.
+The baseline is a raw python-pkcs11 loop of 1,000 CKM_ECDSA signatures measured in
+the same run; the target for Bitcoin is >= 0.35 of half the raw rate (two
+signatures per draft).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pkcs11 import Mechanism  # noqa: E402
+
+from bench._tokens import BENCH_PIN, bench_tokens  # noqa: E402
+from ceremony.run import CeremonyOptions, run_ceremony  # noqa: E402
+from signer.chains.bitcoin.drafting import Spend, build_psbt  # noqa: E402
+from signer.chains.bitcoin.psbt_file import psbt_bytes  # noqa: E402
+from signer.hsm.gateway import Gateway  # noqa: E402
+from signer.session import governance  # noqa: E402
+from signer.session.appliance import Appliance  # noqa: E402
+from signer.session.exporting import export_drafts  # noqa: E402
+from signer.session.intake import import_paths  # noqa: E402
+from signer.session.policy import apply_policy  # noqa: E402
+from signer.session.signing import sign_drafts  # noqa: E402
+from signer.session.wallet import load_wallet  # noqa: E402
+
+DRAFTS, SAFE_DRAFTS = 500, 200
+ROOT = Path(__file__).resolve().parent
+CEREMONY = ROOT.parent / "tests" / "pipeline" / "data" / "ceremony.toml"
+POLICY = """version = 1
+default_delay = "24h"
+accept_plain_drafts = true
+[assets.BTC]
+chain = "bitcoin"
+max_per_draft = "100"
+windows = [ { period = "24h", max_total = "100000", max_count = 100000 } ]
+[assets.ETH]
+chain = "ethereum"
+max_per_draft = "100"
+windows = [ { period = "24h", max_total = "100000", max_count = 100000 } ]
+[destinations]
+first_time = "allow"
+[anomaly]
+median_factor = 1000
+burst_count = 100000
+burst_period = "10m"
+[circuit_breaker]
+max_flagged = 100000
+period = "1h"
+"""
+
+
+def raw_rate(module: str, label: str) -> float:
+    gateway = Gateway(module)
+    session = gateway.login(label, BENCH_PIN)
+    key = session.import_secp256k1(bytearray(os.urandom(32)), f"bench-raw-{os.urandom(4).hex()}")
+    digest = bytes(32)
+    start = time.perf_counter()
+    for _ in range(1000):
+        key.handle.sign(digest, mechanism=Mechanism.ECDSA)
+    elapsed = time.perf_counter() - start
+    session.logout()
+    return 1000 / elapsed
+
+
+def setup(work: Path) -> Appliance:
+    tokens = bench_tokens(("holder-a", "holder-b", "holder-c", "raw"))
+    app = Appliance.create(work / "home", tokens.module)
+    for name in ("shares", "exports"):
+        (work / name).mkdir()
+    run_ceremony(app, CEREMONY, CeremonyOptions(work / "shares", work / "exports"),
+                 lambda _h: BENCH_PIN, lambda _h: b"")
+    (work / "policy.toml").write_text(POLICY)
+    apply_policy(app, work / "policy.toml", "A,B", lambda _h: BENCH_PIN)
+    governance.set_safe(app, "0x" + "5a" * 20, "A,B", lambda _h: BENCH_PIN)
+    return app
+
+
+def bitcoin_inbox(app: Appliance, inbox: Path) -> None:
+    wallet = load_wallet(app).bitcoin
+    payee = b"\x00\x14" + bytes(20)
+    for n in range(DRAFTS):
+        psbt = build_psbt(wallet, [Spend((0, n % 5), 10_000_000)], [(payee, 1_000_000)],
+                          change=((1, n % 5), 8_990_000), salt=n)
+        (inbox / f"{n:04}.psbt").write_bytes(base64.b64encode(psbt_bytes(psbt)))
+
+
+def safe_inbox(app: Appliance, inbox: Path) -> None:
+    wallet = load_wallet(app)
+    zero = "0x" + "00" * 20
+    for n in range(SAFE_DRAFTS):
+        tx = {"safe": wallet.safe, "chainId": wallet.chain_id, "safeVersion": wallet.safe_version,
+              "to": "0x" + "ab" * 20, "value": str(10**15), "data": "0x", "operation": 0,
+              "safeTxGas": "0", "baseGas": "0", "gasPrice": "0", "gasToken": zero,
+              "refundReceiver": zero, "nonce": n}
+        (inbox / f"{n:04}.json").write_text(json.dumps(tx))
+
+
+def end_to_end(app: Appliance, inbox: Path, out: Path, count: int) -> float:
+    start = time.perf_counter()
+    report = import_paths(app, [inbox])
+    ids = [d["id"] for d in report.drafts if d["verdict"] == "approve"]
+    assert len(ids) == count, (len(ids), report.refused[:3], report.drafts[:1])
+    for holder in ("A", "B"):
+        signed = sign_drafts(app, ids, holder, lambda _h: BENCH_PIN)
+        assert not signed.refused, signed.refused[:3]
+    out.mkdir()
+    exported = export_drafts(app, ids, out, qr=False)
+    assert not exported.refused
+    return count / (time.perf_counter() - start)
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="airsign-bench-pipeline-"))
+    app = setup(work)
+    (work / "btc").mkdir()
+    (work / "safe").mkdir()
+    bitcoin_inbox(app, work / "btc")
+    safe_inbox(app, work / "safe")
+    raw = raw_rate(app.home.config.module, "raw")
+    btc = end_to_end(app, work / "btc", work / "out-btc", DRAFTS)
+    safe = end_to_end(app, work / "safe", work / "out-safe", SAFE_DRAFTS)
+    raw_again = raw_rate(app.home.config.module, "raw")
+    baseline = (raw + raw_again) / 2
+    half = baseline / 2
+    print(f"raw HSM CKM_ECDSA, 1,000 signatures   : {baseline:8.0f} signatures/s "
+          f"(before {raw:.0f}, after {raw_again:.0f})")
+    print(f"Bitcoin 1-input drafts end to end ({DRAFTS}): {btc:8.1f} drafts/s"
+          f"  ratio to half the raw rate {btc / half:.3f}  (target >= 0.35)")
+    print(f"Safe drafts end to end ({SAFE_DRAFTS})          : {safe:8.1f} drafts/s"
+          f"  ratio to half the raw rate {safe / half:.3f}")
+    app.close()
+
+
+if __name__ == "__main__":
+    main()

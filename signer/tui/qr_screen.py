@@ -1,0 +1,99 @@
+"""The exported drafts as an animated QR (UR parts drawn in half blocks), until a key stops it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from signer.transport.qr import render_half_blocks, ur_parts
+
+# Smaller fragments make more, smaller QR codes; the largest that fits the terminal wins.
+FRAGMENT_LENGTHS = (400, 200, 120, 80, 50, 30, 20)
+FRAME_SECONDS = 0.4
+
+
+@dataclass(frozen=True)
+class QrSource:
+    name: str
+    payload: bytes
+    ur_type: str
+
+
+def qr_source(path: Path) -> QrSource | None:
+    """The exported file a receiver needs, as the export's QR would carry it."""
+    if path.name.endswith(".psbt"):
+        return QrSource(path.name, path.read_bytes(), "crypto-psbt")
+    if path.name.endswith(".safe-signatures.json"):
+        return QrSource(path.name, path.read_bytes(), "bytes")
+    return None
+
+
+def fitting_frames(source: QrSource, width: int, height: int) -> list[str]:
+    """Half-block frames of the UR parts, with the largest fragment that fits the area."""
+    frames: list[str] = []
+    for length in FRAGMENT_LENGTHS:
+        frames = [render_half_blocks(p) for p in ur_parts(source.payload, source.ur_type, length)]
+        lines = frames[0].splitlines()
+        if len(lines) <= height and len(lines[0]) <= width:
+            return frames
+    return frames
+
+
+class QrScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Stop"),
+        Binding("n", "next_source", "Next file"),
+    ]
+
+    def __init__(self, sources: list[QrSource]) -> None:
+        super().__init__()
+        self.sources = sources
+        self.source_index = 0
+        self.frames: list[str] = []
+        self.frame = 0
+        self.timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="qr-caption")
+        yield Static("preparing QR…", id="qr-code")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.prepare()
+
+    def action_next_source(self) -> None:
+        self.source_index = (self.source_index + 1) % len(self.sources)
+        self.prepare()
+
+    def prepare(self) -> None:
+        if self.timer is not None:
+            self.timer.stop()
+        self.render_frames(self.sources[self.source_index], self.size.width, self.size.height - 2)
+
+    @work(thread=True, exclusive=True, group="qr")
+    def render_frames(self, source: QrSource, width: int, height: int) -> None:
+        frames = fitting_frames(source, width, height)
+        self.app.call_from_thread(self._play, frames)
+
+    def _play(self, frames: list[str]) -> None:
+        self.frames, self.frame = frames, 0
+        self._show()
+        self.timer = self.set_interval(FRAME_SECONDS, self._advance)
+
+    def _advance(self) -> None:
+        self.frame = (self.frame + 1) % len(self.frames)
+        self._show()
+
+    def _show(self) -> None:
+        source = self.sources[self.source_index]
+        self.query_one("#qr-caption", Static).update(
+            f"{source.name}: part {self.frame + 1} of {len(self.frames)} "
+            f"(ur:{source.ur_type}); Esc stops")
+        self.query_one("#qr-code", Static).update(self.frames[self.frame])

@@ -1,0 +1,109 @@
+"""Review one draft: what it does, the verdict and every reason, hash words, raw fields."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from signer.errors import AirsignError
+from signer.session.appliance import Appliance
+from signer.session.draft_lookup import resolve
+from signer.session.hash_words import LIST_NAME, draft_hash_words, record_review
+from signer.session.policy import active_policy
+from signer.store.drafts import DraftRow
+from signer.tui.draft_text import raw_lines, reason_lines, state_word, unusual
+from signer.tui.widgets import TypedConfirm, plain, problem
+
+
+class ReviewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("m", "mark", "Mark for signing"),
+        Binding("u", "unmark", "Unmark"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, appliance: Appliance, draft_id: str, marked: set[str]) -> None:
+        super().__init__()
+        self.appliance = appliance
+        self.draft_id = draft_id
+        self.marked = marked
+        self.words: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="review-status")
+        with VerticalScroll(id="review-body"):
+            yield Static("", id="review-what", classes="panel")
+            yield Static("", id="review-verdict", classes="panel")
+            yield Static("", id="review-words", classes="panel")
+            yield Static("", id="review-raw", classes="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show(resolve(self.appliance, self.draft_id))
+        self.query_one("#review-body").focus()
+
+    def show(self, row: DraftRow) -> None:
+        digest, self.words = draft_hash_words(self.appliance, row)
+        marked = "MARKED for signing" if row.id in self.marked else "not marked"
+        self.query_one("#review-status", Static).update(
+            f"Draft {row.id} ({row.chain}): {state_word(row)} · {marked}")
+        what = [f"  {plain(str(w))}" for w in row.summary.get("words", [])]
+        self.query_one("#review-what", Static).update("\n".join(["What it does", *what]))
+        verdict = [f"Verdict {row.verdict.upper()}" + (
+            f" until {row.not_before}" if row.verdict == "delay" and row.not_before else "")
+            + (" (released by a quorum)" if row.released else "")]
+        signed = ", ".join(sorted(row.signatures)) or "nobody yet"
+        self.query_one("#review-verdict", Static).update(
+            "\n".join([*verdict, *(f"  {r}" for r in reason_lines(row)), f"Signed by: {signed}"]))
+        self.query_one("#review-words", Static).update(
+            f"Read aloud and compare with the online operator ({LIST_NAME}, first 8 bytes of "
+            f"SHA-256 of the payload as imported):\n  {' '.join(self.words).upper()}\n"
+            f"  sha256 {digest[:32]}…")
+        request = ([f"request (vault key {row.envelope['key_id']}): "
+                    f"{plain(str(row.envelope['draft'].get('request')))}"] if row.envelope else
+                   ["request: none (plain draft, no vault envelope)"])
+        self.query_one("#review-raw", Static).update(
+            "\n".join(["Raw fields", *(f"  {plain(x)}" for x in raw_lines(row)),
+                       f"  {request[0]}", f"  source {plain(row.source)}"]))
+
+    def _say(self, text: str) -> None:
+        self.query_one("#review-status", Static).update(text)
+
+    def action_unmark(self) -> None:
+        self.marked.discard(self.draft_id)
+        self.show(resolve(self.appliance, self.draft_id))
+
+    @work
+    async def action_mark(self) -> None:
+        row = resolve(self.appliance, self.draft_id)
+        refusal = _not_signable(row)
+        if refusal:
+            self._say(refusal)
+            return
+        why = unusual(row, active_policy(self.appliance))
+        if why and not await self.app.push_screen_wait(TypedConfirm(row.id, why)):
+            self._say(f"Draft {row.id}: NOT marked (confirmation not typed)")
+            return
+        try:
+            record_review(self.appliance, row, self.words, typed=bool(why))
+        except AirsignError as error:
+            self._say(plain(problem(error)))
+            return
+        self.marked.add(row.id)
+        self.show(row)
+
+
+def _not_signable(row: DraftRow) -> str | None:
+    if row.state == "rejected":
+        return f"[!] Draft {row.id} is REJECTED: it will never be signed. Tell the online side."
+    if row.state == "delayed":
+        return (f"[!] Draft {row.id} is DELAYED: wait for its time, or release it on the "
+                "Holds screen (Esc, Esc, h) with two holders and a reason.")
+    if row.complete:
+        return f"Draft {row.id} is already SIGNED by the quorum: export it (Esc, Esc, e)."
+    return None
