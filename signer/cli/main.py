@@ -12,6 +12,7 @@ from signer import __version__
 from signer.cli import (
     audit_cmds,
     draft_cmds,
+    envelope_cmds,
     home_cmds,
     policy_cmds,
     recover_cmds,
@@ -21,8 +22,10 @@ from signer.cli import (
 from signer.cli.context import Context, Parser, Result
 from signer.errors import AirsignError, Exit
 
-COMMAND_MODULES = (home_cmds, token_cmds, wallet_cmds, draft_cmds, policy_cmds, recover_cmds,
-                   audit_cmds)
+COMMAND_MODULES = (
+    home_cmds, token_cmds, wallet_cmds, draft_cmds, envelope_cmds, policy_cmds, recover_cmds,
+    audit_cmds,
+)
 
 
 def build_parser() -> Parser:

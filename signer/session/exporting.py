@@ -24,7 +24,7 @@ from signer.session.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
 from signer.store.db import transaction
 from signer.store.drafts import DraftRow
-from signer.store.files import write_new
+from signer.store.files import write_new, write_new_files
 from signer.transport.qr import export_files
 
 MANIFEST = "MANIFEST.sha256"
@@ -60,14 +60,11 @@ def export_drafts(app: Appliance, typed_ids: list[str], out: Path, qr: bool) -> 
         except AirsignError as error:
             report.refused.append({"id": typed, "code": error.code, "message": error.message,
                                    "exit": int(error.exit)})
-    sums: dict[str, str] = {}
-    for files in planned.values():
-        for name, content in files.items():
-            write_new(directory / name, content)
-            sums[name] = hashlib.sha256(content).hexdigest()
-            report.files.append(str(directory / name))
     if not planned:
         return report
+    everything = {name: content for files in planned.values() for name, content in files.items()}
+    report.files += [str(p) for p in write_new_files(directory, everything)]
+    sums = {name: hashlib.sha256(content).hexdigest() for name, content in everything.items()}
     manifest = "".join(f"{digest}  {name}\n" for name, digest in sorted(sums.items()))
     write_new(directory / MANIFEST, manifest.encode())
     report.files.append(str(directory / MANIFEST))

@@ -49,7 +49,11 @@ def draft_hash_words(app: Appliance, row: DraftRow) -> tuple[str, list[str]]:
     return digest, digest_words(bytes.fromhex(digest))
 
 
-def record_review(app: Appliance, row: DraftRow, words: list[str], typed: bool) -> None:
-    """Journal that the operator reviewed the draft and marked it for signing."""
+def record_review(app: Appliance, row: DraftRow, typed: bool) -> list[str]:
+    """Journal that the operator reviewed the draft (with its spoken hash) and marked it."""
+    digest, words = draft_hash_words(app, row)
+    # The journal refuses keys that look like mnemonic "words": these are a hash, not a secret.
     app.record("draft_reviewed", "operator",
-               {"draft": row.id, "words": words, "typed_confirmation": typed})
+               {"draft": row.id, "payload_sha256": digest, "spoken_hash": " ".join(words),
+                "typed_confirmation": typed})
+    return words

@@ -43,15 +43,18 @@ def import_paths(app: Appliance, paths: list[Path]) -> ImportReport:
     )
     found = scan(paths, registry.vault_keys(app.conn), limits, checks)
     report = ImportReport()
-    for refused in found.refused:
-        _refuse(app, report, refused, Exit.BAD_INPUT)
-    for incoming in found.drafts:
-        try:
-            report.drafts.append(import_one(app, incoming, wallet))
-        except AirsignError as error:
-            refusal = RefusedInput(incoming.source, error.code, error.message,
-                                   incoming.source_sha256 or None)
-            _refuse(app, report, refusal, error.exit)
+    # One commit for the whole batch; each draft is its own savepoint inside it.
+    with transaction(app.conn):
+        for refused in found.refused:
+            _refuse(app, report, refused, Exit.BAD_INPUT)
+        for incoming in found.drafts:
+            try:
+                with transaction(app.conn):
+                    report.drafts.append(import_one(app, incoming, wallet))
+            except AirsignError as error:
+                refusal = RefusedInput(incoming.source, error.code, error.message,
+                                       incoming.source_sha256 or None)
+                _refuse(app, report, refusal, error.exit)
     return report
 
 

@@ -6,6 +6,7 @@ mid-transaction leaves no trace of it (nor of its journal entry).
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -72,11 +73,24 @@ def migrate(conn: sqlite3.Connection, path: Path | str = "state.db") -> int:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception.
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception; nests as a SAVEPOINT.
 
     IMMEDIATE takes the write lock up front so the journal head read inside the
-    transaction cannot be raced by another writer.
+    transaction cannot be raced by another writer. Nested inside a batch (one import
+    or signing run commits once), each action is a savepoint: a failed draft rolls
+    back alone, and its action and journal entry still go or stay together.
     """
+    if conn.in_transaction:
+        name = f"action_{next(_SAVEPOINTS)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
@@ -84,3 +98,6 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+_SAVEPOINTS = itertools.count(1)

@@ -19,16 +19,6 @@ from signer.tui.intake_screen import IntakeScreen
 from signer.tui.policy_screen import PolicyScreen
 from signer.tui.signing_screen import SigningScreen
 
-SCREENS: dict[str, Callable[[AirsignApp], Screen[None]]] = {
-    "intake": lambda app: IntakeScreen(app.appliance, app.inbox),
-    "drafts": lambda app: DraftsScreen(app.appliance),
-    "signing": lambda app: SigningScreen(app.appliance),
-    "export": lambda app: ExportScreen(app.appliance),
-    "holds": lambda app: HoldsScreen(app.appliance),
-    "policy": lambda app: PolicyScreen(app.appliance),
-    "audit": lambda app: AuditScreen(app.appliance),
-}
-
 
 class AirsignApp(App[None]):
     """Keyboard-only; every action is in the footer."""
@@ -36,6 +26,8 @@ class AirsignApp(App[None]):
     TITLE = "airsign"
     SUB_TITLE = "cold-wallet signing appliance"
     CSS_PATH = "airsign.tcss"
+    # The palette would be a second, hidden way in; every action is a footer key instead.
+    ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
         Binding("d", "show_dashboard", "Home", show=False),
         Binding("a", "show_audit", "Audit"),
@@ -62,7 +54,20 @@ class AirsignApp(App[None]):
     def action_open(self, name: str) -> None:
         """Open one task screen on top of the dashboard (never a deep stack)."""
         self.pop_to_dashboard()
-        self.push_screen(SCREENS[name](self))
+        self.push_screen(self._task_screen(name))
+
+    def _task_screen(self, name: str) -> Screen[None]:
+        appliance = self.appliance
+        screens: dict[str, Callable[[], Screen[None]]] = {
+            "intake": lambda: IntakeScreen(appliance, self.inbox),
+            "drafts": lambda: DraftsScreen(appliance, self.marked),
+            "signing": lambda: SigningScreen(appliance, self.marked),
+            "export": lambda: ExportScreen(appliance),
+            "holds": lambda: HoldsScreen(appliance),
+            "policy": lambda: PolicyScreen(appliance),
+            "audit": lambda: AuditScreen(appliance),
+        }
+        return screens[name]()
 
     def pop_to_dashboard(self) -> None:
         while len(self.screen_stack) > 2:

@@ -30,7 +30,7 @@ class AuditScreen(Screen[None]):
         yield Input(placeholder="kind (e.g. login_failed); empty = all", id="audit-filter")
         yield Static("press v to verify the journal", id="audit-status")
         yield DataTable(id="audit-table", zebra_stripes=True, cursor_type="row")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -48,7 +48,7 @@ class Dashboard(Screen[None]):
             yield Static("Tokens: reading the HSM…", id="tokens", classes="panel")
             yield Static("Wallet: reading…", id="wallet", classes="panel")
             yield Static("Queue: reading…", id="queue", classes="panel")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_screen_resume(self) -> None:
         self.action_refresh()

@@ -15,7 +15,7 @@ from signer.tui.review_screen import ReviewScreen
 
 class DraftsScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "review", "Review"),
+        Binding("enter", "review", "Review", priority=True),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -29,7 +29,7 @@ class DraftsScreen(Screen[None]):
         yield Static("Drafts (MARKED = reviewed and marked for signing in this session)",
                      id="drafts-help")
         yield DataTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

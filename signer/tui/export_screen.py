@@ -8,7 +8,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from signer.errors import AirsignError
 from signer.session.appliance import Appliance
@@ -21,6 +21,7 @@ from signer.tui.widgets import plain, problem
 
 class ExportScreen(Screen[None]):
     BINDINGS = [
+        Binding("f3", "toggle_qr_files", "QR files on/off"),
         Binding("f2", "show_qr", "Show QR"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
@@ -29,18 +30,29 @@ class ExportScreen(Screen[None]):
         super().__init__()
         self.appliance = appliance
         self.exported: list[str] = []
+        self.qr_files = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="export-drafts", classes="panel")
         yield Static("Output directory (must exist, without a MANIFEST); Enter exports:")
         yield Input(value=_default_out(self.appliance), id="export-dir")
-        yield Checkbox("also write QR frames (UR parts + PNG) to the directory", id="export-qr")
+        yield Static("", id="export-qr")
         yield Static("", id="export-result", classes="panel")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+        self._show_qr_choice()
+
+    def action_toggle_qr_files(self) -> None:
+        self.qr_files = not self.qr_files
+        self._show_qr_choice()
+
+    def _show_qr_choice(self) -> None:
+        self.query_one("#export-qr", Static).update(
+            "QR frames (UR parts + PNG) into the directory too: "
+            + ("YES" if self.qr_files else "NO") + " (F3 changes)")
 
     def on_screen_resume(self) -> None:
         rows = self._ready()
@@ -60,7 +72,7 @@ class ExportScreen(Screen[None]):
             self._say("[!] nothing to export: sign drafts with two holders first")
             return
         self._say(f"exporting {len(ids)} draft(s)…")
-        self.run_export(ids, Path(event.value.strip()), self.query_one(Checkbox).value)
+        self.run_export(ids, Path(event.value.strip()), self.qr_files)
 
     @work(thread=True, exclusive=True, group="appliance")
     def run_export(self, ids: list[str], out: Path, qr: bool) -> None:

@@ -38,7 +38,7 @@ class IntakeScreen(Screen[None]):
         yield Static("marked: none", id="intake-marked")
         yield ProgressBar(total=1, show_eta=False, id="intake-progress")
         yield Static("", id="intake-result", classes="panel")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(DirectoryTree).focus()

@@ -7,12 +7,14 @@ from pathlib import Path
 from signer.session.appliance import Appliance
 
 
-def launch(home: Path) -> int:
+def launch(home: Path, inbox: Path | None = None) -> int:
+    """Run the TUI; ``inbox`` is where the intake screen starts (default: the home's
+    sibling ``inbox/`` if it exists, else the home's parent)."""
     from signer.tui.app import AirsignApp
 
     app = Appliance.open(home)
     try:
-        AirsignApp(app).run()
+        AirsignApp(app, inbox).run()
     finally:
         app.close()
     return 0

@@ -15,7 +15,9 @@ from textual.widgets import Footer, Static
 from signer.transport.qr import render_half_blocks, ur_parts
 
 # Smaller fragments make more, smaller QR codes; the largest that fits the terminal wins.
-FRAGMENT_LENGTHS = (400, 200, 120, 80, 50, 30, 20)
+FRAGMENT_LENGTHS = (400, 300, 200, 150, 120, 100, 80, 60, 50, 40, 30, 20)
+# A two-module quiet zone: the screen around the code is dark, and every row counts at 80x24.
+SCREEN_BORDER = 2
 FRAME_SECONDS = 0.4
 
 
@@ -35,15 +37,17 @@ def qr_source(path: Path) -> QrSource | None:
     return None
 
 
-def fitting_frames(source: QrSource, width: int, height: int) -> list[str]:
-    """Half-block frames of the UR parts, with the largest fragment that fits the area."""
+def fitting_frames(source: QrSource, width: int, height: int) -> tuple[list[str], list[str]]:
+    """UR parts and their half-block frames, with the largest fragment that fits the area."""
+    parts: list[str] = []
     frames: list[str] = []
     for length in FRAGMENT_LENGTHS:
-        frames = [render_half_blocks(p) for p in ur_parts(source.payload, source.ur_type, length)]
+        parts = ur_parts(source.payload, source.ur_type, length)
+        frames = [render_half_blocks(p, border=SCREEN_BORDER) for p in parts]
         lines = frames[0].splitlines()
         if len(lines) <= height and len(lines[0]) <= width:
-            return frames
-    return frames
+            break
+    return parts, frames
 
 
 class QrScreen(Screen[None]):
@@ -56,6 +60,7 @@ class QrScreen(Screen[None]):
         super().__init__()
         self.sources = sources
         self.source_index = 0
+        self.parts: list[str] = []
         self.frames: list[str] = []
         self.frame = 0
         self.timer: Timer | None = None
@@ -63,7 +68,7 @@ class QrScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="qr-caption")
         yield Static("preparing QR…", id="qr-code")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.prepare()
@@ -79,11 +84,11 @@ class QrScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="qr")
     def render_frames(self, source: QrSource, width: int, height: int) -> None:
-        frames = fitting_frames(source, width, height)
-        self.app.call_from_thread(self._play, frames)
+        parts, frames = fitting_frames(source, width, height)
+        self.app.call_from_thread(self._play, parts, frames)
 
-    def _play(self, frames: list[str]) -> None:
-        self.frames, self.frame = frames, 0
+    def _play(self, parts: list[str], frames: list[str]) -> None:
+        self.parts, self.frames, self.frame = parts, frames, 0
         self._show()
         self.timer = self.set_interval(FRAME_SECONDS, self._advance)
 

@@ -41,7 +41,7 @@ class ReviewScreen(Screen[None]):
             yield Static("", id="review-verdict", classes="panel")
             yield Static("", id="review-words", classes="panel")
             yield Static("", id="review-raw", classes="panel")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show(resolve(self.appliance, self.draft_id))
@@ -90,7 +90,7 @@ class ReviewScreen(Screen[None]):
             self._say(f"Draft {row.id}: NOT marked (confirmation not typed)")
             return
         try:
-            record_review(self.appliance, row, self.words, typed=bool(why))
+            record_review(self.appliance, row, typed=bool(why))
         except AirsignError as error:
             self._say(plain(problem(error)))
             return

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Footer, Header, ProgressBar, Static
 
 from signer.errors import AirsignError, HsmError, LockedOut
 from signer.session.appliance import Appliance
@@ -20,6 +20,7 @@ from signer.tui.widgets import PinDialog, plain, problem
 
 class SigningScreen(Screen[None]):
     BINDINGS = [
+        Binding("t", "next_holder", "Next holder"),
         Binding("g", "sign", "Sign as holder"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
@@ -29,24 +30,31 @@ class SigningScreen(Screen[None]):
         self.appliance = appliance
         self.marked = marked
         self.signed = 0
+        self.holder_index = 0
         self.log_lines: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Holder (arrows + space to choose), then g to sign:", id="signing-help")
-        with RadioSet(id="signing-holder"):
-            for index, holder in enumerate(HOLDER_IDS):
-                label = f"{holder} (token {self.appliance.token_label(holder)})"
-                yield RadioButton(label, value=index == 0)
+        yield Static("", id="signing-holder")
         yield Static("", id="signing-drafts", classes="panel")
         yield ProgressBar(total=1, show_eta=False, id="signing-progress")
         yield Static("Signatures made: 0", id="signing-count")
         with VerticalScroll(id="signing-log-box"):
             yield Static("", id="signing-log")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(RadioSet).focus()
+        self._show_holder()
+
+    def action_next_holder(self) -> None:
+        self.holder_index = (self.holder_index + 1) % len(HOLDER_IDS)
+        self._show_holder()
+
+    def _show_holder(self) -> None:
+        holder = self._holder()
+        self.query_one("#signing-holder", Static).update(
+            f"Signing as holder {holder} (token {self.appliance.token_label(holder)}); "
+            "t chooses another holder, g signs")
 
     def on_screen_resume(self) -> None:
         self.query_one("#signing-drafts", Static).update("\n".join(self._draft_lines()))
@@ -58,6 +66,8 @@ class SigningScreen(Screen[None]):
     def _draft_lines(self) -> list[str]:
         batch = set(self._batch())
         rows = [r for r in drafts.listing(self.appliance.conn) if r.id in batch]
+        if not rows and self.marked:
+            return ["Every marked draft carries the quorum of signatures: export them (Esc, e)."]
         if not rows:
             return ["No drafts marked for signing. Review them first: Esc, l, Enter, m."]
         return [f"Marked for signing ({len(rows)}):"] + [
@@ -65,8 +75,7 @@ class SigningScreen(Screen[None]):
             f"{plain(first_words(r, 36))}" for r in rows]
 
     def _holder(self) -> str:
-        index = self.query_one(RadioSet).pressed_index
-        return HOLDER_IDS[max(index, 0)]
+        return HOLDER_IDS[self.holder_index]
 
     def action_sign(self) -> None:
         batch = self._batch()

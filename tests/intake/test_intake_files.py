@@ -205,3 +205,21 @@ def test_files_are_read_in_name_order(tmp_path: Path) -> None:
     for name in ("b.psbt", "a.psbt", "c.psbt"):
         (tmp_path / name).write_bytes(psbt())
     assert [Path(d.source).name for d in run(tmp_path).drafts] == ["a.psbt", "b.psbt", "c.psbt"]
+
+
+def test_file_growing_past_the_cap_during_the_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "a.psbt"
+    target.write_bytes(psbt())
+    original = intake_files.open_entry
+
+    def open_then_grow(name: str, dir_fd: int | None) -> int:
+        fd = original(name, dir_fd)
+        target.write_bytes(b"\x00" * 300_000)
+        return fd
+
+    monkeypatch.setattr(intake_files, "open_entry", open_then_grow)
+    monkeypatch.setattr(intake_files, "_same", lambda a, b: True)  # reach the read loop
+    result = run(target, limits=Limits(max_file_bytes=100_000))
+    assert codes(result) == ["too_large"] and result.refused[0].sha256

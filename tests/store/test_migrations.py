@@ -63,3 +63,36 @@ def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None
     assert conn.execute("PRAGMA user_version").fetchone()[0] == version
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "half_done" not in tables
+
+
+def test_a_failed_action_inside_a_batch_rolls_back_alone(tmp_path: Path) -> None:
+    from signer.store import journal
+    from signer.store.db import transaction
+
+    conn = db.connect(tmp_path / "state.db")
+    with transaction(conn):
+        with transaction(conn):
+            journal.append(conn, "kept", "A", {"n": 1})
+        with pytest.raises(RuntimeError), transaction(conn):
+            journal.append(conn, "lost", "A", {"n": 2})
+            raise RuntimeError("this draft failed")
+        with transaction(conn):
+            journal.append(conn, "kept", "A", {"n": 3})
+    kinds = [r[0] for r in conn.execute("SELECT kind FROM journal ORDER BY seq")]
+    assert kinds == ["kept", "kept"]
+    from signer.store import audit
+
+    assert audit.verify(conn).ok
+
+
+def test_batched_files_are_written_whole_and_never_overwrite(tmp_path: Path) -> None:
+    from signer.errors import BadInput
+    from signer.store.files import write_new_files
+
+    written = write_new_files(tmp_path, {"a.txt": b"alpha", "b.txt": b"beta"})
+    assert [p.read_bytes() for p in written] == [b"alpha", b"beta"]
+    with pytest.raises(BadInput):
+        write_new_files(tmp_path, {"c.txt": b"gamma", "a.txt": b"other"})
+    assert (tmp_path / "a.txt").read_bytes() == b"alpha"
+    assert not (tmp_path / "c.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]

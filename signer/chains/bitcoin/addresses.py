@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from embit import base58, bech32
 from embit.networks import NETWORKS
 from embit.script import Script
@@ -12,8 +14,13 @@ _NETWORK = {"mainnet": "main", "testnet": "test", "signet": "signet", "regtest":
 _HRPS = {"bc": "mainnet", "tb": "testnet or signet", "bcrt": "regtest"}
 
 
+@lru_cache(maxsize=8192)
 def address_of(script: bytes, network: str) -> str:
-    """The address an output pays, or ``script:<hex>`` / ``OP_RETURN <hex>`` when it has none."""
+    """The address an output pays, or ``script:<hex>`` / ``OP_RETURN <hex>`` when it has none.
+
+    Cached: bech32 encoding is half of a draft review, and the same outputs are
+    reviewed at import and at each holder's signature.
+    """
     if script[:1] == b"\x6a":
         return f"OP_RETURN {script[1:].hex()}"
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from embit import base58, bip32, script
 from embit.networks import NETWORKS
@@ -72,7 +72,7 @@ class Cosigner:
     xpub: str
     path: str
 
-    @property
+    @cached_property
     def path_indexes(self) -> tuple[int, ...]:
         return parse_path(self.path, f"cosigner {self.holder}: path")
 

@@ -35,7 +35,7 @@ class FileBytes:
 
 
 @dataclass
-class Walk:
+class Budget:
     """Caps for one scan and how many entries have been examined so far."""
 
     max_file_bytes: int
@@ -62,20 +62,20 @@ def open_entry(name: str, dir_fd: int | None) -> int:
     return os.open(name, _FILE_FLAGS, dir_fd=dir_fd)
 
 
-def walk(paths: list[Path], walk: Walk) -> Iterator[FileBytes | RefusedInput]:
+def walk(paths: list[Path], budget: Budget) -> Iterator[FileBytes | RefusedInput]:
     """Every regular file under ``paths`` (sorted by name), or why an entry was refused."""
     for path in paths:
-        if walk.stopped:
+        if budget.stopped:
             return
-        yield from _entry(str(path), shown(str(path)), None, 0, walk)
+        yield from _entry(str(path), shown(str(path)), None, 0, budget)
 
 
 def _entry(
-    name: str, source: str, dir_fd: int | None, depth: int, walk: Walk
+    name: str, source: str, dir_fd: int | None, depth: int, budget: Budget
 ) -> Iterator[FileBytes | RefusedInput]:
-    walk.entries += 1
-    if walk.entries > walk.max_entries:
-        yield _too_many(source, walk)
+    budget.entries += 1
+    if budget.entries > budget.max_entries:
+        yield _too_many(source, budget)
         return
     try:
         info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
@@ -86,25 +86,25 @@ def _entry(
         yield RefusedInput(source, "symlink", f"{source}: a symbolic link; links are never "
                            "followed, copy the file itself")
     elif stat.S_ISDIR(info.st_mode):
-        yield from _directory(name, source, dir_fd, depth, info, walk)
+        yield from _directory(name, source, dir_fd, depth, info, budget)
     elif not stat.S_ISREG(info.st_mode):
         yield RefusedInput(source, "not_a_regular_file", f"{source}: a device, pipe or socket, "
                            "not a regular file; not opened")
-    elif info.st_size > walk.max_file_bytes:
-        yield _too_large(source, info.st_size, walk)
+    elif info.st_size > budget.max_file_bytes:
+        yield _too_large(source, info.st_size, budget)
     else:
-        yield _read(name, source, dir_fd, info, walk)
+        yield _read(name, source, dir_fd, info, budget)
 
 
-def _too_many(source: str, walk: Walk) -> RefusedInput:
-    walk.stopped = True
-    return RefusedInput(source, "too_many_files", f"{source}: more than {walk.max_entries} files "
+def _too_many(source: str, budget: Budget) -> RefusedInput:
+    budget.stopped = True
+    return RefusedInput(source, "too_many_files", f"{source}: more than {budget.max_entries} files "
                         "and directories in this import; this and what follows were not read")
 
 
-def _too_large(source: str, size: int, walk: Walk, sha256: str | None = None) -> RefusedInput:
+def _too_large(source: str, size: int, budget: Budget, sha256: str | None = None) -> RefusedInput:
     return RefusedInput(source, "too_large", f"{source}: {size} bytes or more, the limit is "
-                        f"{walk.max_file_bytes} bytes", sha256)
+                        f"{budget.max_file_bytes} bytes", sha256)
 
 
 def _same(a: os.stat_result, b: os.stat_result) -> bool:
@@ -118,7 +118,7 @@ def _changed(source: str) -> RefusedInput:
 
 
 def _read(
-    name: str, source: str, dir_fd: int | None, info: os.stat_result, walk: Walk
+    name: str, source: str, dir_fd: int | None, info: os.stat_result, budget: Budget
 ) -> FileBytes | RefusedInput:
     try:
         fd = open_entry(name, dir_fd)
@@ -130,15 +130,15 @@ def _read(
             return _changed(source)
         chunks: list[bytes] = []
         size = 0
-        while size <= walk.max_file_bytes:
+        while size <= budget.max_file_bytes:
             chunk = os.read(fd, _CHUNK)
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
         data = b"".join(chunks)
-        if size > walk.max_file_bytes:
-            return _too_large(source, size, walk, hashlib.sha256(data).hexdigest())
+        if size > budget.max_file_bytes:
+            return _too_large(source, size, budget, hashlib.sha256(data).hexdigest())
         if not _same(os.fstat(fd), info) or size != info.st_size:
             return _changed(source)
     except OSError as exc:
@@ -149,11 +149,11 @@ def _read(
 
 
 def _directory(
-    name: str, source: str, dir_fd: int | None, depth: int, info: os.stat_result, walk: Walk
+    name: str, source: str, dir_fd: int | None, depth: int, info: os.stat_result, budget: Budget
 ) -> Iterator[FileBytes | RefusedInput]:
-    if depth >= walk.max_depth:
+    if depth >= budget.max_depth:
         yield RefusedInput(source, "too_deep", f"{source}: directories nested deeper than "
-                           f"{walk.max_depth} levels; not entered")
+                           f"{budget.max_depth} levels; not entered")
         return
     try:
         fd = os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
@@ -167,17 +167,17 @@ def _directory(
             yield _changed(source)
             return
         try:
-            names = _names(fd, walk.max_entries - walk.entries)
+            names = _names(fd, budget.max_entries - budget.entries)
         except OSError as exc:
             yield RefusedInput(source, "unreadable", f"{source}: cannot list ({exc.strerror})")
             return
         if names is None:  # listing it all could exhaust memory; reading part is arbitrary
-            yield _too_many(source, walk)
+            yield _too_many(source, budget)
             return
         for child in names:
-            if walk.stopped:
+            if budget.stopped:
                 return
-            yield from _entry(child, shown(os.path.join(source, child)), fd, depth + 1, walk)
+            yield from _entry(child, shown(os.path.join(source, child)), fd, depth + 1, budget)
     finally:
         os.close(fd)
 

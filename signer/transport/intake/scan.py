@@ -12,9 +12,9 @@ from typing import Any
 from signer.errors import BadInput
 from signer.store.canonical import canonical_json
 from signer.transport.envelope import open_envelope, parse_plain_draft
-from signer.transport.incoming import Envelope, IncomingDraft, RefusedInput
+from signer.transport.incoming import Chain, Envelope, IncomingDraft, RefusedInput
 from signer.transport.intake.detect import Kind, detect, psbt_from_base64, without_bom
-from signer.transport.intake.files import FileBytes, Walk, shown, walk
+from signer.transport.intake.files import Budget, FileBytes, shown, walk
 from signer.transport.intake.ur_join import JoinedUR, URCollector
 from signer.transport.qr import read_qr_image
 
@@ -53,7 +53,7 @@ def scan(
 ) -> IntakeResult:
     """Every draft found under ``paths``; everything else is refused with a reason."""
     intake = _Intake(vault_keys, checks)
-    for item in walk(paths, Walk(limits.max_file_bytes, limits.max_files, limits.max_depth)):
+    for item in walk(paths, Budget(limits.max_file_bytes, limits.max_files, limits.max_depth)):
         if isinstance(item, FileBytes):
             intake.guarded(intake.file, item)
         else:
@@ -161,11 +161,10 @@ class _Intake:
             self.checks.safe_tx(safe_tx, f"{piece.source} payload.safe_tx")
             self.found(piece, "ethereum", safe_tx, envelope, (note,))
 
-    def found(self, piece: _Piece, chain: str, payload: bytes, envelope: Envelope | None,
+    def found(self, piece: _Piece, chain: Chain, payload: bytes, envelope: Envelope | None,
               notes: tuple[str, ...]) -> None:
-        self.result.drafts.append(IncomingDraft(
-            piece.source, "bitcoin" if chain == "bitcoin" else "ethereum", payload, envelope,
-            piece.sha256, piece.notes + notes))
+        self.result.drafts.append(IncomingDraft(piece.source, chain, payload, envelope,
+                                                piece.sha256, piece.notes + notes))
 
     def ur_lines(self, piece: _Piece) -> None:
         lines = without_bom(piece.data).decode("utf-8", "replace").splitlines()

@@ -1,0 +1,128 @@
+"""The hold queue: delayed drafts with their countdown, quorum release, circuit breaker reset."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from signer.errors import AirsignError
+from signer.risk import SqlLedger
+from signer.session import holds
+from signer.session.appliance import Appliance
+from signer.store import drafts
+from signer.store.clock import iso
+from signer.tui.draft_text import countdown, first_words
+from signer.tui.widgets import QuorumDialog, plain, problem, read_pins
+
+REFRESH_SECONDS = 30
+
+
+class HoldsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("r", "release", "Release (2 holders)"),
+        Binding("b", "reset_breaker", "Reset breaker"),
+        Binding("escape", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, appliance: Appliance) -> None:
+        super().__init__()
+        self.appliance = appliance
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="holds-breaker", classes="panel")
+        yield DataTable(id="holds-table", cursor_type="row")
+        yield Static("r releases the highlighted draft early: two holders log in and a "
+                     "written reason is journaled.", id="holds-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("id", "countdown", "why", "what it does")
+        self.query_one(DataTable).focus()
+        self.set_interval(REFRESH_SECONDS, self.refresh_queue)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_queue()
+
+    def refresh_queue(self) -> None:
+        ledger = SqlLedger(self.appliance.conn)
+        breaker = ledger.breaker()
+        self.query_one("#holds-breaker", Static).update(
+            f"Circuit breaker: [!] OPEN since {iso(breaker.tripped_at)}: signing is halted "
+            "until two holders reset it (b)" if breaker.tripped_at else
+            "Circuit breaker: closed (signing allowed)")
+        table = self.query_one(DataTable)
+        table.clear()
+        now = self.appliance.clock()
+        for row in drafts.listing(self.appliance.conn):
+            if row.state != "delayed":
+                continue
+            hold = ledger.hold(row.id)
+            codes = ",".join(r["code"] for r in row.reasons)
+            table.add_row(row.id, countdown(hold.not_before if hold else None, now),
+                          codes, plain(first_words(row, 30)), key=row.id)
+        if not table.row_count:
+            self._say("No delayed drafts.")
+
+    def _say(self, text: str) -> None:
+        self.query_one("#holds-status", Static).update(text)
+
+    def _highlighted(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    @work
+    async def action_release(self) -> None:
+        draft_id = self._highlighted()
+        if draft_id is None:
+            self._say("[!] no delayed draft to release")
+            return
+        quorum = await self.app.push_screen_wait(QuorumDialog(f"Release draft {draft_id} early"))
+        if quorum is None:
+            return
+        holders, reason = quorum
+        pins = await read_pins(self.app, self.appliance, holders, f"to release {draft_id}")
+        if pins is None:
+            self._say("PIN entry cancelled: nothing released")
+            return
+        self._say(f"releasing {draft_id}…")
+        self.run_quorum(draft_id, holders, reason, pins)
+
+    @work
+    async def action_reset_breaker(self) -> None:
+        quorum = await self.app.push_screen_wait(QuorumDialog("Reset the circuit breaker"))
+        if quorum is None:
+            return
+        holders, reason = quorum
+        pins = await read_pins(self.app, self.appliance, holders, "to reset the breaker")
+        if pins is None:
+            self._say("PIN entry cancelled: breaker unchanged")
+            return
+        self._say("resetting the circuit breaker…")
+        self.run_quorum(None, holders, reason, pins)
+
+    @work(thread=True, exclusive=True, group="appliance")
+    def run_quorum(
+        self, draft_id: str | None, holders: list[str], reason: str, pins: dict[str, str]
+    ) -> None:
+        by = ",".join(holders)
+        try:
+            if draft_id is None:
+                holds.reset_circuit_breaker(self.appliance, by, reason, pins.__getitem__)
+                text = f"Circuit breaker RESET by {by}: signing may resume"
+            else:
+                holds.release(self.appliance, draft_id, by, reason, pins.__getitem__)
+                text = f"Draft {draft_id} RELEASED by {by}; review and sign it now (Esc, l)"
+        except AirsignError as error:
+            text = plain(problem(error)) + "\n    Nothing changed; fix this and try again."
+        pins.clear()
+        self.app.call_from_thread(self._finish, text)
+
+    def _finish(self, text: str) -> None:
+        self.refresh_queue()
+        self._say(text)

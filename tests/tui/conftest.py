@@ -1,0 +1,100 @@
+"""Homes for the TUI tests: a wallet from a reproducible ceremony, the pipeline policy, drafts.
+
+Entropy is fixed (HSM and OS sources) so the wallet, its addresses and therefore the
+draft ids are the same on every run: the SVG snapshots depend on it. The appliance
+the TUI runs on has a fixed clock, so verdict times and countdowns are stable too.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from ceremony import run as ceremony_run
+from signer.hsm.gateway import Gateway
+from signer.session import airgap
+from signer.session.airgap import AirGap
+from signer.session.appliance import Appliance
+from signer.session.intake import import_paths
+from signer.session.wallet import load_wallet
+from signer.tui.app import AirsignApp
+from tests.conftest import Cli
+from tests.pipeline.conftest import psbt_file, wallet_cli  # noqa: F401 (fixture)
+
+FIXED_NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def fixed_clock() -> datetime:
+    return FIXED_NOW
+
+
+@pytest.fixture(autouse=True)
+def reproducible_ceremony(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same master secrets every run: HSM and OS entropy replaced by labelled constants."""
+
+    def hsm_random(self: Gateway, label: str, count: int) -> bytes:
+        return (hashlib.sha256(f"tui-test {label}".encode()).digest() * 8)[:count]
+
+    monkeypatch.setattr(Gateway, "random", hsm_random)
+    monkeypatch.setattr(ceremony_run, "mix_entropy", functools.partial(
+        ceremony_run.mix_entropy, os_random=lambda n: bytes(n)))
+
+
+@pytest.fixture(autouse=True)
+def air_gapped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test host's network must not change what the screens show."""
+    monkeypatch.setattr(airgap, "check", lambda: AirGap())
+
+
+@pytest.fixture
+def home(wallet_cli: Cli) -> Iterator[Appliance]:  # noqa: F811
+    """The wallet home opened with the fixed clock, as the TUI would open it."""
+    app = Appliance.open(wallet_cli.home, clock=fixed_clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    path = tmp_path / "inbox"
+    path.mkdir()
+    return path
+
+
+def withdrawal(app: Appliance, inbox: Path, name: str, pay: int, **kwargs: Any) -> Path:
+    """A PSBT in the inbox paying ``pay`` sats out of the registered wallet."""
+    return psbt_file(inbox, load_wallet(app).bitcoin, name, pay, **kwargs)
+
+
+def imported(app: Appliance, *paths: Path) -> list[dict[str, Any]]:
+    report = import_paths(app, list(paths))
+    assert report.refused == [], report.refused
+    return report.drafts
+
+
+def text(app: AirsignApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def settle(pilot: Pilot[None], until: Callable[[], bool], seconds: float = 10) -> None:
+    """Let workers finish until ``until()`` holds (polling, never a fixed sleep)."""
+    for _ in range(int(seconds / 0.05)):
+        await pilot.pause(0.05)
+        if until():
+            return
+    raise AssertionError("the screen never showed what was expected")
+
+
+async def type_text(pilot: Pilot[None], value: str) -> None:
+    await pilot.press(*value)
+
+
+Step = Callable[[Pilot[None]], Awaitable[None]]
