@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from signer.errors import BadInput
+from signer.jsondepth import json_depth_exceeds
 from signer.transport.incoming import Envelope
 
 ENVELOPE_FORMAT = "airsign-envelope/1"
@@ -47,23 +48,6 @@ _AMOUNT = re.compile(r"(0|[1-9][0-9]{0,39})(\.[0-9]{1,36})?")
 _DESTINATION = re.compile(r"[!-~]{1,128}")
 _MAX_REFERENCE = 256
 # One token per string (an unterminated one runs to the end) or bracket: linear time.
-_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
-
-
-def json_depth_exceeds(text: str, limit: int) -> bool:
-    """True if arrays/objects nest deeper than ``limit``, counted outside strings."""
-    depth = 0
-    for match in _TOKENS.finditer(text):
-        token = match[0]
-        if token in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif token in "]}":
-            depth -= 1
-    return False
-
-
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):

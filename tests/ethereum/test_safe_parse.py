@@ -146,3 +146,13 @@ def test_json_text_is_refused_without_traceback(text: str | bytes) -> None:
 def test_json_text_round_trip() -> None:
     tx = parse_safe_tx_json(json.dumps(good()).encode(), "f")
     assert tx.to_json() == good()
+
+
+@pytest.mark.timeout(30)
+def test_an_unterminated_escape_megabyte_is_refused_in_linear_time() -> None:
+    """Regression: the old depth check used a regex that was quadratic on '"\\' * n."""
+    from signer.errors import BadInput
+    from signer.chains.ethereum import parse_safe_tx_json
+
+    with pytest.raises(BadInput):
+        parse_safe_tx_json(b'{"safe": "' + b'\\"' * 500_000, "hostile.json")

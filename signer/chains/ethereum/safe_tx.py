@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from signer.chains.ethereum.fields import (
     parse_uint,
 )
 from signer.errors import BadInput, bad_input
+from signer.jsondepth import json_depth_exceeds
 
 SUPPORTED_VERSIONS = ("1.0.0", "1.1.0", "1.1.1", "1.2.0", "1.3.0", "1.4.0", "1.4.1")
 DEFAULT_MAX_DATA_BYTES = 64 * 1024
@@ -25,8 +25,6 @@ _REQUIRED = (
     "safeTxGas", "baseGas", "gasPrice", "gasToken", "refundReceiver", "nonce",
 )  # fmt: skip
 _OPTIONAL = ("safeTxHash",)
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
-_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 @dataclass(frozen=True)
@@ -126,24 +124,13 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"non-standard JSON constant {name}")
 
 
-def _too_deep(text: str, limit: int) -> bool:
-    # CPython's JSON decoder can exhaust the C stack on deep nesting when the recursion
-    # limit has been raised (it segfaults under hypothesis), so hostile depth stops here.
-    depth = 0
-    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
-        depth += 1 if bracket in "[{" else -1
-        if depth > limit:
-            return True
-    return False
-
-
 def parse_safe_tx_json(
     raw: bytes | str, source: str, max_data_bytes: int = DEFAULT_MAX_DATA_BYTES
 ) -> SafeTx:
     """Parse UTF-8 Safe transaction JSON; duplicate keys, NaN, Infinity and nesting are refused."""
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        if _too_deep(text, 1):
+        if json_depth_exceeds(text, 1):
             raise ValueError("nested arrays or objects; the Safe transaction is one flat object")
         obj = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError too
