@@ -75,7 +75,7 @@ def run_ceremony(
     started = iso(app.clock())
     app.record("ceremony_started", "ceremony", {"wallet": plan.wallet,
                                                 "config_sha256": config_sha256})
-    tokens = {h.id: h.token for h in plan.holder}
+    tokens: dict[str, str] = {h.id: h.token for h in plan.holder}
     with logins.holders_logged_in(app, list(tokens), read_pin, tokens) as sessions:
         for holder in plan.holder:
             _refuse_used_token(sessions[holder.id])

@@ -134,7 +134,7 @@ def show_draft(ctx: Context) -> Result:
 
 
 def screen_drafts(ctx: Context) -> Result:
-    results = []
+    results: list[dict[str, Any]] = []
     for typed in ctx.args.ids:
         row = resolve(ctx.app, typed)
         verdict = rescreen(ctx.app, row)
@@ -165,7 +165,7 @@ def sign(ctx: Context) -> Result:
         "signed": report.signed,
         "refused": [{k: r[k] for k in ("id", "code", "message")} for r in report.refused],
     }
-    exit_code = Exit(report.refused[0]["exit"]) if report.refused else Exit.OK
+    exit_code = Exit(int(report.refused[0]["exit"])) if report.refused else Exit.OK
     return Result(doc, "\n".join(lines), exit_code)
 
 
@@ -184,5 +184,5 @@ def export(ctx: Context) -> Result:
         "files": report.files,
         "refused": [{k: r[k] for k in ("id", "code", "message")} for r in report.refused],
     }
-    exit_code = Exit(report.refused[0]["exit"]) if report.refused else Exit.OK
+    exit_code = Exit(int(report.refused[0]["exit"])) if report.refused else Exit.OK
     return Result(doc, "\n".join(lines), exit_code)
