@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from signer import __version__
 from signer.cli import (
@@ -52,6 +53,8 @@ def build_parser() -> Parser:
     for module in COMMAND_MODULES:
         module.register(commands, common)
     tui = commands.add_parser("tui", parents=[common], help="the terminal UI (default)")
+    tui.add_argument("inbox", nargs="?", type=Path,
+                     help="where the intake screen starts (default: the home's inbox/)")
     tui.set_defaults(func=None)
     return parser
 
@@ -81,7 +84,7 @@ def run(argv: Sequence[str]) -> int:
         if func is None:
             from signer.tui.launch import launch
 
-            return launch(context.home_path)
+            return launch(context.home_path, getattr(args, "inbox", None))
         result = func(context)
         _emit(result, as_json)
         return int(result.exit)

@@ -11,12 +11,14 @@ from textual.screen import Screen
 
 from signer.session.appliance import Appliance
 from signer.tui.audit_screen import AuditScreen
+from signer.tui.ceremony_wizard import CeremonyWizard
 from signer.tui.dashboard import Dashboard
 from signer.tui.drafts_screen import DraftsScreen
 from signer.tui.export_screen import ExportScreen
 from signer.tui.holds_screen import HoldsScreen
 from signer.tui.intake_screen import IntakeScreen
 from signer.tui.policy_screen import PolicyScreen
+from signer.tui.recovery_wizard import RecoveryWizard
 from signer.tui.signing_screen import SigningScreen
 
 
@@ -66,6 +68,8 @@ class AirsignApp(App[None]):
             "holds": lambda: HoldsScreen(appliance),
             "policy": lambda: PolicyScreen(appliance),
             "audit": lambda: AuditScreen(appliance),
+            "ceremony": lambda: CeremonyWizard(appliance),
+            "recovery": lambda: RecoveryWizard(appliance),
         }
         return screens[name]()
 

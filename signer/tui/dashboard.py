@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ceremony.drills import drill_status
 from signer.errors import AirsignError
 from signer.risk import SqlLedger
 from signer.session import airgap
@@ -18,7 +19,7 @@ from signer.session.appliance import Appliance
 from signer.session.policy import active_policy
 from signer.session.tokens import token_overview
 from signer.session.wallet import find_wallet, wallet_summary
-from signer.store import drafts, lockouts
+from signer.store import audit, drafts, lockouts
 from signer.store.clock import iso
 from signer.store.home import HOLDER_IDS
 from signer.tui.draft_text import QUEUE_ORDER, queue_counts
@@ -34,6 +35,8 @@ class Dashboard(Screen[None]):
         Binding("e", "app.open('export')", "Export"),
         Binding("h", "app.open('holds')", "Holds"),
         Binding("p", "app.open('policy')", "Policy"),
+        Binding("c", "app.open('ceremony')", "Ceremony"),
+        Binding("k", "app.open('recovery')", "Recover"),
         Binding("r", "refresh", "Refresh"),
     ]
 
@@ -48,6 +51,7 @@ class Dashboard(Screen[None]):
             yield Static("Tokens: reading the HSM…", id="tokens", classes="panel")
             yield Static("Wallet: reading…", id="wallet", classes="panel")
             yield Static("Queue: reading…", id="queue", classes="panel")
+            yield Static("Backups and journal: checking…", id="backups", classes="panel")
         yield Footer(compact=True)
 
     def on_screen_resume(self) -> None:
@@ -68,11 +72,13 @@ class Dashboard(Screen[None]):
     @work(thread=True, exclusive=True, group="state")
     def load_state(self) -> None:
         wallet, queue = wallet_text(self.appliance), queue_text(self.appliance)
-        self.app.call_from_thread(self._show_state, wallet, queue)
+        backups = backups_text(self.appliance)
+        self.app.call_from_thread(self._show_state, wallet, queue, backups)
 
-    def _show_state(self, wallet: str, queue: str) -> None:
+    def _show_state(self, wallet: str, queue: str, backups: str) -> None:
         self.query_one("#wallet", Static).update(wallet)
         self.query_one("#queue", Static).update(queue)
+        self.query_one("#backups", Static).update(backups)
 
     @work(thread=True, exclusive=True, group="tokens")
     def load_tokens(self) -> None:
@@ -96,6 +102,24 @@ class Dashboard(Screen[None]):
         if others:
             lines.append("  other tokens: " + ", ".join(others))
         panel.update("\n".join(lines))
+
+
+def backups_text(app: Appliance) -> str:
+    """Days since each holder's last successful drill (stale ones marked) and the journal."""
+    lines = []
+    if find_wallet(app) is not None:
+        stale_days = app.home.config.settings.drill_stale_days
+        for holder, status in sorted(drill_status(app).items()):
+            age = "never drilled" if status.days is None else f"last drill {status.days} day(s) ago"
+            mark = f"  [!] STALE (> {stale_days} days): run a drill" if status.stale else ""
+            lines.append(f"Backups {holder}: {age}{mark}")
+    result = audit.verify(app.conn)
+    if result.ok:
+        lines.append(f"Journal: intact, {result.entries} entries, "
+                     f"{result.checkpoints} signed checkpoint(s)")
+    else:
+        lines.append(f"Journal: [!] BROKEN at seq {result.first_bad_seq}: {result.problem}")
+    return "\n".join(lines)
 
 
 def wallet_text(app: Appliance) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from ceremony import run as ceremony_run
 from signer.hsm.gateway import Gateway
@@ -94,7 +94,17 @@ async def settle(pilot: Pilot[None], until: Callable[[], bool], seconds: float =
 
 
 async def type_text(pilot: Pilot[None], value: str) -> None:
+    """Type into the focused widget, key by key (PINs, ids: what the operator types)."""
     await pilot.press(*value)
+
+
+async def fill(pilot: Pilot[None], value: str) -> None:
+    """Put a long value (a path, a reason) into the focused Input at once: typing it key by
+    key only costs time, and the Input's own editing is Textual's, not ours."""
+    focused = pilot.app.focused
+    assert isinstance(focused, Input), focused
+    focused.value = value
+    await pilot.pause()
 
 
 Step = Callable[[Pilot[None]], Awaitable[None]]

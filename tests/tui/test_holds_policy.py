@@ -18,7 +18,7 @@ from signer.tui.holds_screen import HoldsScreen
 from signer.tui.policy_screen import PolicyScreen
 from signer.tui.widgets import PinDialog, QuorumDialog
 from tests.pipeline.conftest import DATA
-from tests.tui.conftest import FIXED_NOW, imported, settle, text, type_text, withdrawal
+from tests.tui.conftest import FIXED_NOW, fill, imported, settle, text, type_text, withdrawal
 
 
 async def _quorum(app: AirsignApp, pilot: Pilot[None], holders: str, reason: str,
@@ -26,11 +26,11 @@ async def _quorum(app: AirsignApp, pilot: Pilot[None], holders: str, reason: str
     await settle(pilot, lambda: isinstance(app.screen, QuorumDialog))
     await type_text(pilot, holders)
     await pilot.press("enter")
-    await type_text(pilot, reason)
+    await fill(pilot, reason)
     await pilot.press("enter")
     for pin in pins:
         await settle(pilot, lambda: isinstance(app.screen, PinDialog))
-        await type_text(pilot, pin)
+        await fill(pilot, pin)
         await pilot.press("enter")
 
 

@@ -14,19 +14,19 @@ from signer.chains.bitcoin.psbt_file import read_psbt
 from signer.session.appliance import Appliance
 from signer.store import drafts, journal, lockouts
 from signer.store.db import transaction
+from signer.transport.ur import decode_parts
 from signer.tui.app import AirsignApp
 from signer.tui.export_screen import ExportScreen
 from signer.tui.qr_screen import QrScreen
 from signer.tui.signing_screen import SigningScreen
 from signer.tui.widgets import PinDialog
-from signer.transport.ur import decode_parts
-from tests.tui.conftest import imported, settle, text, type_text, withdrawal
+from tests.tui.conftest import fill, imported, settle, text, withdrawal
 
 
 async def _sign_as(app: AirsignApp, pilot: Pilot[None], pin: str, done: str) -> None:
     await pilot.press("g")
     await settle(pilot, lambda: isinstance(app.screen, PinDialog))
-    await type_text(pilot, pin)
+    await fill(pilot, pin)
     await pilot.press("enter")
     await settle(pilot, lambda: done in text(app, "#signing-log"))
 
@@ -65,8 +65,7 @@ async def test_two_holders_sign_a_batch_and_it_is_exported(
         await pilot.press("escape", "e")
         assert isinstance(app.screen, ExportScreen)
         assert "Ready to export (2)" in text(app, "#export-drafts")
-        await pilot.press("ctrl+u")
-        await type_text(pilot, str(out))
+        await fill(pilot, str(out))
         await pilot.press("enter")
         await settle(pilot, lambda: "[!]" in text(app, "#export-result"))
         assert "bad_directory" in text(app, "#export-result")  # does not exist yet
@@ -112,7 +111,8 @@ def _scan(frame: str) -> str:
             top, bottom = cell in "▀█", cell in "▄█"
             for half, light in ((0, top), (1, bottom)):
                 if light:
-                    image.paste(255, (x * 4, 8 + y * 4 + half * 2, x * 4 + 4, 8 + y * 4 + half * 2 + 2))
+                    top_y = 8 + y * 4 + half * 2
+                    image.paste(255, (x * 4, top_y, x * 4 + 4, top_y + 2))
     image = image.resize((image.width * 2, image.height * 4))
     found = zxingcpp.read_barcodes(ImageOps.expand(image, 40, 255))
     assert len(found) == 1, "the QR on screen did not scan"

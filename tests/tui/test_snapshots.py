@@ -19,7 +19,7 @@ from signer.session.wallet import load_wallet
 from signer.tui.app import AirsignApp
 from signer.tui.widgets import PinDialog
 from tests.bitcoin.builders import Spend, build_psbt, external_script
-from tests.tui.conftest import imported, settle, text, type_text, withdrawal
+from tests.tui.conftest import fill, imported, settle, text, withdrawal
 
 Snap = Callable[..., bool]
 
@@ -96,7 +96,7 @@ def test_signing_progress(
     async def sign_as_a(pilot: Pilot[None]) -> None:
         await pilot.press("s", "g")
         await settle(pilot, lambda: isinstance(app.screen, PinDialog))
-        await type_text(pilot, user_pin)
+        await fill(pilot, user_pin)
         await pilot.press("enter")
         await settle(pilot, lambda: f"SIGNED {ids[1]}" in text(app, "#signing-log"))
         await pilot.pause(0.2)  # let the progress bar's last repaint land
