@@ -109,3 +109,19 @@ def test_fuzzed_drafts_only_ever_give_clean_answers(wallet_cli: Cli, tmp_path: P
 @pytest.mark.fuzz
 def test_fuzzed_drafts_ten_thousand_cases(wallet_cli: Cli, tmp_path: Path) -> None:
     _run_fuzz(wallet_cli, tmp_path, 10_000)
+
+
+def test_regression_outputs_above_inputs_is_a_rejection_not_a_crash(
+    wallet_cli: Cli, tmp_path: Path
+) -> None:
+    """Found by the 10,000-case fuzz: a negative fee crashed screening (internal error)."""
+    from signer.chains.bitcoin.drafting import Spend, build_psbt
+    from signer.chains.bitcoin.psbt_file import psbt_bytes
+
+    wallet = registered(wallet_cli)
+    psbt = build_psbt(wallet, [Spend((0, 0), 1_000_000)], [(b"\x00\x14" + bytes(20), 2_000_000)])
+    path = tmp_path / "inflated.psbt"
+    path.write_bytes(psbt_bytes(psbt))
+    code, doc = wallet_cli("import", str(path))
+    assert code == 3, doc
+    assert "outputs_exceed_inputs" in [r["code"] for r in doc["drafts"][0]["reasons"]]
