@@ -89,6 +89,7 @@ def run_ceremony(
         _register(app, wallet, outcomes, files, config_sha256)
     return {
         "wallet": wallet.name,
+        "config_sha256": config_sha256,
         "descriptor": wallet.bitcoin.descriptor(None),
         "first_address": wallet.bitcoin.address(0, 0),
         "holders": [

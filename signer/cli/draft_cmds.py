@@ -10,6 +10,7 @@ from signer.cli.context import Context, Result
 from signer.errors import Exit
 from signer.session import holds
 from signer.session.draft_lookup import resolve
+from signer.session.hash_words import draft_hash_words
 from signer.session.exporting import export_drafts
 from signer.session.intake import import_paths
 from signer.session.screening import rescreen
@@ -109,6 +110,7 @@ def list_drafts(ctx: Context) -> Result:
 
 def show_draft(ctx: Context) -> Result:
     row = resolve(ctx.app, ctx.args.id)
+    payload_sha256, spoken = draft_hash_words(ctx.app, row)
     doc = {
         "id": row.id,
         "chain": row.chain,
@@ -121,8 +123,11 @@ def show_draft(ctx: Context) -> Result:
         **row.summary,
         "request": row.envelope["draft"]["request"] if row.envelope else None,
         "vault_key": row.envelope["key_id"] if row.envelope else None,
+        "payload_sha256": payload_sha256,
+        "hash_words": spoken,
     }
     lines = [f"draft {row.id} ({row.chain}) — {row.state.upper()}, verdict {row.verdict.upper()}"]
+    lines.append(f"  draft hash (read aloud): {' '.join(spoken)}")
     lines += [f"  {w}" for w in row.summary.get("words", [])]
     lines += [f"  reason {r['code']}: {r['message']}" for r in row.reasons]
     if row.envelope:

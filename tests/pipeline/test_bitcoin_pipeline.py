@@ -181,3 +181,41 @@ def test_export_refuses_unsigned_drafts_and_an_used_directory(wallet_cli: Cli,
     code, doc = wallet_cli("export", draft["id"], "--out", str(out))
     assert code == 2 and doc["error"]["code"] == "output_exists"
     assert json.loads(json.dumps(doc))
+
+
+def test_show_gives_the_hash_words_to_read_aloud(wallet_cli: Cli, tmp_path: Path) -> None:
+    import hashlib
+
+    from signer.session.hash_words import digest_words
+
+    path = psbt_file(tmp_path, registered(wallet_cli), "w.psbt", 100_000)
+    draft = _import(wallet_cli, path)
+    _, shown = wallet_cli("show", draft["id"])
+    imported = read_psbt(path.read_bytes(), "w.psbt")
+    from signer.chains.bitcoin.psbt_file import psbt_bytes
+
+    digest = hashlib.sha256(psbt_bytes(imported)).hexdigest()
+    assert shown["payload_sha256"] == digest
+    assert shown["hash_words"] == digest_words(bytes.fromhex(digest)) and len(
+        shown["hash_words"]) == 8
+    assert wallet_cli("sign", draft["id"], "--holder", "A")[0] == 0
+    assert wallet_cli("show", draft["id"])[1]["hash_words"] == shown["hash_words"]
+
+
+def test_one_holder_cannot_register_a_vault_key_or_a_safe(wallet_cli: Cli, tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key = tmp_path / "vault.pub.pem"
+    key.write_bytes(Ed25519PrivateKey.generate().public_key().public_bytes(
+        Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
+    for holders in ("A", "A,A"):
+        code, doc = wallet_cli("vault-key", "add", str(key), "--id", "vault-1",
+                               "--holders", holders)
+        assert code == 2 and doc["error"]["code"] in ("quorum_size", "holders_not_distinct")
+        code, doc = wallet_cli("wallet", "set-safe", "0x" + "5a" * 20, "--holders", holders)
+        assert code == 2 and doc["error"]["code"] in ("quorum_size", "holders_not_distinct")
+    _, journal = wallet_cli("audit", "show")
+    assert not [e for e in journal["entries"] if e["kind"] in ("vault_key_added",
+                                                              "safe_registered")]
+    assert wallet_cli("vault-key", "add", str(key), "--id", "vault-1", "--holders", "A,B")[0] == 0
