@@ -11,6 +11,7 @@ from pathlib import Path
 import segno
 
 from signer.errors import BadInput
+from signer.store.files import fsync_directory
 
 TITLE = "AIRSIGN SLIP-39 SHARE CARD - SECRET: keep offline, never photograph"
 _NUMBERED = re.compile(r"^\s*(\d{2})\.\s+([A-Za-z]+)\s*$")
@@ -119,14 +120,6 @@ def _write_new(path: Path, data: bytes) -> None:
     os.close(fd)
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_cards(cards: Sequence[ShareCard], shares_dir: str | Path) -> tuple[Path, ...]:
     """Write each card to ``<holder>-g<group>-<n>.txt`` (mode 0600); refuse if any exists."""
     directory = Path(shares_dir)
@@ -149,7 +142,7 @@ def write_cards(cards: Sequence[ShareCard], shares_dir: str | Path) -> tuple[Pat
         for card, path in zip(cards, paths, strict=True):
             _write_new(path, render_card(card).encode("utf-8"))
             written.append(path)
-        _fsync_dir(directory)
+        fsync_directory(directory)
     except (OSError, BadInput) as exc:
         # Half a set of cards from an abandoned ceremony must not reach a custodian.
         for done in written:

@@ -215,6 +215,18 @@ class TokenSession:
 
     # -- signing ---------------------------------------------------------------
 
+    def _expected(
+        self, key_id: bytes, key_type: str, expected_public_key: bytes | None
+    ) -> tuple[TokenKey, bytes]:
+        """The token key to sign with, checked against the public key the caller registered."""
+        key = self.key(key_id)
+        expected = expected_public_key or key.public_key
+        if key.key_type != key_type or key.public_key != expected:
+            raise HsmError(
+                "unexpected_key", f"token {self.label!r} key {key.label} is not the registered key"
+            )
+        return key, expected
+
     def sign_digest(
         self, key_id: bytes, digest: bytes, expected_public_key: bytes | None = None
     ) -> EcdsaSignature:
@@ -223,13 +235,7 @@ class TokenSession:
             raise HsmError(
                 "bad_digest", f"refusing to sign a {len(digest)}-byte digest: exactly 32 required"
             )
-        key = self.key(key_id)
-        expected = expected_public_key or key.public_key
-        if key.key_type != "secp256k1" or key.public_key != expected:
-            raise HsmError(
-                "unexpected_key",
-                f"token {self.label!r} key {key.label} is not the registered key",
-            )
+        key, expected = self._expected(key_id, "secp256k1", expected_public_key)
         with self._gateway.lock:
             try:
                 raw = key.handle.sign(digest, mechanism=Mechanism.ECDSA)
@@ -255,12 +261,7 @@ class TokenSession:
             raise HsmError("bad_digest", "refusing to sign: every digest must be exactly 32 bytes")
         if not digests:
             return []
-        key = self.key(key_id)
-        expected = expected_public_key or key.public_key
-        if key.key_type != "secp256k1" or key.public_key != expected:
-            raise HsmError(
-                "unexpected_key", f"token {self.label!r} key {key.label} is not the registered key"
-            )
+        key, expected = self._expected(key_id, "secp256k1", expected_public_key)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify") as verifier:
             pending = []
             for digest in digests:
@@ -281,12 +282,7 @@ class TokenSession:
         self, key_id: bytes, message: bytes, expected_public_key: bytes | None = None
     ) -> bytes:
         """Pure Ed25519 (CKM_EDDSA) over ``message``; verified before returning."""
-        key = self.key(key_id)
-        expected = expected_public_key or key.public_key
-        if key.key_type != "ed25519" or key.public_key != expected:
-            raise HsmError(
-                "unexpected_key", f"token {self.label!r} key {key.label} is not the expected key"
-            )
+        key, expected = self._expected(key_id, "ed25519", expected_public_key)
         with self._gateway.lock:
             try:
                 signature = bytes(key.handle.sign(message, mechanism=Mechanism.EDDSA))

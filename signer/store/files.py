@@ -34,11 +34,12 @@ def write_new(path: Path, content: bytes, mode: int = 0o644) -> Path:
             ) from None
     finally:
         temporary.unlink(missing_ok=True)
-    _fsync_directory(directory)
+    fsync_directory(directory)
     return path
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
+    """Make a new name in ``directory`` durable (the file's own fsync does not)."""
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -82,5 +83,5 @@ def write_new_files(directory: Path, files: dict[str, bytes], mode: int = 0o644)
     finally:
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)
-    _fsync_directory(directory)
+    fsync_directory(directory)
     return written
