@@ -139,6 +139,7 @@ def main() -> None:
           f"  ratio to half the raw rate {btc / half:.3f}  (target >= 0.35)")
     print(f"Safe drafts end to end ({SAFE_DRAFTS})          : {safe:8.1f} drafts/s"
           f"  ratio to half the raw rate {safe / half:.3f}")
+    print("signing mode: one batch per holder, as `airsign sign ID... --holder A`, then B")
     app.close()
 
 

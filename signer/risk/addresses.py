@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from embit import base58, bech32
 from eth_utils import is_checksum_address
@@ -22,8 +23,13 @@ def normalise_ethereum(text: str) -> str:
     return "0x" + body.lower()
 
 
+@lru_cache(maxsize=4096)
 def normalise_bitcoin(text: str) -> str:
-    """Bech32/bech32m lowercased after checking the checksum; base58 checked and kept as is."""
+    """Bech32/bech32m lowercased after checking the checksum; base58 checked and kept as is.
+
+    Cached (a pure function; refusals raise and are not cached): each draft's destinations
+    are normalised at every screen and again when its signature enters the ledger.
+    """
     lower = text.lower()
     hrp = next((h for h in _BECH32_HRPS if lower.startswith(h + "1")), None)
     if hrp is not None:

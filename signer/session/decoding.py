@@ -7,11 +7,11 @@ recomputed here, and an envelope's `request` is only compared with the decoded e
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
+from signer.chains.bitcoin.psbt_file import Psbt, psbt_bytes, read_psbt
 from signer.chains.bitcoin.review import DraftView, review_draft
 from signer.chains.bitcoin.settings import Settings as BitcoinSettings
 from signer.chains.ethereum import (
@@ -43,6 +43,10 @@ class DecodedDraft:
     summary: dict[str, Any]  # what `show` prints: words plus the decoded fields
     facts: DraftFacts  # what risk screening sees; findings are the structural refusals
     claims: tuple[str, ...]  # outpoints / Safe nonce this draft spends once signed
+    # Bitcoin: the PSBT parsed from ``payload`` and its review, so that a signing session
+    # signs exactly what it checked without parsing and reviewing it again.
+    psbt: Psbt | None = field(default=None, compare=False, repr=False)
+    view: DraftView | None = field(default=None, compare=False, repr=False)
 
 
 def draft_id(chain: str, canonical: bytes) -> str:
@@ -56,10 +60,16 @@ def btc(sats: int | None) -> str | None:
 
 def decode(
     incoming: IncomingDraft, wallet: RegisteredWallet, policy: Policy | None,
-    bitcoin_settings: BitcoinSettings, last_nonce: int | None,
+    bitcoin_settings: BitcoinSettings, last_nonce: int | None, parsed: Psbt | None = None,
+    stored: bool = False,
 ) -> DecodedDraft:
+    """``parsed``: read_psbt() of ``incoming.payload`` already made by the caller (not mutated).
+
+    ``stored``: the payload is a stored draft's, written by psbt_bytes() (import, combine,
+    signing), so it is its own serialisation and is not written out again.
+    """
     if incoming.chain == "bitcoin":
-        decoded = _decode_bitcoin(incoming, wallet, bitcoin_settings)
+        decoded = _decode_bitcoin(incoming, wallet, bitcoin_settings, parsed, stored)
     else:
         decoded = _decode_safe(incoming, wallet, policy, last_nonce)
     extra = _envelope_findings(incoming, decoded.facts, wallet)
@@ -70,28 +80,34 @@ def decode(
         decoded.id, decoded.chain, decoded.payload, decoded.summary,
         DraftFacts(facts.draft_id, facts.chain, facts.asset, facts.amount, facts.destinations,
                    facts.fee, facts.fee_rate, facts.contract, (*facts.findings, *extra)),
-        decoded.claims,
+        decoded.claims, decoded.psbt, decoded.view,
     )
 
 
 def _decode_bitcoin(
-    incoming: IncomingDraft, wallet: RegisteredWallet, settings: BitcoinSettings
+    incoming: IncomingDraft, wallet: RegisteredWallet, settings: BitcoinSettings,
+    parsed: Psbt | None, stored: bool,
 ) -> DecodedDraft:
-    psbt = read_psbt(incoming.payload, incoming.source, settings)
+    psbt = parsed if parsed is not None else read_psbt(incoming.payload, incoming.source, settings)
     view = review_draft(psbt, wallet.bitcoin, settings)
     identifier = draft_id("bitcoin", bytes(psbt.tx.serialize()))
     external = [o for o in view.outputs if o.kind == "EXTERNAL"]
+    fee = view.fee if view.fee is not None and view.fee >= 0 else None
+    rate = view.fee_rate if fee is not None else None
     facts = DraftFacts(
         draft_id=identifier, chain="bitcoin", asset="BTC",
         amount=Decimal(view.sent) / SATS,
         destinations=tuple(o.address for o in external),
-        fee=Decimal(view.fee) / SATS if view.fee is not None else None,
-        fee_rate=Decimal(str(round(view.fee_rate, 3))) if view.fee_rate is not None else None,
+        # A negative fee (outputs above inputs) is no fee: the structural finding
+        # outputs_exceed_inputs rejects the draft, and the fee rules have nothing to judge.
+        fee=Decimal(fee) / SATS if fee is not None else None,
+        fee_rate=Decimal(str(round(rate, 3))) if rate is not None else None,
         findings=tuple((f.code, f.message) for f in view.findings),
     )
     claims = tuple(f"btc:{line.outpoint}" for line in view.inputs)
-    return DecodedDraft(identifier, "bitcoin", psbt_bytes(psbt), _bitcoin_summary(view),
-                        facts, claims)
+    payload = incoming.payload if stored else psbt_bytes(psbt)
+    return DecodedDraft(identifier, "bitcoin", payload, _bitcoin_summary(view),
+                        facts, claims, psbt, view)
 
 
 def _bitcoin_summary(view: DraftView) -> dict[str, Any]:

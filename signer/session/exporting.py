@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from signer.chains.bitcoin.finalize import extract_transaction, finalize_psbt
+from signer.chains.bitcoin.finalize import extract_transaction, finalize_in_place
 from signer.chains.bitcoin.psbt_file import read_psbt
 from signer.chains.ethereum import OwnerSignature, export_json, parse_safe_tx_json, safe_tx_hash
 from signer.errors import AirsignError, BadInput, Rejected
@@ -104,7 +104,8 @@ def _bitcoin_files(row: DraftRow) -> dict[str, bytes]:
         f"{row.id}.psbt.txt": base64.b64encode(row.payload) + b"\n",
     }
     if row.complete:
-        final = finalize_psbt(read_psbt(row.payload, f"draft {row.id}"))
+        final = read_psbt(row.payload, f"draft {row.id}")  # a fresh parse: ours to finalize
+        finalize_in_place(final)
         files[f"{row.id}.tx.hex"] = (extract_transaction(final).hex + "\n").encode()
     return files
 

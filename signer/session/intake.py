@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from signer.chains.bitcoin.finalize import combine
-from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
+from signer.chains.bitcoin.psbt_file import Psbt, psbt_bytes, read_psbt
+from signer.chains.ethereum import parse_safe_tx_json
 from signer.errors import AirsignError, Exit, Rejected
 from signer.risk import record_imported
 from signer.session.appliance import Appliance
@@ -19,7 +20,6 @@ from signer.session.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal, registry
 from signer.store.db import transaction
 from signer.transport.incoming import IncomingDraft, RefusedInput
-from signer.chains.ethereum import parse_safe_tx_json
 from signer.transport.intake import Limits, PayloadChecks, scan
 
 
@@ -37,10 +37,17 @@ def import_paths(app: Appliance, paths: list[Path]) -> ImportReport:
     wallet = load_wallet(app)
     settings = app.home.config.settings
     limits = Limits(max_file_bytes=settings.max_import_bytes, max_files=settings.max_import_files)
-    checks = PayloadChecks(
-        psbt=lambda data, source: read_psbt(data, source, bitcoin_settings(app)),
-        safe_tx=parse_safe_tx_json,
-    )
+    btc_settings = bitcoin_settings(app)
+    # The scan parses every PSBT to judge it; decoding reuses that parse (same bytes, same
+    # settings) instead of reading the same draft twice.
+    parsed: dict[bytes, Psbt] = {}
+
+    def check_psbt(data: bytes, source: str) -> Psbt:
+        psbt = read_psbt(data, source, btc_settings)
+        parsed[data] = psbt
+        return psbt
+
+    checks = PayloadChecks(psbt=check_psbt, safe_tx=parse_safe_tx_json)
     found = scan(paths, registry.vault_keys(app.conn), limits, checks)
     report = ImportReport()
     # One commit for the whole batch; each draft is its own savepoint inside it.
@@ -50,7 +57,8 @@ def import_paths(app: Appliance, paths: list[Path]) -> ImportReport:
         for incoming in found.drafts:
             try:
                 with transaction(app.conn):
-                    report.drafts.append(import_one(app, incoming, wallet))
+                    report.drafts.append(import_one(app, incoming, wallet,
+                                                    parsed.pop(incoming.payload, None)))
             except AirsignError as error:
                 refusal = RefusedInput(incoming.source, error.code, error.message,
                                        incoming.source_sha256 or None)
@@ -66,13 +74,16 @@ def _refuse(app: Appliance, report: ImportReport, refused: RefusedInput, exit: E
     report.refusal_exits.append(exit)
 
 
-def import_one(app: Appliance, incoming: IncomingDraft, wallet: RegisteredWallet) -> dict[str, Any]:
-    """Decode, store (once) and screen one incoming draft."""
+def import_one(
+    app: Appliance, incoming: IncomingDraft, wallet: RegisteredWallet, parsed: Psbt | None = None
+) -> dict[str, Any]:
+    """Decode, store (once) and screen one incoming draft (``parsed``: its PSBT, read already)."""
     policy = active_policy(app)
     if incoming.envelope is None and not (policy and policy.document.accept_plain_drafts):
         raise Rejected("plain_draft_refused", f"{incoming.source}: a plain draft (no vault "
                        "envelope); the applied policy does not accept plain drafts")
-    decoded = decode(incoming, wallet, policy, bitcoin_settings(app), last_nonce(app, wallet))
+    nonce_floor = last_nonce(app, wallet) if incoming.chain == "ethereum" else None
+    decoded = decode(incoming, wallet, policy, bitcoin_settings(app), nonce_floor, parsed)
     existing = drafts.get(app.conn, decoded.id)
     if existing is None:
         _store(app, incoming, decoded)

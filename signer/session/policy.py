@@ -11,15 +11,31 @@ from signer.session.appliance import Appliance
 from signer.store import journal
 from signer.store.db import transaction
 
+# Validated policies by their exact stored bytes and source: a Policy is immutable (frozen
+# dataclass over frozen pydantic models), and the same bytes always validate the same way.
+_VALIDATED: dict[tuple[bytes, str], Policy] = {}
+_VALIDATED_MAX = 16
+
 
 def active_policy(app: Appliance) -> Policy | None:
-    """The applied policy as stored at `policy apply` (later edits on disk do not count)."""
+    """The applied policy as stored at `policy apply` (later edits on disk do not count).
+
+    Read from the state on every call (a new policy counts at once); the validation of
+    bytes already validated in this process is reused.
+    """
     row = app.conn.execute(
         "SELECT canonical, source FROM policies WHERE active = 1"
     ).fetchone()
     if row is None:
         return None
-    return load_canonical_policy(bytes(row[0]), f"applied policy ({row[1]})")
+    key = (bytes(row[0]), f"applied policy ({row[1]})")
+    policy = _VALIDATED.get(key)
+    if policy is None:
+        policy = load_canonical_policy(*key)
+        if len(_VALIDATED) >= _VALIDATED_MAX:
+            _VALIDATED.clear()
+        _VALIDATED[key] = policy
+    return policy
 
 
 def describe(policy: Policy) -> dict[str, Any]:

@@ -45,8 +45,11 @@ def decode_stored(app: Appliance, row: DraftRow, wallet: RegisteredWallet) -> De
     incoming = IncomingDraft(row.source, row.chain, row.payload, envelope)  # type: ignore[arg-type]
     # A draft that already carries a signature holds its nonce claim: later nonces
     # signed since do not make it stale (the second holder is not replaying it).
-    nonce_floor = None if row.signatures else last_nonce(app, wallet, exclude=row.id)
-    return decode(incoming, wallet, active_policy(app), bitcoin_settings(app), nonce_floor)
+    nonce_floor = None
+    if row.chain == "ethereum" and not row.signatures:
+        nonce_floor = last_nonce(app, wallet, exclude=row.id)
+    return decode(incoming, wallet, active_policy(app), bitcoin_settings(app), nonce_floor,
+                  stored=True)
 
 
 def verdict_json(verdict: Verdict) -> tuple[str, list[dict[str, str]], str | None]:

@@ -12,9 +12,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from signer.chains.bitcoin.finalize import finalize_psbt
-from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
-from signer.chains.bitcoin.signing import sign_psbt
+from signer.chains.bitcoin.finalize import finalize_in_place
+from signer.chains.bitcoin.psbt_file import psbt_bytes
+from signer.chains.bitcoin.signing import sign_reviewed
 from signer.chains.ethereum import SafeOwner, parse_safe_tx_json, sign_safe_tx
 from signer.chains.ethereum.settings import OWNER_PATH
 from signer.errors import AirsignError, Delayed, Exit, Rejected
@@ -24,7 +24,7 @@ from signer.session import logins
 from signer.session.appliance import Appliance
 from signer.session.decoding import DecodedDraft
 from signer.session.draft_lookup import resolve
-from signer.session.screening import bitcoin_settings, decode_stored, screen_decoded
+from signer.session.screening import decode_stored, screen_decoded
 from signer.session.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
 from signer.store.db import transaction
@@ -65,17 +65,15 @@ def sign_drafts(
                 report.refused.append(_refusal(typed, error))
     if not ready:
         return report
-    with logins.holders_logged_in(app, [holder], read_pin) as sessions:
-        # One commit for the batch: a crash before it loses only signatures that never
-        # left the appliance; each draft is a savepoint, so one failure stays alone.
-        with transaction(app.conn):
-            for row, decoded in ready:
-                try:
-                    complete = _sign(app, row, decoded, holder, sessions[holder], wallet)
-                    report.signed.append({"id": row.id, "holder": holder,
-                                          "complete": complete})
-                except AirsignError as error:
-                    report.refused.append(_refusal(row.id, error))
+    # One commit for the batch: a crash before it loses only signatures that never
+    # left the appliance; each draft is a savepoint, so one failure stays alone.
+    with logins.holders_logged_in(app, [holder], read_pin) as sessions, transaction(app.conn):
+        for row, decoded in ready:
+            try:
+                complete = _sign(app, row, decoded, holder, sessions[holder], wallet)
+                report.signed.append({"id": row.id, "holder": holder, "complete": complete})
+            except AirsignError as error:
+                report.refused.append(_refusal(row.id, error))
     return report
 
 
@@ -103,6 +101,12 @@ def _check(app: Appliance, row: DraftRow, holder: str, wallet: RegisteredWallet)
         if blocking:
             raise Rejected(blocking[0][0], blocking[0][1])
         return decoded
+    _require_approval(app, row, decoded)
+    return decoded
+
+
+def _require_approval(app: Appliance, row: DraftRow, decoded: DecodedDraft) -> None:
+    """A fresh verdict against the ledger as it stands now: raises unless approved."""
     verdict = screen_decoded(app, decoded, app.clock())
     if verdict.kind is VerdictKind.REJECT:
         reason = verdict.reasons[0]
@@ -111,15 +115,18 @@ def _check(app: Appliance, row: DraftRow, holder: str, wallet: RegisteredWallet)
         reason = verdict.reasons[0]
         when = f" until {verdict.not_before:%Y-%m-%d %H:%M}Z" if verdict.not_before else ""
         raise Delayed(reason.code, f"draft {row.id} is delayed{when}: {reason.message}")
-    return decoded
 
 
 def _sign(
     app: Appliance, row: DraftRow, decoded: DecodedDraft, holder: str,
     session: TokenSession, wallet: RegisteredWallet,
 ) -> bool:
+    if not row.signatures:
+        # Screened again at this point of the batch: the drafts signed before it in the
+        # same run are in the velocity ledger now, so window limits hold inside a batch.
+        _require_approval(app, row, decoded)
     if row.chain == "bitcoin":
-        payload, record, complete = _sign_bitcoin(app, row, holder, session, wallet)
+        payload, record, complete = _sign_bitcoin(decoded, holder, session, wallet)
     else:
         payload, record = _sign_safe(row, holder, session, wallet)
         complete = len(row.signatures) + 1 >= wallet.threshold
@@ -142,19 +149,22 @@ def _sign(
 
 
 def _sign_bitcoin(
-    app: Appliance, row: DraftRow, holder: str, session: TokenSession, wallet: RegisteredWallet
+    decoded: DecodedDraft, holder: str, session: TokenSession, wallet: RegisteredWallet
 ) -> tuple[bytes, str, bool]:
     """Sign every input; complete when every input has the quorum (signatures made
     elsewhere and combined at import count too), proven by finalizing."""
-    settings = bitcoin_settings(app)
-    psbt = read_psbt(row.payload, f"draft {row.id}", settings)
-    signed = sign_psbt(psbt, wallet.bitcoin, holder, session.sign_digest, settings)
-    payload = psbt_bytes(signed)
-    # sign_psbt accepted only our wallet's keys; signatures combined from elsewhere
+    # The PSBT _check parsed from this row's payload and reviewed, a private copy: it is
+    # signed exactly as checked (sign_reviewed refuses on the review's findings again).
+    psbt, view = decoded.psbt, decoded.view
+    if psbt is None or view is None:
+        raise RuntimeError(f"draft {decoded.id}: decoded without its PSBT and review")
+    sign_reviewed(psbt, view, wallet.bitcoin, holder, session.sign_digest)
+    payload = psbt_bytes(psbt)
+    # sign_reviewed accepted only our wallet's keys; signatures combined from elsewhere
     # count too, and finalizing verifies every one it uses.
-    complete = all(len(inp.partial_sigs) >= wallet.threshold for inp in signed.inputs)
+    complete = all(len(inp.partial_sigs) >= wallet.threshold for inp in psbt.inputs)
     if complete:
-        finalize_psbt(signed)
+        finalize_in_place(psbt)  # the payload is already serialised: the copy is spent
     return payload, hashlib.sha256(payload).hexdigest(), complete
 
 

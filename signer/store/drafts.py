@@ -43,14 +43,17 @@ class DraftRow:
         return "approved"
 
 
+# A draft and its signatures in one statement: the signatures as a JSON array of
+# [holder, signature] pairs in holder order (NULL when there are none).
+_SELECT = (
+    "SELECT drafts.*, (SELECT json_group_array(json_array(holder, signature)) FROM "
+    "(SELECT holder, signature FROM draft_signatures WHERE draft_id = drafts.id "
+    "ORDER BY holder)) AS signature_pairs FROM drafts"
+)
+
+
 def _row(conn: sqlite3.Connection, row: sqlite3.Row) -> DraftRow:
-    signatures = {
-        str(r[0]): str(r[1])
-        for r in conn.execute(
-            "SELECT holder, signature FROM draft_signatures WHERE draft_id = ? ORDER BY holder",
-            (row["id"],),
-        )
-    }
+    signatures = {str(h): str(s) for h, s in sorted(json.loads(row["signature_pairs"]))}
     return DraftRow(
         id=row["id"], chain=row["chain"], payload=bytes(row["payload"]), source=row["source"],
         envelope=json.loads(row["envelope"]) if row["envelope"] else None,
@@ -62,22 +65,26 @@ def _row(conn: sqlite3.Connection, row: sqlite3.Row) -> DraftRow:
 
 
 def get(conn: sqlite3.Connection, draft_id: str) -> DraftRow | None:
-    row = conn.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+    row = conn.execute(_SELECT + " WHERE id = ?", (draft_id,)).fetchone()
     return None if row is None else _row(conn, row)
 
 
 def find(conn: sqlite3.Connection, prefix: str) -> list[DraftRow]:
     """Drafts whose id starts with ``prefix`` (operators type short prefixes)."""
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # Ids are lowercase hex: the range lets SQLite use the primary key instead of scanning
+    # every draft (LIKE is case-insensitive, so it cannot); LIKE still decides the match.
+    low = prefix.lower()
     rows = conn.execute(
-        "SELECT * FROM drafts WHERE id LIKE ? ESCAPE '\\' ORDER BY imported_seq LIMIT 3",
-        (escaped + "%",),
+        _SELECT + " WHERE id >= ? AND id < ? AND id LIKE ? ESCAPE '\\' "
+        "ORDER BY imported_seq LIMIT 3",
+        (low, low + "\U0010ffff", escaped + "%"),
     ).fetchall()
     return [_row(conn, r) for r in rows]
 
 
 def listing(conn: sqlite3.Connection) -> list[DraftRow]:
-    return [_row(conn, r) for r in conn.execute("SELECT * FROM drafts ORDER BY imported_seq")]
+    return [_row(conn, r) for r in conn.execute(_SELECT + " ORDER BY imported_seq")]
 
 
 def insert(

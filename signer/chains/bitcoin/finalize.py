@@ -93,11 +93,16 @@ def _finalize_input(inp: InputScope, index: int, cache: SighashCache) -> None:
 def finalize_psbt(psbt: PSBT) -> Psbt:
     """BIP174 finalizer: every input gets its final scriptSig/witness; returns a new PSBT."""
     final = _copy(psbt, "PSBT being finalized")
-    cache = SighashCache(final.tx)
-    for index, inp in enumerate(final.inputs):
+    finalize_in_place(final)
+    return final
+
+
+def finalize_in_place(psbt: PSBT) -> None:
+    """finalize_psbt() on a PSBT the caller owns (a private copy it will not reuse unsigned)."""
+    cache = SighashCache(psbt.tx)
+    for index, inp in enumerate(psbt.inputs):
         if inp.final_scriptwitness is None and inp.final_scriptsig is None:
             _finalize_input(inp, index, cache)
-    return final
 
 
 def extract_transaction(psbt: PSBT) -> FinalTransaction:

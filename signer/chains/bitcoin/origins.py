@@ -44,12 +44,13 @@ def wallet_branch(
         fingerprint = bytes(derivation.fingerprint)
         if fingerprint not in ours:
             continue
-        origin = wallet.origin_of(fingerprint, list(derivation.derivation))
+        origin = wallet.origin_of(fingerprint, derivation.derivation)
         if origin is None:
             raise NotOurs(f"key {pubkey.sec().hex()} is not on a registered holder's path")
-        if wallet.child_pubkeys(origin.change, origin.index)[origin.holder] != pubkey.sec():
+        sec = pubkey.sec()
+        if wallet.child_pubkeys(origin.change, origin.index)[origin.holder] != sec:
             raise NotOurs(
-                f"key {pubkey.sec().hex()} is not holder {origin.holder}'s key at "
+                f"key {sec.hex()} is not holder {origin.holder}'s key at "
                 f"/{origin.change}/{origin.index}"
             )
         found.add(Branch(origin.change, origin.index))

@@ -9,7 +9,7 @@ from embit.psbt import PSBT, InputScope
 
 from signer.chains.bitcoin.checks import Finding
 from signer.chains.bitcoin.psbt_file import Psbt, psbt_bytes, read_psbt
-from signer.chains.bitcoin.review import review_draft
+from signer.chains.bitcoin.review import DraftView, review_draft
 from signer.chains.bitcoin.scripts import is_witness_program, parse_multisig
 from signer.chains.bitcoin.settings import Settings
 from signer.chains.bitcoin.sighash import SighashCache
@@ -95,17 +95,37 @@ def sign_psbt(
     """
     wallet.cosigner(holder)
     signed = read_psbt(psbt_bytes(psbt), "PSBT being signed", settings)
-    view = review_draft(signed, wallet, settings)
+    sign_reviewed(signed, review_draft(signed, wallet, settings), wallet, holder, sign_digest)
+    return signed
+
+
+def sign_reviewed(
+    psbt: PSBT, view: DraftView, wallet: MultisigWallet, holder: str, sign_digest: SignDigest
+) -> None:
+    """Add ``holder``'s signature to every input of ``psbt`` in place.
+
+    ``view`` must be review_draft() of this very PSBT object, made by the caller since it
+    was parsed (it is how a session checks a draft once and signs it for several holders);
+    its findings refuse the draft here exactly as sign_psbt() would.
+    """
+    wallet.cosigner(holder)
     if view.findings:
         raise DraftRefused(view.findings)
     if not view.inputs:
         raise Rejected("nothing_to_sign", "the PSBT has no inputs")
+    _same_inputs(psbt, view)
     if all(holder in line.signed_by for line in view.inputs):
         raise Rejected("already_signed", f"holder {holder} has already signed every input")
-    cache = SighashCache(signed.tx)
-    for index, (inp, line) in enumerate(zip(signed.inputs, view.inputs, strict=True)):
+    cache = SighashCache(psbt.tx)
+    for index, (inp, line) in enumerate(zip(psbt.inputs, view.inputs, strict=True)):
         if holder in line.signed_by or line.amount is None:
             continue
         digest = cache.segwit_v0(index, bytes(inp.witness_script.data), line.amount)
         sign_input(inp, index, bytes.fromhex(line.keys[holder]), digest, sign_digest)
-    return signed
+
+
+def _same_inputs(psbt: PSBT, view: DraftView) -> None:
+    """A review of another PSBT is a programming error: never sign on its strength."""
+    outpoints = [f"{bytes(inp.txid).hex()}:{inp.vout}" for inp in psbt.inputs]
+    if outpoints != [line.outpoint for line in view.inputs]:
+        raise ValueError("sign_reviewed: the review is not of this PSBT")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+import coincurve
 from embit import base58, bip32, script
 from embit.networks import NETWORKS
 
@@ -87,9 +89,30 @@ def _branch_key(xpub: str, change: int) -> bip32.HDKey:
     return _account_key(xpub).child(change)
 
 
+@lru_cache(maxsize=64)
+def _branch_point(xpub: str, change: int) -> tuple[bytes, bytes]:
+    branch = _branch_key(xpub, change)
+    return bytes(branch.sec()), bytes(branch.chain_code)
+
+
 @lru_cache(maxsize=65536)
 def _child_pubkey(xpub: str, change: int, index: int) -> bytes:
-    return bytes(_branch_key(xpub, change).child(index).sec())
+    """BIP32 CKDpub of a non-hardened ``index``: the point I_L*G + parent (libsecp256k1)."""
+    parent, chain_code = _branch_point(xpub, change)
+    tweak = hmac.new(chain_code, parent + index.to_bytes(4, "big"), hashlib.sha512).digest()
+    return bytes(coincurve.PublicKey(parent).add(tweak[:32]).format(compressed=True))
+
+
+@lru_cache(maxsize=65536)
+def _child_keys(xpubs: tuple[str, ...], change: int, index: int) -> tuple[bytes, ...]:
+    return tuple(_child_pubkey(xpub, change, index) for xpub in xpubs)
+
+
+@lru_cache(maxsize=65536)
+def _witness_script(xpubs: tuple[str, ...], threshold: int, change: int, index: int) -> bytes:
+    keys = sorted(_child_keys(xpubs, change, index))
+    body = b"".join(bytes([33]) + key for key in keys)
+    return bytes([0x50 + threshold]) + body + bytes([0x50 + len(keys), 0xAE])
 
 
 def _check_index(change: int, index: int) -> None:
@@ -175,16 +198,19 @@ class MultisigWallet:
             keys.append(f"[{origin}]{c.xpub}/{suffix}")
         return with_checksum(f"wsh(sortedmulti({self.threshold},{','.join(keys)}))")
 
+    @cached_property
+    def _xpubs(self) -> tuple[str, ...]:
+        return tuple(c.xpub for c in self.cosigners)
+
     def child_pubkeys(self, change: int, index: int) -> dict[str, bytes]:
         """Each holder's compressed public key at ``/change/index``."""
         _check_index(change, index)
-        return {c.holder: _child_pubkey(c.xpub, change, index) for c in self.cosigners}
+        return dict(zip(self.holders, _child_keys(self._xpubs, change, index), strict=True))
 
     def witness_script(self, change: int, index: int) -> bytes:
         """``OP_m <sorted pubkeys> OP_n OP_CHECKMULTISIG``."""
-        keys = sorted(self.child_pubkeys(change, index).values())
-        body = b"".join(bytes([33]) + key for key in keys)
-        return bytes([0x50 + self.threshold]) + body + bytes([0x50 + len(keys), 0xAE])
+        _check_index(change, index)
+        return _witness_script(self._xpubs, self.threshold, change, index)
 
     def script_pubkey(self, change: int, index: int) -> bytes:
         """``OP_0 <sha256(witness script)>``."""

@@ -28,13 +28,18 @@ class Cursor:
         return len(self.data) - self.position
 
     def read(self, count: int, what: str) -> bytes:
-        if count > self.remaining:
+        start = self.position
+        end = start + count
+        if end > len(self.data):
             raise WireError(f"{what}: needs {count} bytes, only {self.remaining} left")
-        chunk = self.data[self.position : self.position + count]
-        self.position += count
-        return chunk
+        self.position = end
+        return self.data[start:end]
 
     def compact_size(self, what: str) -> int:
+        position = self.position
+        if position < len(self.data) and self.data[position] < 0xFD:
+            self.position = position + 1  # the one-byte form: nearly every size in a PSBT
+            return self.data[position]
         first = self.read(1, what)[0]
         if first < 0xFD:
             return first
