@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._tokens import BENCH_PIN, bench_tokens  # noqa: E402
-from ceremony.run import CeremonyOptions, run_ceremony  # noqa: E402
-from signer.hsm.gateway import Gateway  # noqa: E402
-from signer.session.appliance import Appliance  # noqa: E402
+from bench._tokens import BENCH_PIN, bench_tokens
+from ceremony.run import CeremonyOptions, run_ceremony
+from signer.hsm.gateway import Gateway
+from signer.session.appliance import Appliance
 
 CEREMONY = Path(__file__).resolve().parent.parent / "tests" / "ceremony" / "data"
 ROUNDS = 3

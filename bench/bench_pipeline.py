@@ -19,20 +19,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pkcs11 import Mechanism  # noqa: E402
+from pkcs11 import Mechanism
 
-from bench._tokens import BENCH_PIN, bench_tokens  # noqa: E402
-from ceremony.run import CeremonyOptions, run_ceremony  # noqa: E402
-from signer.chains.bitcoin.drafting import Spend, build_psbt  # noqa: E402
-from signer.chains.bitcoin.psbt_file import psbt_bytes  # noqa: E402
-from signer.hsm.gateway import Gateway  # noqa: E402
-from signer.session import governance  # noqa: E402
-from signer.session.appliance import Appliance  # noqa: E402
-from signer.session.exporting import export_drafts  # noqa: E402
-from signer.session.intake import import_paths  # noqa: E402
-from signer.session.policy import apply_policy  # noqa: E402
-from signer.session.signing import sign_drafts  # noqa: E402
-from signer.session.wallet import load_wallet  # noqa: E402
+from bench._tokens import BENCH_PIN, bench_tokens
+from ceremony.run import CeremonyOptions, run_ceremony
+from signer.chains.bitcoin.drafting import Spend, build_psbt
+from signer.chains.bitcoin.psbt_file import psbt_bytes
+from signer.hsm.gateway import Gateway
+from signer.session import governance
+from signer.session.appliance import Appliance
+from signer.session.exporting import export_drafts
+from signer.session.intake import import_paths
+from signer.session.policy import apply_policy
+from signer.session.signing import sign_drafts
+from signer.session.wallet import load_wallet
 
 DRAFTS, SAFE_DRAFTS = 500, 200
 ROOT = Path(__file__).resolve().parent

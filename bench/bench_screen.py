@@ -7,8 +7,6 @@ size barely matters (ratio <= 2x). Run: .venv/bin/python bench/bench_screen.py
 
 from __future__ import annotations
 
-from signer.store.db import migrate
-
 import hashlib
 import sqlite3
 import sys
@@ -22,6 +20,7 @@ from embit import bech32
 
 from signer.risk import DraftFacts, SqlLedger, load_policy, screen
 from signer.risk.ledger import to_micros
+from signer.store.db import migrate
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 STEP = timedelta(minutes=10)

@@ -10,8 +10,8 @@ from signer.cli.context import Context, Result
 from signer.errors import Exit
 from signer.session import holds
 from signer.session.draft_lookup import resolve
-from signer.session.hash_words import draft_hash_words
 from signer.session.exporting import export_drafts
+from signer.session.hash_words import draft_hash_words
 from signer.session.intake import import_paths
 from signer.session.screening import rescreen
 from signer.session.signing import sign_drafts

@@ -151,8 +151,8 @@ def test_json_text_round_trip() -> None:
 @pytest.mark.timeout(30)
 def test_an_unterminated_escape_megabyte_is_refused_in_linear_time() -> None:
     """Regression: the old depth check used a regex that was quadratic on '"\\' * n."""
-    from signer.errors import BadInput
     from signer.chains.ethereum import parse_safe_tx_json
+    from signer.errors import BadInput
 
     with pytest.raises(BadInput):
         parse_safe_tx_json(b'{"safe": "' + b'\\"' * 500_000, "hostile.json")

@@ -148,7 +148,7 @@ def test_a_fraudulent_change_output_is_rejected_and_never_signed(
     assert draft["verdict"] == "reject" and draft["exit"] == 3
     assert "fraudulent_change" in [r["code"] for r in draft["reasons"]]
     code, refused = wallet_cli("sign", draft["id"], "--holder", "A")
-    assert code == 3
+    assert code == 3 and refused["refused"][0]["code"] == "fraudulent_change"
     _, journal = wallet_cli("audit", "show", "--kind", "draft_signed")
     assert journal["entries"] == []
 

@@ -1,4 +1,4 @@
-"""`airsign import` on hostile files and fuzzed drafts: clean refusals, journaled, nothing half done."""
+"""`import` of hostile files and fuzzed drafts: clean refusals, journaled, no half-import."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from tests.conftest import Cli
 from tests.pipeline.conftest import psbt_file, registered
-
 
 
 def _refused(cli: Cli, *paths: Path) -> tuple[int, dict[str, dict[str, str]]]:

@@ -7,8 +7,6 @@ connection, policy reloaded from its stored canonical form) changes nothing.
 
 from __future__ import annotations
 
-from signer.store.db import migrate
-
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,6 +28,7 @@ from signer.risk import (
     record_verdict,
     screen,
 )
+from signer.store.db import migrate
 
 AMOUNT = Decimal("0.3")
 # (period, max_total, max_count) straight from base_document(), not from the loaded policy

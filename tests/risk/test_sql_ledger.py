@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from signer.store.db import migrate
-
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
@@ -36,6 +34,7 @@ from signer.risk import (
     screen,
 )
 from signer.risk.verdict import Reason
+from signer.store.db import migrate
 
 
 def open_db(path: Path | str = ":memory:") -> sqlite3.Connection:
