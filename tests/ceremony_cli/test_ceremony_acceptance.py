@@ -112,7 +112,7 @@ def test_a_holders_token_cannot_sign_for_another_holder(ceremony, token_set: Tok
     gateway = Gateway(token_set.module)
     a, b = gateway.login("holder-a", user_pin), gateway.login("holder-b", user_pin)
     try:
-        for key_id in b.keys():
+        for key_id in b.keys():  # noqa: SIM118 - TokenSession.keys() is not a dict
             with pytest.raises(HsmError) as refused:
                 a.sign_digest(key_id, bytes(32))
             assert refused.value.code == "key_absent"
