@@ -12,7 +12,7 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
@@ -21,7 +21,7 @@ from ceremony.config import CeremonyPlan, load_ceremony
 from ceremony.run import CeremonyOptions, run_ceremony
 from signer.errors import AirsignError
 from signer.session.appliance import Appliance
-from signer.tui.widgets import plain, problem, read_pins
+from signer.tui.widgets import plain, problem, read_pins, titled
 
 
 def plan_text(plan: CeremonyPlan, digest: str) -> str:
@@ -56,9 +56,10 @@ class CeremonyWizard(Screen[None]):
     def compose(self) -> ComposeResult:
         parent = self.appliance.home.path.parent
         yield Header()
-        yield Input(str(parent / "ceremony.toml"), id="file")
-        yield Input(str(parent / "shares"), id="shares")
-        yield Input(str(parent / "exports"), id="exports")
+        yield titled(Input(str(parent / "ceremony.toml"), id="file"), "ceremony file")
+        with Horizontal(classes="fields"):
+            yield titled(Input(str(parent / "shares"), id="shares"), "share cards to")
+            yield titled(Input(str(parent / "exports"), id="exports"), "wallet exports to")
         with VerticalScroll(id="ceremony-body"):
             yield Static("F2 validates the ceremony file; nothing touches a token until "
                          "F5.", id="ceremony-view", classes="panel")

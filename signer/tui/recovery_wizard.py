@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from ceremony.drills import run_drill
 from ceremony.recovery import restore_holder
@@ -22,7 +22,7 @@ from ceremony.share_entry import check_share, word_suggestions
 from ceremony.share_set import Progress, ShareSet, ShareSource, read_share_file
 from signer.errors import AirsignError
 from signer.session.appliance import Appliance
-from signer.tui.widgets import PinDialog, plain, problem, read_pins
+from signer.tui.widgets import PinDialog, plain, problem, read_pins, titled
 
 SHARE_LENGTHS = (20, 33)
 
@@ -57,15 +57,14 @@ class RecoveryWizard(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(classes="row"):
-            yield Label("Holder (A/B/C):")
-            yield Input(id="holder", max_length=1, placeholder="B")
-            yield Label("New token:")
-            yield Input(id="token", placeholder="token label (restore only)")
-            yield Label("Authorised by:")
-            yield Input(id="authorizers", placeholder="A or A,C")
-        yield Input(id="card", placeholder="share card file, then Enter (or type words below)")
-        yield Input(id="word", placeholder="next word (its first 4 letters suffice), then Enter")
+        with Horizontal(classes="fields"):
+            yield titled(Input(id="holder", max_length=1, placeholder="A, B or C"), "holder")
+            yield titled(Input(id="token", placeholder="restore only"), "new token label")
+            yield titled(Input(id="authorizers", placeholder="e.g. A or A,C"),
+                          "authorised by")
+        yield titled(Input(id="card", placeholder="path, then Enter"), "share card file")
+        yield titled(Input(id="word", placeholder="its first 4 letters suffice, then Enter"),
+                      "or type the next word")
         yield Static("", id="suggestions")
         yield Static("share 1: 0 words", id="share-status")
         yield Static(progress_text(self.shares.progress()), id="progress", classes="panel")

@@ -18,6 +18,12 @@ def problem(error: AirsignError) -> str:
     return f"[!] {error.code}: {error.message}"
 
 
+def titled(field: Input, title: str) -> Input:
+    """A labelled input that costs no extra line: the label sits in its frame."""
+    field.border_title = title
+    return field
+
+
 def plain(text: str) -> str:
     """Escape Textual markup in data that came from outside (file names, reasons)."""
     return text.replace("[", r"\[")
