@@ -55,6 +55,12 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     export_parser.set_defaults(func=export)
 
 
+def _refusal_exit(refused: list[dict[str, Any]]) -> Exit:
+    """The highest exit code among the refusals (6 locked out > 5 HSM > 4 delayed > 3
+    rejected > 2 bad input), so the code does not depend on the order of the ids."""
+    return Exit(max((int(r["exit"]) for r in refused), default=int(Exit.OK)))
+
+
 def _verdict_exit(verdicts: list[str]) -> Exit:
     if "reject" in verdicts:
         return Exit.REJECTED
@@ -170,7 +176,7 @@ def sign(ctx: Context) -> Result:
         "signed": report.signed,
         "refused": [{k: r[k] for k in ("id", "code", "message")} for r in report.refused],
     }
-    exit_code = Exit(int(report.refused[0]["exit"])) if report.refused else Exit.OK
+    exit_code = _refusal_exit(report.refused)
     return Result(doc, "\n".join(lines), exit_code)
 
 
@@ -189,5 +195,5 @@ def export(ctx: Context) -> Result:
         "files": report.files,
         "refused": [{k: r[k] for k in ("id", "code", "message")} for r in report.refused],
     }
-    exit_code = Exit(int(report.refused[0]["exit"])) if report.refused else Exit.OK
+    exit_code = _refusal_exit(report.refused)
     return Result(doc, "\n".join(lines), exit_code)

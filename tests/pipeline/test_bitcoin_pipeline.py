@@ -219,3 +219,18 @@ def test_one_holder_cannot_register_a_vault_key_or_a_safe(wallet_cli: Cli, tmp_p
     assert not [e for e in journal["entries"] if e["kind"] in ("vault_key_added",
                                                               "safe_registered")]
     assert wallet_cli("vault-key", "add", str(key), "--id", "vault-1", "--holders", "A,B")[0] == 0
+
+
+def test_the_exit_code_of_mixed_refusals_does_not_depend_on_their_order(
+    wallet_cli: Cli, tmp_path: Path
+) -> None:
+    wallet = registered(wallet_cli)
+    delayed = _import(wallet_cli, psbt_file(tmp_path, wallet, "big.psbt", 300_000_000,
+                                            spend=400_000_000))["id"]
+    done = _import(wallet_cli, psbt_file(tmp_path, wallet, "ok.psbt", 100_000,
+                                         spends=[Spend((0, 3), 1_000_000)]))["id"]
+    assert wallet_cli("sign", done, "--holder", "A")[0] == 0
+    for order in ([delayed, done], [done, delayed]):
+        code, doc = wallet_cli("sign", *order, "--holder", "A")
+        assert code == 4  # delayed (4) outranks already signed (3)
+        assert {r["code"] for r in doc["refused"]} == {"max_per_draft", "already_signed"}
