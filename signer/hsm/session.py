@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from signer.hsm.gateway import Gateway
 
 
+VERIFY_CHUNK = 32  # signatures handed to the verifier thread at once
+
+
 def hash160(data: bytes) -> bytes:
     """RIPEMD160(SHA256(data)): the CKA_ID of a secp256k1 key is hash160 of its pubkey."""
     return hashlib.new("ripemd160", hashlib.sha256(data).digest()).digest()
@@ -251,30 +254,38 @@ class TokenSession:
     def sign_digests(
         self, key_id: bytes, digests: list[bytes], expected_public_key: bytes | None = None
     ) -> list[EcdsaSignature]:
-        """Sign many digests with one key; verification overlaps the HSM's next signature.
+        """Sign many digests with one key; verification overlaps the HSM's next signatures.
 
-        Both the PKCS#11 call and libsecp256k1 release the GIL, so on two cores the
-        software check of signature n runs while the token computes n+1. Every
-        signature is still verified before any is returned.
+        Both the PKCS#11 call and libsecp256k1 release the GIL, so on two cores a
+        verifier thread checks one chunk of signatures while the token computes the
+        next chunk (one hand-off per chunk keeps the thread overhead negligible).
+        Every signature is still verified before any is returned.
         """
         if any(len(digest) != 32 for digest in digests):
             raise HsmError("bad_digest", "refusing to sign: every digest must be exactly 32 bytes")
         if not digests:
             return []
         key, expected = self._expected(key_id, "secp256k1", expected_public_key)
+
+        def verify(chunk: list[tuple[bytes, bytes]]) -> list[EcdsaSignature]:
+            return [verified_signature(raw, digest, expected) for raw, digest in chunk]
+
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify") as verifier:
             pending = []
-            for digest in digests:
-                with self._gateway.lock:
-                    try:
-                        raw = bytes(key.handle.sign(digest, mechanism=Mechanism.ECDSA))
-                    except px.PKCS11Error as exc:
-                        raise HsmError(
-                            "sign_failed", f"token {self.label!r} did not sign: {exc!r}"
-                        ) from None
-                pending.append(verifier.submit(verified_signature, raw, digest, expected))
+            for start in range(0, len(digests), VERIFY_CHUNK):
+                chunk = []
+                for digest in digests[start:start + VERIFY_CHUNK]:
+                    with self._gateway.lock:
+                        try:
+                            raw = bytes(key.handle.sign(digest, mechanism=Mechanism.ECDSA))
+                        except px.PKCS11Error as exc:
+                            raise HsmError(
+                                "sign_failed", f"token {self.label!r} did not sign: {exc!r}"
+                            ) from None
+                    chunk.append((raw, digest))
+                pending.append(verifier.submit(verify, chunk))
             try:
-                return [future.result() for future in pending]
+                return [signature for future in pending for signature in future.result()]
             except SignatureInvalid as exc:
                 raise HsmError("signature_invalid", f"token {self.label!r}: {exc}") from None
 
