@@ -41,16 +41,19 @@ lint: venv
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# An offline bundle for an air-gapped host: every wheel from the lock file (hash-checked),
-# airsign's own wheel and an install script. See docs/offline-install.md.
+# An offline bundle for an air-gapped host: every package of the lock file (downloads
+# checked against its hashes; sdist-only packages built into wheels), airsign's own
+# wheel, a requirements file pinning each wheel's hash, and an install script.
+# See docs/offline-install.md.
 wheelhouse: venv
 	rm -rf wheelhouse && mkdir -p wheelhouse/wheels
-	$(BIN)/pip download --quiet --disable-pip-version-check --require-hashes --no-deps \
-	    --only-binary=:all: -r requirements.lock -d wheelhouse/wheels
-	$(BIN)/pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation . -w wheelhouse/wheels
-	cp requirements.lock wheelhouse/
+	$(BIN)/pip wheel --quiet --disable-pip-version-check --require-hashes --no-deps \
+	    -r requirements.lock -w wheelhouse/wheels
+	$(BIN)/pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation . \
+	    -w wheelhouse/wheels
+	$(BIN)/python scripts/wheelhouse-lock wheelhouse
 	cp scripts/install-offline wheelhouse/install.sh
-	cd wheelhouse && sha256sum wheels/* > SHA256SUMS
+	cd wheelhouse && sha256sum requirements.txt wheels/* > SHA256SUMS
 	@echo "wheelhouse/ is ready: copy it to the air-gapped host and run ./install.sh DIR"
 
 clean:
