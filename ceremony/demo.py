@@ -85,7 +85,8 @@ def _btc_draft(wallet: RegisteredWallet, vault_id: str, amount: str, destination
             "payload": {"psbt": base64.b64encode(psbt).decode()}}
 
 
-def _safe_tx(wallet: RegisteredWallet, nonce: int, **fields: object) -> dict[str, object]:
+def safe_tx(wallet: RegisteredWallet, nonce: int, **fields: object) -> dict[str, object]:
+    """A Safe transaction JSON object for the registered Safe (zero refunds, call)."""
     tx: dict[str, object] = {
         "safe": wallet.safe, "chainId": wallet.chain_id, "safeVersion": wallet.safe_version,
         "to": ZERO, "value": "0", "data": "0x", "operation": 0, "safeTxGas": "0",
@@ -107,7 +108,7 @@ def write_inbox(inbox: Path, wallet: RegisteredWallet, vault: Ed25519PrivateKey)
     usdt_to = to_checksum_address(keccak(text="customer 124")[:20])
     transfer = keccak(text="transfer(address,uint256)")[:4] + encode(
         ["address", "uint256"], [usdt_to, 25_000 * 10**6])
-    usdt = _safe_tx(wallet, 0, to=DEMO_USDT, data="0x" + transfer.hex())
+    usdt = safe_tx(wallet, 0, to=DEMO_USDT, data="0x" + transfer.hex())
     (inbox / "02-withdrawal-25000-usdt.json").write_bytes(_envelope(
         {"format": "airsign-draft/1", "id": "WD-000124", "created_at": "2026-11-22T10:05:00Z",
          "chain": "ethereum", "network": str(wallet.chain_id),
@@ -130,7 +131,7 @@ def write_inbox(inbox: Path, wallet: RegisteredWallet, vault: Ed25519PrivateKey)
 
     attack = keccak(text="transfer(address,uint256)")[:4] + encode(
         ["address", "uint256"], [to_checksum_address(keccak(text="attacker")[:20]), 0])
-    (inbox / "05-safe-delegatecall.json").write_text(json.dumps(_safe_tx(
+    (inbox / "05-safe-delegatecall.json").write_text(json.dumps(safe_tx(
         wallet, 1, to=to_checksum_address(keccak(text="malicious impl")[:20]),
         data="0x" + attack.hex(), operation=1), indent=1))
 

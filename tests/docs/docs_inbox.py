@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
+from ceremony.demo import safe_tx
 from signer.chains.bitcoin.addresses import address_of
 from signer.chains.bitcoin.drafting import Spend, build_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes
@@ -29,7 +30,6 @@ VAULT_KEY_ID = "vault-2026"
 # Made up: keccak("airsign example safe"); registered with `wallet set-safe` in the examples.
 EXAMPLE_SAFE = "0x75737A9DD441BBE6C1cc1Eb03599cfBc41EDDc85"
 USDT = "0xdAC17F958D2ee523a2206206994597C13D831ec7"  # the policy's USDT contract (chain 1)
-ZERO = "0x" + "00" * 20
 TRANSFER = keccak(text="transfer(address,uint256)")[:4]
 
 
@@ -74,16 +74,6 @@ def btc_draft(wallet: RegisteredWallet, draft_id: str, label: str, pay: int, spe
                         "destination": payee(label, wallet.network),
                         "reference": f"withdrawal {draft_id}"},
             "payload": {"psbt": base64.b64encode(psbt).decode("ascii")}}
-
-
-def safe_tx(wallet: RegisteredWallet, nonce: int, **fields: Any) -> dict[str, Any]:
-    tx: dict[str, Any] = {
-        "safe": wallet.safe, "chainId": wallet.chain_id, "safeVersion": wallet.safe_version,
-        "to": ZERO, "value": "0", "data": "0x", "operation": 0, "safeTxGas": "0",
-        "baseGas": "0", "gasPrice": "0", "gasToken": ZERO, "refundReceiver": ZERO,
-        "nonce": nonce}
-    tx.update(fields)
-    return tx
 
 
 def erc20_transfer(to: str, units: int) -> str:
