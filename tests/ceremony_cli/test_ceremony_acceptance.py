@@ -188,3 +188,32 @@ def test_bad_ceremony_files_touch_no_token(cli: Cli, pins: str, token_set: Token
     assert _token_state(token_set) == before
     _, journal = cli("audit", "show", "--kind", "ceremony_started")
     assert journal["entries"] == []
+
+
+def test_a_new_wallet_replaces_the_registered_one_on_fresh_tokens(  # type: ignore[no-untyped-def]
+    ceremony, token_set: TokenSet, user_pin: str, tmp_path: Path
+) -> None:
+    from softhsm.tokens import create_token_set
+
+    cli = ceremony[0]
+    _, old = cli("wallet", "show")
+    create_token_set(token_set.directory, ["holder-a2", "holder-b2", "holder-c2"],
+                     "so-pin-for-tests", user_pin)
+    text = VALID.read_text().replace('wallet = "cold-2026"', 'wallet = "cold-2027"')
+    for label in ("holder-a", "holder-b", "holder-c"):
+        text = text.replace(f'token = "{label}"', f'token = "{label}2"')
+    plan = tmp_path / "second.toml"
+    plan.write_text(text)
+    shares, exports = tmp_path / "shares2", tmp_path / "exports2"
+    shares.mkdir()
+    exports.mkdir()
+    Gateway(token_set.module).rescan()
+    code, doc = cli("ceremony", "run", str(plan), "--shares-dir", str(shares),
+                    "--export-dir", str(exports), "--new-wallet")
+    assert code == 0, doc
+    _, new = cli("wallet", "show")
+    assert new["name"] == "cold-2027" and new["descriptor"] != old["descriptor"]
+    assert [h["token"] for h in new["holders"]] == ["holder-a2", "holder-b2", "holder-c2"]
+    _, tokens = cli("tokens")
+    assert [h["token"] for h in tokens["holders"]] == ["holder-a2", "holder-b2", "holder-c2"]
+    assert cli("audit", "verify")[1]["ok"] is True
