@@ -55,10 +55,14 @@ def sign_drafts(
     wallet.holder(holder)
     report = SigningReport([], [])
     ready: list[tuple[DraftRow, DecodedDraft]] = []
+    seen: set[str] = set()
     with transaction(app.conn):  # the fresh verdicts of the whole batch, one commit
         for typed in typed_ids:
             try:
                 row = resolve(app, typed)
+                if row.id in seen:
+                    continue  # named twice: signed once
+                seen.add(row.id)
                 with transaction(app.conn):
                     ready.append((row, _check(app, row, holder, wallet)))
             except AirsignError as error:
@@ -121,27 +125,33 @@ def _sign(
     app: Appliance, row: DraftRow, decoded: DecodedDraft, holder: str,
     session: TokenSession, wallet: RegisteredWallet,
 ) -> bool:
-    if not row.signatures:
+    current = drafts.get(app.conn, row.id) or row  # as it stands now, in this batch
+    if current.complete or holder in current.signatures:
+        raise Rejected("already_signed", f"holder {holder} has already signed draft {row.id}")
+    first = not current.signatures
+    if first:
         # Screened again at this point of the batch: the drafts signed before it in the
         # same run are in the velocity ledger now, so window limits hold inside a batch.
-        _require_approval(app, row, decoded)
-    if row.chain == "bitcoin":
-        payload, record, complete = _sign_bitcoin(decoded, holder, session, wallet)
-    else:
-        payload, record = _sign_safe(row, holder, session, wallet)
-        complete = len(row.signatures) + 1 >= wallet.threshold
+        _require_approval(app, current, decoded)
     with transaction(app.conn):
+        # The claim comes before the token is asked: a conflicting draft is refused
+        # without any signature being made.
         conflict = drafts.claim(app.conn, row.id, list(decoded.claims))
         if conflict is not None:
             raise Rejected("conflict", f"draft {row.id} spends what draft {conflict} already "
                            "signed (same outpoint or Safe nonce)")
+        if row.chain == "bitcoin":
+            payload, record, complete = _sign_bitcoin(decoded, holder, session, wallet)
+        else:
+            payload, record = _sign_safe(row, holder, session, wallet)
+            complete = len(current.signatures) + 1 >= wallet.threshold
         entry = journal.append(app.conn, "draft_signed", holder,
                                {"draft": row.id, "holder": holder, "chain": row.chain,
                                 "complete": complete, "signed_sha256": record}, app.clock)
         drafts.add_signature(app.conn, row.id, holder, record, entry.seq)
         if row.chain == "bitcoin":
             drafts.set_payload(app.conn, row.id, payload)
-        if not row.signatures:
+        if first:
             record_signed(app.conn, decoded.facts, app.clock())
         if complete:
             drafts.mark(app.conn, row.id, "complete")

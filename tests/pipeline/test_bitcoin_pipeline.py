@@ -234,3 +234,34 @@ def test_the_exit_code_of_mixed_refusals_does_not_depend_on_their_order(
         code, doc = wallet_cli("sign", *order, "--holder", "A")
         assert code == 4  # delayed (4) outranks already signed (3)
         assert {r["code"] for r in doc["refused"]} == {"max_per_draft", "already_signed"}
+
+
+def test_a_draft_named_twice_is_signed_once(wallet_cli: Cli, tmp_path: Path) -> None:
+    draft = _import(wallet_cli, psbt_file(tmp_path, registered(wallet_cli), "w.psbt", 100_000))
+    code, doc = wallet_cli("sign", draft["id"], draft["id"][:8], "--holder", "A")
+    assert code == 0 and len(doc["signed"]) == 1 and doc["refused"] == []
+    _, journal = wallet_cli("audit", "show", "--kind", "draft_signed")
+    assert len(journal["entries"]) == 1
+
+
+def test_a_conflicting_draft_is_refused_before_the_token_signs(
+    wallet_cli: Cli, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from signer.hsm.session import TokenSession
+
+    wallet = registered(wallet_cli)
+    spends = [Spend((0, 4), 50_000_000)]
+    one = _import(wallet_cli, psbt_file(tmp_path, wallet, "1.psbt", 100_000, spends=spends))
+    two = _import(wallet_cli, psbt_file(tmp_path, wallet, "2.psbt", 200_000, spends=spends))
+    assert wallet_cli("sign", one["id"], "--holder", "A")[0] == 0
+    calls: list[bytes] = []
+    original = TokenSession.sign_digest
+
+    def counting(self, key_id, digest, expected=None):  # type: ignore[no-untyped-def]
+        calls.append(key_id)
+        return original(self, key_id, digest, expected)
+
+    monkeypatch.setattr(TokenSession, "sign_digest", counting)
+    code, refused = wallet_cli("sign", two["id"], "--holder", "A")
+    assert code == 3 and refused["refused"][0]["code"] == "conflict"
+    assert calls == []
