@@ -55,6 +55,15 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     export_parser.set_defaults(func=export)
 
 
+def _with_refusals(
+    doc: dict[str, Any], lines: list[str], refused: list[dict[str, Any]]
+) -> Result:
+    """Add the refusals (id, code, message) to a sign/export result, with their exit code."""
+    lines = [*lines, *(f"REFUSED {r['id']}: {r['message']}" for r in refused)]
+    doc["refused"] = [{k: r[k] for k in ("id", "code", "message")} for r in refused]
+    return Result(doc, "\n".join(lines), _refusal_exit(refused))
+
+
 def _refusal_exit(refused: list[dict[str, Any]]) -> Exit:
     """The highest exit code among the refusals (6 locked out > 5 HSM > 4 delayed > 3
     rejected > 2 bad input), so the code does not depend on the order of the ids."""
@@ -171,13 +180,7 @@ def sign(ctx: Context) -> Result:
         f"signed {s['id']} as holder {s['holder']}" + (" — quorum reached" if s["complete"] else "")
         for s in report.signed
     ]
-    lines += [f"REFUSED {r['id']}: {r['message']}" for r in report.refused]
-    doc = {
-        "signed": report.signed,
-        "refused": [{k: r[k] for k in ("id", "code", "message")} for r in report.refused],
-    }
-    exit_code = _refusal_exit(report.refused)
-    return Result(doc, "\n".join(lines), exit_code)
+    return _with_refusals({"signed": report.signed}, lines, report.refused)
 
 
 def release_draft(ctx: Context) -> Result:
@@ -190,10 +193,4 @@ def release_draft(ctx: Context) -> Result:
 def export(ctx: Context) -> Result:
     report = export_drafts(ctx.app, ctx.args.ids, ctx.args.out, ctx.args.qr)
     lines = [f"wrote {f}" for f in report.files]
-    lines += [f"REFUSED {r['id']}: {r['message']}" for r in report.refused]
-    doc = {
-        "files": report.files,
-        "refused": [{k: r[k] for k in ("id", "code", "message")} for r in report.refused],
-    }
-    exit_code = _refusal_exit(report.refused)
-    return Result(doc, "\n".join(lines), exit_code)
+    return _with_refusals({"files": report.files}, lines, report.refused)

@@ -218,6 +218,16 @@ class TokenSession:
 
     # -- signing ---------------------------------------------------------------
 
+    def _raw_sign(self, key: TokenKey, data: bytes, mechanism: Mechanism) -> bytes:
+        """The one PKCS#11 signing call, under the gateway lock."""
+        with self._gateway.lock:
+            try:
+                return bytes(key.handle.sign(data, mechanism=mechanism))
+            except px.PKCS11Error as exc:
+                raise HsmError(
+                    "sign_failed", f"token {self.label!r} did not sign: {exc!r}"
+                ) from None
+
     def _expected(
         self, key_id: bytes, key_type: str, expected_public_key: bytes | None
     ) -> tuple[TokenKey, bytes]:
@@ -239,15 +249,9 @@ class TokenSession:
                 "bad_digest", f"refusing to sign a {len(digest)}-byte digest: exactly 32 required"
             )
         key, expected = self._expected(key_id, "secp256k1", expected_public_key)
-        with self._gateway.lock:
-            try:
-                raw = key.handle.sign(digest, mechanism=Mechanism.ECDSA)
-            except px.PKCS11Error as exc:
-                raise HsmError(
-                    "sign_failed", f"token {self.label!r} did not sign: {exc!r}"
-                ) from None
+        raw = self._raw_sign(key, digest, Mechanism.ECDSA)
         try:
-            return verified_signature(bytes(raw), digest, expected)
+            return verified_signature(raw, digest, expected)
         except SignatureInvalid as exc:
             raise HsmError("signature_invalid", f"token {self.label!r}: {exc}") from None
 
@@ -275,13 +279,7 @@ class TokenSession:
             for start in range(0, len(digests), VERIFY_CHUNK):
                 chunk = []
                 for digest in digests[start:start + VERIFY_CHUNK]:
-                    with self._gateway.lock:
-                        try:
-                            raw = bytes(key.handle.sign(digest, mechanism=Mechanism.ECDSA))
-                        except px.PKCS11Error as exc:
-                            raise HsmError(
-                                "sign_failed", f"token {self.label!r} did not sign: {exc!r}"
-                            ) from None
+                    raw = self._raw_sign(key, digest, Mechanism.ECDSA)
                     chunk.append((raw, digest))
                 pending.append(verifier.submit(verify, chunk))
             try:
@@ -294,13 +292,7 @@ class TokenSession:
     ) -> bytes:
         """Pure Ed25519 (CKM_EDDSA) over ``message``; verified before returning."""
         key, expected = self._expected(key_id, "ed25519", expected_public_key)
-        with self._gateway.lock:
-            try:
-                signature = bytes(key.handle.sign(message, mechanism=Mechanism.EDDSA))
-            except px.PKCS11Error as exc:
-                raise HsmError(
-                    "sign_failed", f"token {self.label!r} did not sign: {exc!r}"
-                ) from None
+        signature = self._raw_sign(key, message, Mechanism.EDDSA)
         try:
             Ed25519PublicKey.from_public_bytes(expected).verify(signature, message)
         except InvalidSignature:
