@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import random
 import sqlite3
 from pathlib import Path
 
@@ -31,14 +32,18 @@ def test_hostile_files_are_refused_with_a_reason_and_journaled(wallet_cli: Cli,
     (usb / "link.psbt").symlink_to(good)
     os.mkfifo(usb / "pipe.psbt")
     (usb / "huge.psbt").write_bytes(b"psbt\xff" + bytes(2 * 1024 * 1024))
-    junk = os.urandom(4096)
+    # Junk that starts with "{" (or whitespace then "{") is judged as broken JSON instead,
+    # so this junk starts with a byte no recognised format starts with.
+    junk = b"\x00" + random.Random(4096).randbytes(4096)
     (usb / "junk.bin").write_bytes(junk)
+    (usb / "brace.bin").write_bytes(b" {" + junk)
     code, refused = _refused(wallet_cli, usb)
     assert code == 2
     assert refused["link.psbt"]["code"] == "symlink"
     assert refused["pipe.psbt"]["code"] == "not_a_regular_file"
     assert refused["huge.psbt"]["code"] == "too_large"
     assert refused["junk.bin"]["code"] == "unrecognised_format"
+    assert refused["brace.bin"]["code"] == "bad_json"
     assert "withdrawal.json" not in refused  # detected by content, not by its name
     assert len(wallet_cli("drafts")[1]["drafts"]) == 1
     _, journal = wallet_cli("audit", "show", "--kind", "import_refused")
