@@ -39,7 +39,11 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     screen_parser.set_defaults(func=screen_drafts)
     sign_parser = commands.add_parser("sign", parents=[common], help="sign approved drafts")
     sign_parser.add_argument("ids", nargs="+")
-    sign_parser.add_argument("--holder", required=True)
+    sign_parser.add_argument(
+        "--holder", required=True, action="append", dest="holders", metavar="H",
+        help="the holder whose token signs; repeat it (--holder A --holder B) to have "
+        "both holders at the session sign each draft in one pass",
+    )
     sign_parser.set_defaults(func=sign)
     release_parser = commands.add_parser(
         "release", parents=[common], help="quorum override of a delay"
@@ -175,7 +179,7 @@ def screen_drafts(ctx: Context) -> Result:
 
 
 def sign(ctx: Context) -> Result:
-    report = sign_drafts(ctx.app, ctx.args.ids, ctx.args.holder, ctx.pin_reader())
+    report = sign_drafts(ctx.app, ctx.args.ids, ctx.args.holders, ctx.pin_reader())
     lines = [
         f"signed {s['id']} as holder {s['holder']}" + (" — quorum reached" if s["complete"] else "")
         for s in report.signed

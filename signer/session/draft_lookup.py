@@ -6,17 +6,20 @@ import re
 
 from signer.errors import BadInput
 from signer.session.appliance import Appliance
+from signer.session.decoding import ID_HEX
 from signer.store import drafts
 from signer.store.drafts import DraftRow
 
-_ID = re.compile(r"^[0-9a-f]{4,16}$")
+_ID = re.compile(rf"^[0-9a-f]{{4,{ID_HEX}}}$")
 
 
 def resolve(app: Appliance, typed: str) -> DraftRow:
     text = typed.strip().lower()
     if not _ID.match(text):
         raise BadInput("bad_draft_id", f"draft id {typed!r}: expected 4 to 16 hex digits")
-    found = drafts.find(app.conn, text)
+    exact = drafts.get(app.conn, text) if len(text) == ID_HEX else None
+    # A whole id is one primary-key lookup; only a typed prefix needs the range search.
+    found = [exact] if exact is not None else drafts.find(app.conn, text)
     if not found:
         raise BadInput("unknown_draft", f"no draft {typed!r}: see 'airsign drafts'")
     if len(found) > 1:

@@ -1,4 +1,4 @@
-"""Signing approved drafts with one holder's token: checks first, then one transaction each.
+"""Signing approved drafts with holders' tokens: checks first, then one savepoint per signature.
 
 A draft is signed only if a fresh screen approves it (or a quorum released its
 delay); the first signature claims its outpoints or Safe nonce and enters the
@@ -48,11 +48,14 @@ class SigningReport:
 
 
 def sign_drafts(
-    app: Appliance, typed_ids: list[str], holder: str, read_pin: logins.PinReader
+    app: Appliance, typed_ids: list[str], holders: list[str], read_pin: logins.PinReader
 ) -> SigningReport:
-    holder = holder.upper()
+    """Sign each draft with every named holder that has not signed it yet, in the order
+    given, until it carries the quorum: one decode and check per draft however many sign."""
     wallet = load_wallet(app)
-    wallet.holder(holder)
+    names = list(dict.fromkeys(h.upper() for h in holders))  # named twice: asked once
+    for holder in names:
+        wallet.holder(holder)
     report = SigningReport([], [])
     ready: list[tuple[DraftRow, DecodedDraft]] = []
     seen: set[str] = set()
@@ -64,20 +67,24 @@ def sign_drafts(
                     continue  # named twice: signed once
                 seen.add(row.id)
                 with transaction(app.conn):
-                    ready.append((row, _check(app, row, holder, wallet)))
+                    ready.append((row, _check(app, row, names, wallet)))
             except AirsignError as error:
                 report.refused.append(_refusal(typed, error))
     if not ready:
         return report
     # One commit for the batch: a crash before it loses only signatures that never
-    # left the appliance; each draft is a savepoint, so one failure stays alone.
-    with logins.holders_logged_in(app, [holder], read_pin) as sessions, transaction(app.conn):
+    # left the appliance; each signature is a savepoint, so one failure stays alone.
+    with logins.holders_logged_in(app, names, read_pin) as sessions, transaction(app.conn):
         for row, decoded in ready:
-            try:
-                complete = _sign(app, row, decoded, holder, sessions[holder], wallet)
+            for holder in [h for h in names if h not in row.signatures]:
+                try:
+                    complete = _sign(app, row, decoded, holder, sessions[holder], wallet)
+                except AirsignError as error:
+                    report.refused.append(_refusal(row.id, error))
+                    break
                 report.signed.append({"id": row.id, "holder": holder, "complete": complete})
-            except AirsignError as error:
-                report.refused.append(_refusal(row.id, error))
+                if complete:
+                    break
     return report
 
 
@@ -85,28 +92,34 @@ def _refusal(draft: str, error: AirsignError) -> dict[str, Any]:
     return {"id": draft, "code": error.code, "message": error.message, "exit": int(error.exit)}
 
 
-def _check(app: Appliance, row: DraftRow, holder: str, wallet: RegisteredWallet) -> DecodedDraft:
+def _check(
+    app: Appliance, row: DraftRow, holders: list[str], wallet: RegisteredWallet
+) -> DecodedDraft:
     """Every reason not to sign, before any token is touched."""
     if row.complete:
         raise Rejected("already_complete", f"draft {row.id} already carries the quorum of "
                        "signatures: it can never be signed again")
-    if holder in row.signatures:
-        raise Rejected("already_signed", f"holder {holder} has already signed draft {row.id}")
+    if all(holder in row.signatures for holder in holders):
+        raise Rejected("already_signed", f"holder {', '.join(holders)} has already signed "
+                       f"draft {row.id}")
     decoded = decode_stored(app, row, wallet)
     if row.signatures:
         # Already counted in the ledger at the first signature: re-running the velocity
-        # rules would count it twice. The second signature needs the breaker closed and
+        # rules would count it twice. A later signature needs the breaker closed and
         # the structural checks still clean.
-        breaker = SqlLedger(app.conn).breaker()
-        if breaker.tripped_at is not None:
-            raise Rejected("circuit_breaker_open", "signing is halted: the circuit breaker "
-                           "is open until two holders reset it")
+        _require_breaker_closed(app)
         blocking = [f for f in decoded.facts.findings if f[0] != "already_signed"]
         if blocking:
             raise Rejected(blocking[0][0], blocking[0][1])
         return decoded
     _require_approval(app, row, decoded)
     return decoded
+
+
+def _require_breaker_closed(app: Appliance) -> None:
+    if SqlLedger(app.conn).breaker().tripped_at is not None:
+        raise Rejected("circuit_breaker_open", "signing is halted: the circuit breaker "
+                       "is open until two holders reset it")
 
 
 def _require_approval(app: Appliance, row: DraftRow, decoded: DecodedDraft) -> None:
@@ -133,6 +146,9 @@ def _sign(
         # Screened again at this point of the batch: the drafts signed before it in the
         # same run are in the velocity ledger now, so window limits hold inside a batch.
         _require_approval(app, current, decoded)
+    else:
+        # Earlier drafts of this batch may have tripped the breaker since the check.
+        _require_breaker_closed(app)
     with transaction(app.conn):
         # The claim comes before the token is asked: a conflicting draft is refused
         # without any signature being made.

@@ -101,7 +101,7 @@ class SigningScreen(Screen[None]):
         # followed by a signed journal checkpoint, even if power fails mid-batch.
         for draft_id in batch:
             try:
-                report = sign_drafts(self.appliance, [draft_id], holder, lambda _h: pin)
+                report = sign_drafts(self.appliance, [draft_id], [holder], lambda _h: pin)
             except AirsignError as error:
                 self.app.call_from_thread(self._log, self._login_problem(holder, error))
                 break

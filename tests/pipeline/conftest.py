@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import Any
 
+import bitcointx
 import pytest
+from bitcointx.core import CTransaction
+from bitcointx.core.script import CScript, CScriptWitness
+from bitcointx.core.scripteval import SCRIPT_VERIFY_P2SH, SCRIPT_VERIFY_WITNESS, VerifyScript
 
-from signer.chains.bitcoin.psbt_file import psbt_bytes
+from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
 from signer.chains.bitcoin.wallet import MultisigWallet
 from signer.session.appliance import Appliance
 from signer.session.wallet import load_wallet
@@ -15,6 +20,7 @@ from tests.bitcoin.builders import Spend, build_psbt, external_script
 from tests.conftest import Cli
 
 DATA = Path(__file__).with_name("data")
+bitcointx.select_chain_params("bitcoin/regtest")
 
 
 @pytest.fixture
@@ -52,3 +58,22 @@ def psbt_file(
     path = directory / name
     path.write_bytes(base64.b64encode(psbt_bytes(psbt)))
     return path
+
+
+def imported(cli: Cli, path: Path) -> dict[str, Any]:
+    code, doc = cli("import", str(path))
+    assert doc["refused"] == [], doc
+    return dict(doc["drafts"][0], exit=code)
+
+
+def verify_final(tx_hex: str, psbt_path: Path) -> None:
+    """python-bitcointx's interpreter, not ours, checks every input's witness."""
+    tx = CTransaction.deserialize(bytes.fromhex(tx_hex))
+    psbt = read_psbt(psbt_path.read_bytes(), "exported")
+    for index, inp in enumerate(psbt.inputs):
+        utxo = inp.witness_utxo
+        witness = tx.wit.vtxinwit[index].scriptWitness
+        assert isinstance(witness, CScriptWitness)
+        VerifyScript(CScript(), CScript(bytes(utxo.script_pubkey.data)), tx, index,
+                     flags={SCRIPT_VERIFY_P2SH, SCRIPT_VERIFY_WITNESS}, amount=utxo.value,
+                     witness=witness)

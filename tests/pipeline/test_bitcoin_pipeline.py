@@ -2,49 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
-import bitcointx
-from bitcointx.core import CTransaction
-from bitcointx.core.script import CScript, CScriptWitness
-from bitcointx.core.scripteval import (
-    SCRIPT_VERIFY_P2SH,
-    SCRIPT_VERIFY_WITNESS,
-    VerifyScript,
-)
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from signer.chains.bitcoin.psbt_file import read_psbt
-from tests.bitcoin.builders import Spend
+from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
+from signer.hsm.session import TokenSession
+from signer.session.hash_words import digest_words
+from tests.bitcoin.builders import Spend, build_psbt, external_script
 from tests.conftest import Cli
-from tests.pipeline.conftest import psbt_file, registered
-
-bitcointx.select_chain_params("bitcoin/regtest")
-
-
-def _import(cli: Cli, path: Path) -> dict:  # type: ignore[type-arg]
-    code, doc = cli("import", str(path))
-    assert doc["refused"] == [], doc
-    return dict(doc["drafts"][0], exit=code)
-
-
-def _verify_final(tx_hex: str, psbt_path: Path) -> None:
-    """python-bitcointx's interpreter, not ours, checks every input's witness."""
-    tx = CTransaction.deserialize(bytes.fromhex(tx_hex))
-    psbt = read_psbt(psbt_path.read_bytes(), "exported")
-    for index, inp in enumerate(psbt.inputs):
-        utxo = inp.witness_utxo
-        witness = tx.wit.vtxinwit[index].scriptWitness
-        assert isinstance(witness, CScriptWitness)
-        VerifyScript(CScript(), CScript(bytes(utxo.script_pubkey.data)), tx, index,
-                     flags={SCRIPT_VERIFY_P2SH, SCRIPT_VERIFY_WITNESS}, amount=utxo.value,
-                     witness=witness)
+from tests.pipeline.conftest import DATA, imported, psbt_file, registered, verify_final
 
 
 def test_a_withdrawal_from_import_to_a_verified_transaction(wallet_cli: Cli,
                                                             tmp_path: Path) -> None:
     path = psbt_file(tmp_path, registered(wallet_cli), "w1.psbt", pay=1_500_000)
-    draft = _import(wallet_cli, path)
+    draft = imported(wallet_cli, path)
     assert (draft["verdict"], draft["asset"], draft["amount"]) == ("approve", "BTC", "0.015")
     assert draft["exit"] == 0
     code, shown = wallet_cli("show", draft["id"])
@@ -67,10 +44,8 @@ def test_a_withdrawal_from_import_to_a_verified_transaction(wallet_cli: Cli,
     names = sorted(Path(f).name for f in exported["files"])
     assert names == sorted([f"{draft['id']}.psbt", f"{draft['id']}.psbt.txt",
                             f"{draft['id']}.tx.hex", "MANIFEST.sha256"])
-    _verify_final((out / f"{draft['id']}.tx.hex").read_text().strip(),
+    verify_final((out / f"{draft['id']}.tx.hex").read_text().strip(),
                   out / f"{draft['id']}.psbt")
-    import hashlib
-
     for line in (out / "MANIFEST.sha256").read_text().splitlines():
         digest, name = line.split("  ")
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
@@ -78,12 +53,12 @@ def test_a_withdrawal_from_import_to_a_verified_transaction(wallet_cli: Cli,
 
 
 def test_a_signed_draft_is_never_signed_again(wallet_cli: Cli, tmp_path: Path) -> None:
-    draft = _import(wallet_cli, psbt_file(tmp_path, registered(wallet_cli), "w.psbt", 100_000))
+    draft = imported(wallet_cli, psbt_file(tmp_path, registered(wallet_cli), "w.psbt", 100_000))
     for holder in "AB":
         assert wallet_cli("sign", draft["id"], "--holder", holder)[0] == 0
     code, again = wallet_cli("sign", draft["id"], "--holder", "C")
     assert code == 3 and again["refused"][0]["code"] == "already_complete"
-    draft2 = _import(wallet_cli, psbt_file(tmp_path, registered(wallet_cli), "x.psbt", 100_000,
+    draft2 = imported(wallet_cli, psbt_file(tmp_path, registered(wallet_cli), "x.psbt", 100_000,
                                            spends=[Spend((0, 2), 1_000_000)]))
     assert wallet_cli("sign", draft2["id"], "--holder", "A")[0] == 0
     code, twice = wallet_cli("sign", draft2["id"], "--holder", "A")
@@ -92,7 +67,7 @@ def test_a_signed_draft_is_never_signed_again(wallet_cli: Cli, tmp_path: Path) -
 
 def test_the_same_file_imported_twice_is_one_draft(wallet_cli: Cli, tmp_path: Path) -> None:
     path = psbt_file(tmp_path, registered(wallet_cli), "w.psbt", 100_000)
-    first, second = _import(wallet_cli, path), _import(wallet_cli, path)
+    first, second = imported(wallet_cli, path), imported(wallet_cli, path)
     assert first["id"] == second["id"] and second["new"] is False
     assert len(wallet_cli("drafts")[1]["drafts"]) == 1
 
@@ -102,8 +77,8 @@ def test_a_draft_spending_an_outpoint_already_signed_is_a_conflict(
 ) -> None:
     wallet = registered(wallet_cli)
     spends = [Spend((0, 1), 50_000_000)]
-    one = _import(wallet_cli, psbt_file(tmp_path, wallet, "1.psbt", 100_000, spends=spends))
-    two = _import(wallet_cli, psbt_file(tmp_path, wallet, "2.psbt", 200_000, spends=spends))
+    one = imported(wallet_cli, psbt_file(tmp_path, wallet, "1.psbt", 100_000, spends=spends))
+    two = imported(wallet_cli, psbt_file(tmp_path, wallet, "2.psbt", 200_000, spends=spends))
     assert one["id"] != two["id"]
     assert wallet_cli("sign", one["id"], "--holder", "A")[0] == 0
     code, refused = wallet_cli("sign", two["id"], "--holder", "A")
@@ -114,7 +89,7 @@ def test_a_draft_spending_an_outpoint_already_signed_is_a_conflict(
 def test_a_delayed_draft_is_signed_only_after_a_quorum_release(
     wallet_cli: Cli, tmp_path: Path
 ) -> None:
-    draft = _import(wallet_cli, psbt_file(tmp_path, registered(wallet_cli), "big.psbt",
+    draft = imported(wallet_cli, psbt_file(tmp_path, registered(wallet_cli), "big.psbt",
                                           pay=300_000_000, spend=400_000_000))
     assert draft["verdict"] == "delay" and draft["exit"] == 4
     assert [r["code"] for r in draft["reasons"]] == ["max_per_draft"]
@@ -133,9 +108,6 @@ def test_a_delayed_draft_is_signed_only_after_a_quorum_release(
 def test_a_fraudulent_change_output_is_rejected_and_never_signed(
     wallet_cli: Cli, tmp_path: Path
 ) -> None:
-    from signer.chains.bitcoin.psbt_file import psbt_bytes
-    from tests.bitcoin.builders import build_psbt, external_script
-
     wallet = registered(wallet_cli)
     psbt = build_psbt(wallet, [Spend((0, 0), 100_000_000)], [(external_script("x"), 1_000_000)],
                       change=((1, 0), 98_990_000))
@@ -144,7 +116,7 @@ def test_a_fraudulent_change_output_is_rejected_and_never_signed(
         psbt.outputs[1].script_pubkey)(external_script("attacker"))
     path = tmp_path / "evil.psbt"
     path.write_bytes(psbt_bytes(psbt))
-    draft = _import(wallet_cli, path)
+    draft = imported(wallet_cli, path)
     assert draft["verdict"] == "reject" and draft["exit"] == 3
     assert "fraudulent_change" in [r["code"] for r in draft["reasons"]]
     code, refused = wallet_cli("sign", draft["id"], "--holder", "A")
@@ -154,8 +126,6 @@ def test_a_fraudulent_change_output_is_rejected_and_never_signed(
 
 
 def test_without_a_policy_nothing_is_signed(cli: Cli, pins: str, tmp_path: Path) -> None:
-    from tests.pipeline.conftest import DATA
-
     for d in ("s", "e"):
         (tmp_path / d).mkdir()
     assert cli("ceremony", "run", str(DATA / "ceremony.toml"), "--shares-dir",
@@ -168,7 +138,7 @@ def test_without_a_policy_nothing_is_signed(cli: Cli, pins: str, tmp_path: Path)
 
 def test_export_refuses_unsigned_drafts_and_an_used_directory(wallet_cli: Cli,
                                                               tmp_path: Path) -> None:
-    draft = _import(wallet_cli, psbt_file(tmp_path, registered(wallet_cli), "w.psbt", 100_000))
+    draft = imported(wallet_cli, psbt_file(tmp_path, registered(wallet_cli), "w.psbt", 100_000))
     out = tmp_path / "usb"
     out.mkdir()
     code, doc = wallet_cli("export", draft["id"], "--out", str(out))
@@ -184,17 +154,10 @@ def test_export_refuses_unsigned_drafts_and_an_used_directory(wallet_cli: Cli,
 
 
 def test_show_gives_the_hash_words_to_read_aloud(wallet_cli: Cli, tmp_path: Path) -> None:
-    import hashlib
-
-    from signer.session.hash_words import digest_words
-
     path = psbt_file(tmp_path, registered(wallet_cli), "w.psbt", 100_000)
-    draft = _import(wallet_cli, path)
+    draft = imported(wallet_cli, path)
     _, shown = wallet_cli("show", draft["id"])
-    imported = read_psbt(path.read_bytes(), "w.psbt")
-    from signer.chains.bitcoin.psbt_file import psbt_bytes
-
-    digest = hashlib.sha256(psbt_bytes(imported)).hexdigest()
+    digest = hashlib.sha256(psbt_bytes(read_psbt(path.read_bytes(), "w.psbt"))).hexdigest()
     assert shown["payload_sha256"] == digest
     assert shown["hash_words"] == digest_words(bytes.fromhex(digest)) and len(
         shown["hash_words"]) == 8
@@ -203,9 +166,6 @@ def test_show_gives_the_hash_words_to_read_aloud(wallet_cli: Cli, tmp_path: Path
 
 
 def test_one_holder_cannot_register_a_vault_key_or_a_safe(wallet_cli: Cli, tmp_path: Path) -> None:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
     key = tmp_path / "vault.pub.pem"
     key.write_bytes(Ed25519PrivateKey.generate().public_key().public_bytes(
         Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
@@ -225,9 +185,9 @@ def test_the_exit_code_of_mixed_refusals_does_not_depend_on_their_order(
     wallet_cli: Cli, tmp_path: Path
 ) -> None:
     wallet = registered(wallet_cli)
-    delayed = _import(wallet_cli, psbt_file(tmp_path, wallet, "big.psbt", 300_000_000,
+    delayed = imported(wallet_cli, psbt_file(tmp_path, wallet, "big.psbt", 300_000_000,
                                             spend=400_000_000))["id"]
-    done = _import(wallet_cli, psbt_file(tmp_path, wallet, "ok.psbt", 100_000,
+    done = imported(wallet_cli, psbt_file(tmp_path, wallet, "ok.psbt", 100_000,
                                          spends=[Spend((0, 3), 1_000_000)]))["id"]
     assert wallet_cli("sign", done, "--holder", "A")[0] == 0
     for order in ([delayed, done], [done, delayed]):
@@ -237,7 +197,7 @@ def test_the_exit_code_of_mixed_refusals_does_not_depend_on_their_order(
 
 
 def test_a_draft_named_twice_is_signed_once(wallet_cli: Cli, tmp_path: Path) -> None:
-    draft = _import(wallet_cli, psbt_file(tmp_path, registered(wallet_cli), "w.psbt", 100_000))
+    draft = imported(wallet_cli, psbt_file(tmp_path, registered(wallet_cli), "w.psbt", 100_000))
     code, doc = wallet_cli("sign", draft["id"], draft["id"][:8], "--holder", "A")
     assert code == 0 and len(doc["signed"]) == 1 and doc["refused"] == []
     _, journal = wallet_cli("audit", "show", "--kind", "draft_signed")
@@ -245,14 +205,12 @@ def test_a_draft_named_twice_is_signed_once(wallet_cli: Cli, tmp_path: Path) -> 
 
 
 def test_a_conflicting_draft_is_refused_before_the_token_signs(
-    wallet_cli: Cli, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    from signer.hsm.session import TokenSession
-
+    wallet_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wallet = registered(wallet_cli)
     spends = [Spend((0, 4), 50_000_000)]
-    one = _import(wallet_cli, psbt_file(tmp_path, wallet, "1.psbt", 100_000, spends=spends))
-    two = _import(wallet_cli, psbt_file(tmp_path, wallet, "2.psbt", 200_000, spends=spends))
+    one = imported(wallet_cli, psbt_file(tmp_path, wallet, "1.psbt", 100_000, spends=spends))
+    two = imported(wallet_cli, psbt_file(tmp_path, wallet, "2.psbt", 200_000, spends=spends))
     assert wallet_cli("sign", one["id"], "--holder", "A")[0] == 0
     calls: list[bytes] = []
     original = TokenSession.sign_digest

@@ -126,3 +126,24 @@ def test_a_second_holder_may_sign_an_earlier_nonce_after_later_ones(
     assert code == 3
     assert {"stale_nonce"} <= {r["code"] for r in doc["drafts"][0]["reasons"]}
     assert safe.address == cli("wallet", "show")[1]["ethereum"]["safe"]
+
+
+def test_two_holders_at_one_session_sign_a_safe_transfer_that_executes(
+    safe_setup: tuple[Cli, SafeWallet], tmp_path: Path
+) -> None:
+    cli, deployed = safe_setup
+    chain, safe = deployed.chain, deployed.safes["1.4.1"]
+    payee = "0x" + "cd" * 20
+    path = _draft_file(tmp_path, deployed, "eth.json", to=payee, value=str(10**18))
+    draft = cli("import", str(path))[1]["drafts"][0]["id"]
+    code, doc = cli("sign", draft, "--holder", "C", "--holder", "B")
+    assert code == 0 and [(s["holder"], s["complete"]) for s in doc["signed"]] == [
+        ("C", False), ("B", True)]
+    out = tmp_path / "usb"
+    out.mkdir()
+    assert cli("export", draft, "--out", str(out))[0] == 0
+    exported = json.loads((out / f"{draft}.safe-signatures.json").read_text())
+    before = chain.balance(payee)
+    chain.execute(safe, chain.draft(safe, "1.4.1", to=payee, value=str(10**18)),
+                  bytes.fromhex(exported["packed"][2:]))
+    assert chain.balance(payee) - before == 10**18
