@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,6 +26,17 @@ REPO = Path(__file__).resolve().parent.parent
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI") == "true":
     settings.load_profile("ci")
+
+
+KILLED = -signal.SIGKILL
+
+
+def killed(home: Path, point: str, *args: str) -> int:
+    """Exit status of `airsign --home HOME ARGS...` made to crash at ``point`` (see
+    tests/crashing_child.py); KILLED when it did."""
+    child = REPO / "tests" / "crashing_child.py"
+    return subprocess.run([sys.executable, str(child), point, "--home", str(home), *args],
+                          cwd=REPO, capture_output=True, text=True, timeout=120).returncode
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from embit.networks import NETWORKS
 
 from signer.errors import HsmError
 from signer.hsm.gateway import Gateway
-from softhsm.tokens import TokenSet
-from tests.conftest import Cli
+from softhsm.tokens import TokenSet, create_token_set
+from tests.conftest import KILLED, Cli, killed
 
 VALID = Path(__file__).resolve().parents[1] / "ceremony" / "data" / "valid-ceremony.toml"
 PASSPHRASE = "custodian passphrase"
@@ -193,8 +193,6 @@ def test_bad_ceremony_files_touch_no_token(cli: Cli, pins: str, token_set: Token
 def test_a_new_wallet_replaces_the_registered_one_on_fresh_tokens(  # type: ignore[no-untyped-def]
     ceremony, token_set: TokenSet, user_pin: str, tmp_path: Path
 ) -> None:
-    from softhsm.tokens import create_token_set
-
     cli = ceremony[0]
     _, old = cli("wallet", "show")
     create_token_set(token_set.directory, ["holder-a2", "holder-b2", "holder-c2"],
@@ -216,4 +214,40 @@ def test_a_new_wallet_replaces_the_registered_one_on_fresh_tokens(  # type: igno
     assert [h["token"] for h in new["holders"]] == ["holder-a2", "holder-b2", "holder-c2"]
     _, tokens = cli("tokens")
     assert [h["token"] for h in tokens["holders"]] == ["holder-a2", "holder-b2", "holder-c2"]
+    assert cli("audit", "verify")[1]["ok"] is True
+
+
+@pytest.mark.parametrize("point", ["import_key:50", "ceremony_completed:1"])
+def test_a_ceremony_killed_half_way_registers_nothing_and_needs_fresh_tokens(
+    cli: Cli, pins: str, token_set: TokenSet, user_pin: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, point: str,
+) -> None:
+    """Power lost while B's keys go in, or just before the wallet's registration commits."""
+    monkeypatch.setenv("AIRSIGN_PASSPHRASE_C", PASSPHRASE)
+    dirs = [tmp_path / name for name in ("s1", "e1", "s2", "e2", "s3", "e3")]
+    for directory in dirs:
+        directory.mkdir()
+
+    def ceremony_args(plan: Path, run: int, *extra: str) -> tuple[str, ...]:
+        return ("ceremony", "run", str(plan), "--shares-dir", str(dirs[2 * run]),
+                "--export-dir", str(dirs[2 * run + 1]), *extra)
+
+    assert killed(cli.home, point, *ceremony_args(VALID, 0)) == KILLED
+    code, doc = cli("wallet", "show")
+    assert code == 2 and doc["error"]["code"] == "no_wallet"
+    _, completed = cli("audit", "show", "--kind", "ceremony_completed")
+    assert completed["entries"] == []
+    code, doc = cli(*ceremony_args(VALID, 1))
+    assert code == 2 and doc["error"]["code"] == "token_not_empty"
+
+    create_token_set(token_set.directory, ["holder-a2", "holder-b2", "holder-c2"],
+                     "so-pin-for-tests", user_pin)
+    Gateway(token_set.module).rescan()
+    fresh = tmp_path / "fresh.toml"
+    fresh.write_text(VALID.read_text().replace('token = "holder-a"', 'token = "holder-a2"')
+                     .replace('token = "holder-b"', 'token = "holder-b2"')
+                     .replace('token = "holder-c"', 'token = "holder-c2"'))
+    code, doc = cli(*ceremony_args(fresh, 2))
+    assert code == 0, doc
+    assert cli("wallet", "show")[1]["holders"][1]["token"] == "holder-b2"
     assert cli("audit", "verify")[1]["ok"] is True

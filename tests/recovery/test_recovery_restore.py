@@ -11,6 +11,7 @@ from recovery_support import Ceremony
 
 from signer.hsm.gateway import Gateway
 from softhsm.pytest_plugin import TEST_USER_PIN
+from tests.conftest import KILLED, killed
 
 B_CARDS = ("B-g1-1", "B-g1-2", "B-g2-1")
 C_CARDS = ("C-g1-2", "C-g1-3", "C-g1-5")
@@ -118,3 +119,25 @@ def test_a_restore_counts_as_a_drill(ceremony: Ceremony, tmp_path: Path) -> None
         ("A", None), ("B", 0), ("C", None)]
     code, verified = ceremony.cli("audit", "verify")
     assert verified["ok"] is True
+
+
+@pytest.mark.parametrize("point", ["import_key:20", "holder_restored:1"])
+def test_a_restore_killed_half_way_moves_nothing_and_no_token_is_topped_up(
+    ceremony: Ceremony, point: str
+) -> None:
+    """Power lost while keys go in, or just before the new mapping commits."""
+    ceremony.new_token("holder-b-2")
+    cards = [str(ceremony.card(n)) for n in B_CARDS]
+    args = ("recover", "B", "--shares", *cards, "--token", "holder-b-2", "--holders", "C")
+    assert killed(ceremony.home, point, *args) == KILLED
+    mapping, kinds = _state(ceremony)
+    assert ("B", "holder-b") in mapping and "holder_restored" not in kinds
+    assert _airsign_keys(ceremony, "holder-b-2") == (20 if point.startswith("import") else 41)
+    code, doc = _recover(ceremony, "B", B_CARDS, "--token", "holder-b-2", "--holders", "C")
+    assert (code, doc["error"]["code"]) == (2, "token_not_empty")
+    ceremony.new_token("holder-b-3")  # a freshly initialised token, as the runbook says
+    code, doc = _recover(ceremony, "B", B_CARDS, "--token", "holder-b-3", "--holders", "C")
+    assert code == 0, doc
+    mapping, kinds = _state(ceremony)
+    assert ("B", "holder-b-3") in mapping and kinds.count("holder_restored") == 1
+    assert ceremony.cli("audit", "verify")[1]["ok"] is True
