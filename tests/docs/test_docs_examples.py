@@ -11,11 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import bitcointx
 import pytest
-from bitcointx.core import CTransaction
-from bitcointx.core.script import CScript, CScriptWitness
-from bitcointx.core.scripteval import SCRIPT_VERIFY_P2SH, SCRIPT_VERIFY_WITNESS, VerifyScript
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from embit.descriptor import Descriptor
 from embit.networks import NETWORKS
@@ -35,12 +31,12 @@ from signer.transport.envelope import load_signing_key, open_envelope, parse_pla
 from signer.transport.qr import read_qr_file
 from signer.transport.ur.codec import decode_parts
 from tests.docs.docs_blocks import DOCS, REPO, marked_blocks
+from tests.pipeline.conftest import verify_final
 
 EXAMPLES = DOCS / "examples"
 EXPORT = EXAMPLES / "export"
 WALLET = EXAMPLES / "wallet"
 RFC8032_TEST1_PUBLIC = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
-bitcointx.select_chain_params("bitcoin/regtest")
 
 
 def _json(path: Path) -> Any:
@@ -132,16 +128,8 @@ def test_bitcoin_exports_verify_with_an_independent_interpreter() -> None:
     btc, _ = _draft_ids()
     psbt_bytes = (EXPORT / f"{btc}.psbt").read_bytes()
     assert base64.b64decode((EXPORT / f"{btc}.psbt.txt").read_text()) == psbt_bytes
-    psbt = read_psbt(psbt_bytes, "exported psbt")
-    tx = CTransaction.deserialize(bytes.fromhex((EXPORT / f"{btc}.tx.hex").read_text().strip()))
-    for index, inp in enumerate(psbt.inputs):
-        assert len(inp.partial_sigs) == 2
-        utxo = inp.witness_utxo
-        witness = tx.wit.vtxinwit[index].scriptWitness
-        assert isinstance(witness, CScriptWitness)
-        VerifyScript(CScript(), CScript(bytes(utxo.script_pubkey.data)), tx, index,
-                     flags={SCRIPT_VERIFY_P2SH, SCRIPT_VERIFY_WITNESS}, amount=utxo.value,
-                     witness=witness)
+    assert all(len(inp.partial_sigs) == 2 for inp in read_psbt(psbt_bytes, "exported").inputs)
+    verify_final((EXPORT / f"{btc}.tx.hex").read_text().strip(), EXPORT / f"{btc}.psbt")
 
 
 def test_safe_signatures_recover_to_the_registered_owners() -> None:
