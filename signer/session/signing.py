@@ -100,8 +100,9 @@ def _check(
         raise Rejected("already_complete", f"draft {row.id} already carries the quorum of "
                        "signatures: it can never be signed again")
     if all(holder in row.signatures for holder in holders):
-        raise Rejected("already_signed", f"holder {', '.join(holders)} has already signed "
-                       f"draft {row.id}")
+        who = (f"holder {holders[0]} has" if len(holders) == 1
+               else f"holders {', '.join(holders)} have")
+        raise Rejected("already_signed", f"{who} already signed draft {row.id}")
     decoded = decode_stored(app, row, wallet)
     if row.signatures:
         # Already counted in the ledger at the first signature: re-running the velocity
