@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from shamir_mnemonic import MnemonicError, Share
 from shamir_mnemonic.wordlist import WORD_INDEX_MAP, WORDLIST
 
-from ceremony.typos import checksum_repairs, suggestions
+from ceremony.typos import checksum_repairs, not_a_word, suggestions
 
 SHORT_SHARE_WORDS = 20  # 128-bit master secret
 LONG_SHARE_WORDS = 33  # 256-bit master secret
@@ -78,12 +78,8 @@ def _header(indices: list[int]) -> dict[str, int]:
 def _unknown_word(words: list[str], where: str) -> WordProblem | None:
     for position, word in enumerate(words, 1):
         if word not in WORD_INDEX_MAP:
-            hint = tuple(suggestions(word))
-            tip = f"; did you mean {' or '.join(map(repr, hint))}?" if hint else ""
-            return WordProblem(
-                "bad_share_word", f"{where}, word {position}: {word!r} is not a SLIP-39 word{tip}",
-                position, word, hint,
-            )
+            message, hint = not_a_word(where, position, word)
+            return WordProblem("bad_share_word", message, position, word, hint)
     return None
 
 

@@ -15,7 +15,7 @@ from shamir_mnemonic.wordlist import WORD_INDEX_MAP
 
 from ceremony.cards import ShareCard, render_card, write_cards
 from ceremony.config import Backup
-from ceremony.typos import checksum_repairs, suggestions
+from ceremony.typos import checksum_repairs, not_a_word
 from signer.errors import BadInput
 
 __all__ = ["ShareCard", "combine_shares", "render_card", "split_secret", "write_cards"]
@@ -88,14 +88,9 @@ def _parse_share(number: int, mnemonic: str) -> Share:
     where = f"share {number}"
     if not words:
         raise BadInput("bad_share", f"{where}: expected SLIP-39 words, got an empty share")
-    for position, word in enumerate(words):
+    for position, word in enumerate(words, 1):
         if word not in WORD_INDEX_MAP:
-            hint = suggestions(word)
-            tip = f"; did you mean {' or '.join(map(repr, hint))}?" if hint else ""
-            raise BadInput(
-                "bad_share_word",
-                f"{where}, word {position + 1}: {word!r} is not a SLIP-39 word{tip}",
-            )
+            raise BadInput("bad_share_word", not_a_word(where, position, word)[0])
     try:
         return Share.from_mnemonic(" ".join(words))
     except MnemonicError as exc:

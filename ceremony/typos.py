@@ -26,6 +26,14 @@ def suggestions(word: str) -> list[str]:
     return by_prefix or difflib.get_close_matches(word, WORDLIST, n=3, cutoff=0.6)
 
 
+def not_a_word(where: str, position: int, word: str) -> tuple[str, tuple[str, ...]]:
+    """The message for a word not on the SLIP-39 list (``position`` counts from 1), and
+    the words the operator may have meant."""
+    hint = tuple(suggestions(word))
+    tip = f"; did you mean {' or '.join(map(repr, hint))}?" if hint else ""
+    return f"{where}, word {position}: {word!r} is not a SLIP-39 word{tip}", hint
+
+
 def _step(residue: int, symbol: int) -> int:
     top = residue >> 20
     residue = (residue & 0xFFFFF) << 10 ^ symbol
