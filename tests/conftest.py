@@ -21,9 +21,10 @@ from softhsm.tokens import TokenSet
 REPO = Path(__file__).resolve().parent.parent
 
 # Under CI the properties replay the same cases every run, so a landing never hinges on
-# the luck of a random draw; locally (and in `make test-fuzz`) they explore new inputs,
-# and whatever they find is kept as a regression case.
-settings.register_profile("ci", derandomize=True, database=None)
+# the luck of a random draw (nor on a loaded runner's pause against the per-example
+# deadline); locally (and in `make test-fuzz`) they explore new inputs, and whatever they
+# find is kept as a regression case.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
 if os.environ.get("CI") == "true":
     settings.load_profile("ci")
 

@@ -38,16 +38,22 @@ def qr_source(path: Path) -> QrSource | None:
 
 
 def fitting_frames(source: QrSource, width: int, height: int) -> tuple[list[str], list[str]]:
-    """UR parts and their half-block frames, with the largest fragment that fits the area."""
+    """UR parts and their half-block frames, with the largest fragment whose every frame
+    fits the area (later parts carry a longer "seq-of" prefix, so a later frame can need a
+    larger QR version than the first)."""
     parts: list[str] = []
     frames: list[str] = []
     for length in FRAGMENT_LENGTHS:
         parts = ur_parts(source.payload, source.ur_type, length)
         frames = [render_half_blocks(p, border=SCREEN_BORDER) for p in parts]
-        lines = frames[0].splitlines()
-        if len(lines) <= height and len(lines[0]) <= width:
+        if all(_fits(frame, width, height) for frame in frames):
             break
     return parts, frames
+
+
+def _fits(frame: str, width: int, height: int) -> bool:
+    lines = frame.splitlines()
+    return len(lines) <= height and max(map(len, lines)) <= width
 
 
 class QrScreen(Screen[None]):

@@ -110,7 +110,6 @@ class SigningScreen(Screen[None]):
             lines += [f"[!] REFUSED {r['id']}: {r['code']}: {plain(r['message'])}"
                       for r in report.refused]
             self.app.call_from_thread(self._progress, len(report.signed), lines)
-        self.app.call_from_thread(self.on_screen_resume)
 
     def _login_problem(self, holder: str, error: AirsignError) -> str:
         if isinstance(error, LockedOut):
@@ -124,11 +123,14 @@ class SigningScreen(Screen[None]):
         return plain(problem(error)) + "\n    Batch stopped: fix this, then press g again."
 
     def _progress(self, made: int, lines: list[str]) -> None:
+        # Count, log and the drafts panel change in one callback: the screen never shows
+        # a draft's signature in the log while the panel still says it lacks it.
         self.signed += made
         self.query_one(ProgressBar).advance(1)
         self.query_one("#signing-count", Static).update(f"Signatures made: {self.signed}")
         for line in lines:
             self._log(line)
+        self.on_screen_resume()
 
     def _log(self, line: str) -> None:
         self.log_lines.append(line)

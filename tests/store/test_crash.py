@@ -35,7 +35,7 @@ def test_sigkill_at_random_moments_never_breaks_the_journal(tmp_path: Path) -> N
         json.loads(r[0])["n"]
         for r in conn.execute("SELECT data FROM journal WHERE kind='probe' ORDER BY seq")
     ]
-    assert len(actions) > 60
+    assert len(actions) >= 60  # at least the one each trial committed before its kill
     assert entries == actions  # exactly one entry per committed action, in order
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     sqlite3.connect(path).close()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from pathlib import Path
 
+import pytest
 import zxingcpp
 from PIL import Image, ImageOps
 from textual.pilot import Pilot
@@ -17,7 +19,7 @@ from signer.store.db import transaction
 from signer.transport.ur import decode_parts
 from signer.tui.app import AirsignApp
 from signer.tui.export_screen import ExportScreen
-from signer.tui.qr_screen import QrScreen
+from signer.tui.qr_screen import QrScreen, QrSource, fitting_frames
 from signer.tui.signing_screen import SigningScreen
 from signer.tui.widgets import PinDialog
 from tests.tui.conftest import fill, imported, settle, text, withdrawal
@@ -91,8 +93,7 @@ async def test_two_holders_sign_a_batch_and_it_is_exported(
                      and "part 1 of" in text(app, "#qr-caption"))
         screen = app.screen
         assert isinstance(screen, QrScreen)
-        code = text(app, "#qr-code").splitlines()
-        assert len(code) <= 22 and max(len(x) for x in code) <= 80  # fits 80x24
+        assert all(fits_80x24(frame) for frame in [text(app, "#qr-code"), *screen.frames])
         # zxing-cpp reads what the screen draws; the parts it reads rebuild the exported PSBT.
         read = [_scan(frame) for frame in screen.frames]
         assert read == [p.upper() for p in screen.parts]
@@ -100,6 +101,22 @@ async def test_two_holders_sign_a_batch_and_it_is_exported(
         assert psbt == (out / f"{ids[0]}.psbt").read_bytes()
         await pilot.press("escape")
         assert isinstance(app.screen, ExportScreen)
+
+
+def fits_80x24(frame: str) -> bool:
+    """Within 80x24 less the caption and footer rows."""
+    lines = frame.splitlines()
+    return len(lines) <= 22 and max(len(line) for line in lines) <= 80
+
+
+@pytest.mark.parametrize("size", [600, 1_125, 1_300, 2_000])
+def test_every_frame_of_an_exported_psbt_fits_80x24(size: int) -> None:
+    # Signed PSBTs vary in size with the signatures' DER length; later UR parts carry a
+    # longer "seq-of" prefix and can need a larger QR version than the first part.
+    payload = random.Random(size).randbytes(size)
+    parts, frames = fitting_frames(QrSource("x.psbt", payload, "crypto-psbt"), 80, 22)
+    assert len(parts) == len(frames) > 1
+    assert all(fits_80x24(frame) for frame in frames)
 
 
 def _scan(frame: str) -> str:
