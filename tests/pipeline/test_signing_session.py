@@ -44,6 +44,9 @@ def test_only_holders_who_have_not_signed_sign_and_only_up_to_the_quorum(
     fresh = imported(wallet_cli, psbt_file(tmp_path, wallet, "2.psbt", 100_000,
                                            spends=[Spend((0, 3), 1_000_000)]))["id"]
     assert wallet_cli("sign", earlier, "--holder", "A")[0] == 0
+    code, doc = wallet_cli("sign", fresh, "--holder", "B", "--holder", "D")
+    assert (code, doc["error"]["code"]) == (2, "unknown_holder")  # before any login
+    assert "'D'" in doc["error"]["message"]
     code, doc = wallet_cli("sign", earlier, fresh, "--holder", "A", "--holder", "B",
                            "--holder", "C", "--holder", "B")
     assert code == 0 and doc["refused"] == []

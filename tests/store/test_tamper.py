@@ -15,6 +15,16 @@ from signer.store.db import transaction
 from signer.store.journal import entry_hash
 
 
+def _append_checkpoint(conn: sqlite3.Connection, key: Ed25519PrivateKey) -> None:
+    """Holder A's checkpoint over the current head, signed by ``key``."""
+    seq, head = journal.head(conn)
+    journal.append(conn, "checkpoint", "A", {
+        "holder": "A", "head_seq": seq, "head_hash": head,
+        "public_key": key.public_key().public_bytes_raw().hex(),
+        "signature": key.sign(checkpoint_message(seq, head)).hex(),
+    })
+
+
 def _journal_with_checkpoint(path: Path, key: Ed25519PrivateKey) -> sqlite3.Connection:
     """Ten entries, a registered audit key, and a checkpoint over entry 11."""
     conn = db.connect(path)
@@ -23,20 +33,7 @@ def _journal_with_checkpoint(path: Path, key: Ed25519PrivateKey) -> sqlite3.Conn
         for n in range(10):
             journal.append(conn, "event", "A", {"n": n})
         journal.append(conn, "audit_key_registered", "A", {"holder": "A", "public_key": public})
-        seq, head = journal.head(conn)
-        signature = key.sign(checkpoint_message(seq, head)).hex()
-        journal.append(
-            conn,
-            "checkpoint",
-            "A",
-            {
-                "holder": "A",
-                "head_seq": seq,
-                "head_hash": head,
-                "public_key": public,
-                "signature": signature,
-            },
-        )
+        _append_checkpoint(conn, key)
         journal.append(conn, "event", "A", {"n": 99})
     return conn
 
@@ -146,19 +143,7 @@ def test_a_checkpoint_by_an_unregistered_key_is_detected(tmp_path: Path) -> None
     stranger = Ed25519PrivateKey.generate()
     with transaction(conn):
         journal.append(conn, "event", "A", {"n": 1})
-        seq, head = journal.head(conn)
-        journal.append(
-            conn,
-            "checkpoint",
-            "A",
-            {
-                "holder": "A",
-                "head_seq": seq,
-                "head_hash": head,
-                "public_key": stranger.public_key().public_bytes_raw().hex(),
-                "signature": stranger.sign(checkpoint_message(seq, head)).hex(),
-            },
-        )
+        _append_checkpoint(conn, stranger)
     result = audit.verify(conn)
     assert (result.ok, result.first_bad_seq) == (False, 2)
 
