@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from signer.cli.context import Context, Result
-from signer.errors import Exit
+from signer.errors import AirsignError, Exit
 from signer.session import holds
 from signer.session.draft_lookup import resolve
 from signer.session.exporting import export_drafts
@@ -62,7 +62,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 def _with_refusals(
     doc: dict[str, Any], lines: list[str], refused: list[dict[str, Any]]
 ) -> Result:
-    """Add the refusals (id, code, message) to a sign/export result, with their exit code."""
+    """Add the refusals (id, code, message) to a sign, export or screen result, with their
+    exit code."""
     lines = [*lines, *(f"REFUSED {r['id']}: {r['message']}" for r in refused)]
     doc["refused"] = [{k: r[k] for k in ("id", "code", "message")} for r in refused]
     return Result(doc, "\n".join(lines), _refusal_exit(refused))
@@ -159,9 +160,14 @@ def show_draft(ctx: Context) -> Result:
 
 def screen_drafts(ctx: Context) -> Result:
     results: list[dict[str, Any]] = []
+    refused: list[dict[str, Any]] = []
     for typed in ctx.args.ids:
-        row = resolve(ctx.app, typed)
-        verdict = rescreen(ctx.app, row)
+        try:
+            row = resolve(ctx.app, typed)
+            verdict = rescreen(ctx.app, row)
+        except AirsignError as error:  # one bad or signed id: the others are still screened
+            refused.append(error.refusal(typed))
+            continue
         results.append(
             {
                 "id": row.id,
@@ -173,9 +179,9 @@ def screen_drafts(ctx: Context) -> Result:
         f"{r['id']}: {r['verdict'].upper()} " + "; ".join(x["code"] for x in r["reasons"])
         for r in results
     ]
-    return Result(
-        {"drafts": results}, "\n".join(lines), _verdict_exit([r["verdict"] for r in results])
-    )
+    result = _with_refusals({"drafts": results}, lines, refused)
+    result.exit = max(result.exit, _verdict_exit([r["verdict"] for r in results]))
+    return result
 
 
 def sign(ctx: Context) -> Result:

@@ -168,7 +168,7 @@ class TokenSession:
             raise HsmError("bad_key", f"unknown key type {key_type!r}")
         # Keys are not modifiable once made, and the public key is unknown until
         # generation, so a generated key's CKA_ID is random rather than its hash160.
-        key_id = hashlib.sha256(label.encode() + self.session.generate_random(128)).digest()[:20]
+        key_id = hashlib.sha256(label.encode() + self._random(16)).digest()[:20]
         with self._gateway.lock:
             self._refuse_duplicate(None, label)
             try:
@@ -207,9 +207,15 @@ class TokenSession:
                     "key_exists", f"token {self.label!r} already holds a key labelled {label!r}"
                 )
 
+    def _random(self, length: int) -> bytes:
+        """``length`` bytes of C_GenerateRandom in this session: a PKCS#11 call like any
+        other, so under the gateway lock."""
+        with self._gateway.lock:
+            return bytes(self.session.generate_random(length * 8))
+
     def prove(self, key_id: bytes, public_key: bytes) -> None:
         """Sign a fresh digest with the key and verify it against ``public_key``."""
-        digest = hashlib.sha256(b"airsign key proof" + self.session.generate_random(256)).digest()
+        digest = hashlib.sha256(b"airsign key proof" + self._random(32)).digest()
         key = self.key(key_id)
         if key.key_type == "ed25519":
             self.sign_ed25519(key_id, digest, public_key)

@@ -35,9 +35,6 @@ class ExportReport:
     files: list[str] = field(default_factory=list)
     refused: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_json(self) -> dict[str, Any]:
-        return {"files": self.files, "refused": self.refused}
-
 
 def _out_dir(path: Path) -> Path:
     if not path.is_dir() or path.is_symlink():
@@ -58,8 +55,7 @@ def export_drafts(app: Appliance, typed_ids: list[str], out: Path, qr: bool) -> 
             row = resolve(app, typed)
             planned[row.id] = _files_for(row, wallet, qr)
         except AirsignError as error:
-            report.refused.append({"id": typed, "code": error.code, "message": error.message,
-                                   "exit": int(error.exit)})
+            report.refused.append(error.refusal(typed))
     if not planned:
         return report
     everything = {name: content for files in planned.values() for name, content in files.items()}

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from signer.chains.bitcoin.settings import Settings as BitcoinSettings
-from signer.risk import SqlLedger, Verdict, VerdictKind, record_verdict, screen
+from signer.errors import Rejected
+from signer.risk import SqlLedger, Verdict, record_verdict, screen
 from signer.session.appliance import Appliance
 from signer.session.decoding import DecodedDraft, decode
 from signer.session.policy import active_policy
@@ -73,13 +73,11 @@ def screen_decoded(app: Appliance, decoded: DecodedDraft, now: datetime) -> Verd
 
 def rescreen(app: Appliance, row: DraftRow) -> Verdict:
     """`screen ID`: a fresh verdict for a draft nobody has signed yet."""
+    if row.signatures:
+        # Its verdict was settled by the screen right before its first signature, and it
+        # is in the velocity ledger: screening it again would judge it against itself
+        # (already_signed) and count a flag towards the circuit breaker.
+        raise Rejected("already_signed", f"draft {row.id} carries signatures "
+                       f"({', '.join(sorted(row.signatures))}): it is not screened again")
     wallet = load_wallet(app)
     return screen_decoded(app, decode_stored(app, row, wallet), app.clock())
-
-
-def signable(verdict: Verdict) -> bool:
-    return verdict.kind is VerdictKind.APPROVE
-
-
-def verdict_doc(row: DraftRow) -> dict[str, Any]:
-    return {"verdict": row.verdict, "reasons": row.reasons, "not_before": row.not_before}

@@ -17,7 +17,7 @@ from signer.chains.bitcoin.psbt_file import psbt_bytes
 from signer.chains.bitcoin.signing import sign_reviewed
 from signer.chains.ethereum import SafeOwner, parse_safe_tx_json, sign_safe_tx
 from signer.chains.ethereum.settings import OWNER_PATH
-from signer.errors import AirsignError, Delayed, Exit, Rejected
+from signer.errors import AirsignError, Delayed, Rejected
 from signer.hsm.session import TokenSession
 from signer.risk import SqlLedger, VerdictKind, record_signed
 from signer.session import logins
@@ -34,17 +34,7 @@ from signer.store.drafts import DraftRow
 @dataclass
 class SigningReport:
     signed: list[dict[str, Any]]
-    refused: list[dict[str, str]]
-
-    def as_json(self) -> dict[str, Any]:
-        return {"signed": self.signed, "refused": self.refused}
-
-    @property
-    def exit(self) -> Exit:
-        if not self.refused:
-            return Exit.OK
-        codes = {r["exit"] for r in self.refused}
-        return Exit(max(int(c) for c in codes))
+    refused: list[dict[str, Any]]
 
 
 def sign_drafts(
@@ -69,7 +59,7 @@ def sign_drafts(
                 with transaction(app.conn):
                     ready.append((row, _check(app, row, names, wallet)))
             except AirsignError as error:
-                report.refused.append(_refusal(typed, error))
+                report.refused.append(error.refusal(typed))
     if not ready:
         return report
     # One commit for the batch: a crash before it loses only signatures that never
@@ -80,16 +70,12 @@ def sign_drafts(
                 try:
                     complete = _sign(app, row, decoded, holder, sessions[holder], wallet)
                 except AirsignError as error:
-                    report.refused.append(_refusal(row.id, error))
+                    report.refused.append(error.refusal(row.id))
                     break
                 report.signed.append({"id": row.id, "holder": holder, "complete": complete})
                 if complete:
                     break
     return report
-
-
-def _refusal(draft: str, error: AirsignError) -> dict[str, Any]:
-    return {"id": draft, "code": error.code, "message": error.message, "exit": int(error.exit)}
 
 
 def _check(

@@ -223,3 +223,22 @@ def test_a_conflicting_draft_is_refused_before_the_token_signs(
     code, refused = wallet_cli("sign", two["id"], "--holder", "A")
     assert code == 3 and refused["refused"][0]["code"] == "conflict"
     assert calls == []
+
+
+def test_screen_leaves_signed_drafts_alone_and_goes_on_past_a_bad_id(
+    wallet_cli: Cli, tmp_path: Path
+) -> None:
+    wallet = registered(wallet_cli)
+    signed = imported(wallet_cli, psbt_file(tmp_path, wallet, "s.psbt", 100_000))["id"]
+    fresh = imported(wallet_cli, psbt_file(tmp_path, wallet, "f.psbt", 100_000,
+                                           spends=[Spend((0, 2), 1_000_000)]))["id"]
+    assert wallet_cli("sign", signed, "--holder", "A", "--holder", "B")[0] == 0
+    _, before = wallet_cli("show", signed)
+    verdicts = len(wallet_cli("audit", "show", "--kind", "verdict")[1]["entries"])
+    code, doc = wallet_cli("screen", signed, "ffff", fresh)
+    assert code == 3  # already_signed (3) outranks the unknown id (2)
+    assert [d["id"] for d in doc["drafts"]] == [fresh]
+    assert {r["id"]: r["code"] for r in doc["refused"]} == {
+        signed: "already_signed", "ffff": "unknown_draft"}
+    assert wallet_cli("show", signed)[1]["verdict"] == before["verdict"] == "approve"
+    assert len(wallet_cli("audit", "show", "--kind", "verdict")[1]["entries"]) == verdicts + 1
