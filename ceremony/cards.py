@@ -11,7 +11,7 @@ from pathlib import Path
 import segno
 
 from signer.errors import BadInput
-from signer.store.files import fsync_directory
+from signer.store.files import write_new_files
 
 TITLE = "AIRSIGN SLIP-39 SHARE CARD - SECRET: keep offline, never photograph"
 _NUMBERED = re.compile(r"^\s*(\d{2})\.\s+([A-Za-z]+)\s*$")
@@ -100,26 +100,6 @@ def read_card(text: str, where: str = "share card") -> str:
     return " ".join(m.group(2).lower() for m in found)
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(path, flags, 0o600)
-    except FileExistsError:
-        raise BadInput(
-            "share_card_exists", f"{path}: exists; share cards are never overwritten"
-        ) from None
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    except OSError:
-        os.close(fd)
-        path.unlink(missing_ok=True)
-        raise
-    os.close(fd)
-
-
 def write_cards(cards: Sequence[ShareCard], shares_dir: str | Path) -> tuple[Path, ...]:
     """Write each card to ``<holder>-g<group>-<n>.txt`` (mode 0600); refuse if any exists."""
     directory = Path(shares_dir)
@@ -137,17 +117,8 @@ def write_cards(cards: Sequence[ShareCard], shares_dir: str | Path) -> tuple[Pat
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise BadInput("bad_shares_dir", f"{directory}: cannot create: {exc.strerror}") from None
-    written: list[Path] = []
-    try:
-        for card, path in zip(cards, paths, strict=True):
-            _write_new(path, render_card(card).encode("utf-8"))
-            written.append(path)
-        fsync_directory(directory)
-    except (OSError, BadInput) as exc:
-        # Half a set of cards from an abandoned ceremony must not reach a custodian.
-        for done in written:
-            done.unlink(missing_ok=True)
-        if isinstance(exc, BadInput):
-            raise
-        raise BadInput("share_card_write_failed", f"{directory}: {exc}") from None
+    # Temporary names, one flush, then the final names: a crash or a failure leaves no
+    # card under its name with missing words, and no half set (linked cards are removed).
+    write_new_files(directory, {card.file_name: render_card(card).encode("utf-8")
+                                for card in cards}, mode=0o600)
     return tuple(paths)

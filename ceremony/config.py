@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -23,6 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from signer.errors import BadInput
+from signer.store.toml_text import parse_toml
 
 HOLDER_IDS = ("A", "B", "C")
 MAX_GROUPS = 16  # SLIP-39: 4-bit group count
@@ -239,10 +239,7 @@ def describe(error: ValidationError, where: str) -> BadInput:
 
 def parse_ceremony(text: str, where: str = "ceremony file") -> CeremonyPlan:
     """Validate ceremony TOML text; ``where`` names the source in messages."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise BadInput("bad_ceremony_file", f"{where}: not valid TOML: {exc}") from None
+    data = parse_toml(text, where, "bad_ceremony_file")
     try:
         return CeremonyPlan.model_validate(data)
     except ValidationError as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ceremony import preflight, transcript
-from ceremony.cards import ShareCard, write_cards
+from ceremony.cards import ShareCard, render_card, write_cards
 from ceremony.config import CeremonyPlan, Holder, load_ceremony
 from ceremony.derive import HolderKeys, derive_holder_keys
 from ceremony.entropy import EntropyRecord, mix_entropy
@@ -163,8 +163,10 @@ def _write_outputs(
     """Share cards, standard exports and the signed transcript; returns name -> sha256."""
     written: dict[str, str] = {}
     for outcome in outcomes:
-        for path in write_cards(outcome.cards, options.shares_dir):
-            written[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+        paths = write_cards(outcome.cards, options.shares_dir)
+        for card, path in zip(outcome.cards, paths, strict=True):
+            # Hashed from the text just written, never read back from the card file.
+            written[str(path)] = hashlib.sha256(render_card(card).encode("utf-8")).hexdigest()
     exports = ceremony_exports(wallet)
     body = {
         "wallet": wallet.document(),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,8 @@ from signer.errors import BadInput
 from signer.risk.addresses import parse_address_list
 from signer.risk.policy import PolicyDocument
 from signer.risk.policy_errors import describe
+from signer.store.canonical import canonical_json
+from signer.store.toml_text import parse_toml
 
 CODE = "bad_policy"
 _LIST_LIMIT = 16 * 1024 * 1024
@@ -37,22 +38,17 @@ class Policy:
         return hashlib.sha256(self.canonical).hexdigest()
 
 
-def _canonical_json(value: Any) -> bytes:
-    # Sorted keys, no whitespace, UTF-8: comments, key order and layout do not change it.
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def _parse_toml(data: bytes, where: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadInput(CODE, f"{where}: expected UTF-8 text ({exc.reason})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise BadInput(CODE, f"{where}: expected valid TOML: {exc}") from None
+    return parse_toml(text, where, CODE)
 
 
 def _canonical(raw: dict[str, Any], lists: dict[str, list[str]]) -> bytes:
-    return _canonical_json({"policy": raw, **lists})
+    # Comments, key order and layout do not change the canonical bytes or their hash.
+    return canonical_json({"policy": raw, **lists})
 
 
 def policy_hash(policy_bytes: bytes) -> str:

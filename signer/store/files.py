@@ -1,4 +1,6 @@
-"""Writing output files: temporary name, fsync, then an atomic link that never overwrites."""
+"""Writing output files: temporary name, flush to disk, then an atomic link that never
+overwrites. A crash leaves either nothing or the whole file under its final name (plus at
+most stray ``.*.tmp`` files); a file already there is never replaced."""
 
 from __future__ import annotations
 
@@ -10,32 +12,8 @@ from signer.errors import BadInput
 
 
 def write_new(path: Path, content: bytes, mode: int = 0o644) -> Path:
-    """Write ``content`` to ``path`` only if it does not exist yet.
-
-    A crash leaves either nothing or the whole file under its final name (plus at
-    most a stray ``.tmp`` file); ``link`` refuses an existing target atomically,
-    so a file already there is never replaced.
-    """
-    if path.exists() or path.is_symlink():
-        raise BadInput("output_exists", f"{path} already exists; refusing to overwrite it")
-    directory = path.parent
-    temporary = directory / f".{path.name}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise BadInput(
-                "output_exists", f"{path} already exists; refusing to overwrite it"
-            ) from None
-    finally:
-        temporary.unlink(missing_ok=True)
-    fsync_directory(directory)
-    return path
+    """Write ``content`` to ``path`` only if it does not exist yet (see write_new_files)."""
+    return write_new_files(path.parent, {path.name: content}, mode)[0]
 
 
 def fsync_directory(directory: Path) -> None:
@@ -58,6 +36,20 @@ def write_new_files(directory: Path, files: dict[str, bytes], mode: int = 0o644)
     existing = [str(p) for p in targets if p.exists() or p.is_symlink()]
     if existing:
         raise BadInput("output_exists", f"{existing[0]} already exists; refusing to overwrite it")
+    try:
+        written = _write_and_link(directory, files, targets, mode)
+        fsync_directory(directory)
+    except OSError as exc:  # a missing or read-only directory, a full stick, a pulled stick
+        names = ", ".join(list(files)[:3]) + (f" and {len(files) - 3} more"
+                                               if len(files) > 3 else "")
+        raise BadInput("unwritable", f"{directory}: cannot write {names} there "
+                       f"({exc.strerror or exc})") from None
+    return written
+
+
+def _write_and_link(
+    directory: Path, files: dict[str, bytes], targets: list[Path], mode: int
+) -> list[Path]:
     temporaries: list[Path] = []
     written: list[Path] = []
     try:
@@ -83,5 +75,4 @@ def write_new_files(directory: Path, files: dict[str, bytes], mode: int = 0o644)
     finally:
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)
-    fsync_directory(directory)
     return written

@@ -9,7 +9,6 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
-import tomllib
 from pathlib import Path
 from typing import IO
 
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from signer.errors import BadInput
 from signer.store import db
+from signer.store.toml_text import parse_toml
 
 CONFIG_NAME = "appliance.toml"
 STATE_NAME = "state.db"
@@ -114,14 +114,15 @@ def _take_lock(path: Path) -> IO[str]:
 def load_config(path: Path) -> ApplianceConfig:
     config_path = path / CONFIG_NAME
     try:
-        raw = tomllib.loads(config_path.read_text())
+        text = config_path.read_text()
     except FileNotFoundError:
         raise BadInput(
             "home_missing",
             f"{path} is not an airsign home (no {CONFIG_NAME}): run 'airsign init --module PATH'",
         ) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BadInput("config_invalid", f"{config_path}: not valid TOML ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput("config_invalid", f"{config_path}: cannot read it as text ({exc})") from None
+    raw = parse_toml(text, str(config_path), "config_invalid")
     try:
         return ApplianceConfig.model_validate(raw)
     except ValidationError as exc:
