@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -22,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from signer.errors import BadInput
+from signer.operator_files import read_small_file
 from signer.store.toml_text import parse_toml
 
 HOLDER_IDS = ("A", "B", "C")
@@ -246,13 +248,23 @@ def parse_ceremony(text: str, where: str = "ceremony file") -> CeremonyPlan:
         raise describe(exc, where) from None
 
 
+MAX_CEREMONY_FILE = 256 * 1024
+
+
 def load_ceremony(path: str | Path) -> CeremonyPlan:
     """Read and validate a ceremony file; every problem is a BadInput naming file and field."""
+    return read_ceremony_file(path)[0]
+
+
+def read_ceremony_file(path: str | Path) -> tuple[CeremonyPlan, str]:
+    """The validated plan and the SHA-256 of exactly the bytes validated (read once: the
+    hash read aloud and journaled is of the file that was checked)."""
     where = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise BadInput("bad_ceremony_file", f"{where}: cannot read: {exc.strerror}") from None
+    raw = read_small_file(Path(path), MAX_CEREMONY_FILE, "bad_ceremony_file", where)
+    return _parse_bytes(raw, where), hashlib.sha256(raw).hexdigest()
+
+
+def _parse_bytes(raw: bytes, where: str) -> CeremonyPlan:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ceremony import preflight, transcript
 from ceremony.cards import ShareCard, render_card, write_cards
-from ceremony.config import CeremonyPlan, Holder, load_ceremony
+from ceremony.config import CeremonyPlan, Holder, read_ceremony_file
 from ceremony.derive import HolderKeys, derive_holder_keys
 from ceremony.entropy import EntropyRecord, mix_entropy
 from ceremony.memory import wipe
@@ -63,8 +63,7 @@ def run_ceremony(
     read_passphrase: PassphraseReader,
 ) -> dict[str, Any]:
     """Run the whole ceremony; returns the summary document."""
-    plan = load_ceremony(plan_path)
-    config_sha256 = hashlib.sha256(plan_path.read_bytes()).hexdigest()
+    plan, config_sha256 = read_ceremony_file(plan_path)
     if registry.active_wallet(app.conn) is not None and not options.new_wallet:
         raise BadInput(
             "wallet_exists",

@@ -20,6 +20,7 @@ from ceremony.cards import read_card
 from ceremony.share_entry import check_share
 from ceremony.shares import combine_shares
 from signer.errors import BadInput
+from signer.operator_files import read_small_file
 
 MAX_SHARE_FILE_BYTES = 64 * 1024
 _CARD_HOLDER = re.compile(r"^holder:\s*([A-Za-z])\s*$", re.MULTILINE)
@@ -73,15 +74,9 @@ class Progress:
 def read_share_file(path: Path, number: int) -> ShareSource:
     """A share card or a plain-text file of the words; unreadable files are BadInput."""
     where = f"share {number} ({path})"
+    data = read_small_file(path, MAX_SHARE_FILE_BYTES, "share_file_unreadable", where)
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SHARE_FILE_BYTES + 1)
-        if len(data) > MAX_SHARE_FILE_BYTES:
-            raise BadInput("share_file_unreadable",
-                           f"{where}: larger than {MAX_SHARE_FILE_BYTES} bytes: not a share card")
         text = data.decode("utf-8")
-    except OSError as exc:
-        raise BadInput("share_file_unreadable", f"{where}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise BadInput("share_file_unreadable", f"{where}: not UTF-8 text") from None
     holder = _CARD_HOLDER.search(text)

@@ -12,7 +12,7 @@ from typing import Any
 from signer.chains.bitcoin.psbt_file import read_psbt
 from signer.chains.ethereum.safe_tx import parse_safe_tx
 from signer.cli.context import Context, Result
-from signer.errors import BadInput
+from signer.operator_files import read_small_file
 from signer.store.files import write_new
 from signer.transport.envelope import load_signing_key, parse_plain_draft, seal
 
@@ -34,12 +34,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _read_draft(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_DRAFT_FILE:
-            raise BadInput("too_large", f"{path}: larger than {MAX_DRAFT_FILE} bytes")
-        return path.read_bytes()
-    except OSError as exc:
-        raise BadInput("unreadable", f"{path}: cannot read ({exc.strerror})") from None
+    return read_small_file(path, MAX_DRAFT_FILE, "unreadable", "DRAFT.json")
 
 
 def _check_payload(draft: dict[str, Any], source: str) -> None:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import sys
 from pathlib import Path
 
 from signer.errors import BadInput
+from signer.operator_files import read_small_file
+
+MAX_PIN_FILE = 4096
+_HOLDER_LINE = re.compile(r"[ABCabc]=")
 
 
 def pin_env_name(holder: str) -> str:
@@ -36,11 +41,16 @@ def read_pin(holder: str, pin_file: Path | None = None, interactive: bool | None
 
 
 def _from_file(path: Path, holder: str) -> str:
+    data = read_small_file(path, MAX_PIN_FILE, "pin_file_unreadable", "PIN file")
     try:
-        lines = [line.strip() for line in path.read_text().splitlines() if line.strip()]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput("pin_file_unreadable", f"{path}: cannot read PIN file ({exc})") from None
-    keyed = dict(line.split("=", 1) for line in lines if "=" in line)
+        lines = [line.strip() for line in data.decode("utf-8").splitlines() if line.strip()]
+    except UnicodeDecodeError:
+        raise BadInput("pin_file_unreadable", f"{path}: expected UTF-8 text") from None
+    # 'A=1234' lines name their holder; a lone line is the PIN itself, '=' and all.
+    keyed = {name.upper(): pin for name, pin in
+             (line.split("=", 1) for line in lines if _HOLDER_LINE.match(line))}
+    if keyed and len(keyed) != len(lines):
+        raise BadInput("pin_file_bad", f"{path}: expected one line (the PIN) or 'H=PIN' lines")
     if keyed:
         if holder.upper() not in keyed:
             raise BadInput(

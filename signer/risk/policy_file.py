@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from signer.errors import BadInput
+from signer.operator_files import read_small_file
 from signer.risk.addresses import parse_address_list
 from signer.risk.policy import PolicyDocument
 from signer.risk.policy_errors import describe
@@ -59,16 +60,7 @@ def policy_hash(policy_bytes: bytes) -> str:
 
 
 def _read(path: Path, limit: int, where: str, field: str) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise BadInput(
-            CODE, f"{where}: field '{field}': expected a readable file at {path} ({exc.strerror})"
-        ) from None
-    if len(data) > limit:
-        raise BadInput(CODE, f"{where}: field '{field}': expected a file under {limit} bytes")
-    return data
+    return read_small_file(path, limit, CODE, f"{where}: field '{field}'")
 
 
 def _validated(raw: dict[str, Any], where: str) -> PolicyDocument:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from signer.errors import BadInput
 from signer.hsm.gateway import Gateway
 from signer.store import journal, registry
 from signer.store.clock import Clock, system_clock
 from signer.store.db import transaction
-from signer.store.home import HOLDER_IDS, Home, create_home, open_home
+from signer.store.home import HOLDER_IDS, Home, checked_holder, create_home, open_home
 
 
 class Appliance:
@@ -43,9 +42,7 @@ class Appliance:
 
     def token_label(self, holder: str) -> str:
         """The holder's token: the registered assignment, else appliance.toml's default."""
-        holder = holder.upper()
-        if holder not in HOLDER_IDS:
-            raise BadInput("unknown_holder", f"holder {holder!r}: expected one of A, B, C")
+        holder = checked_holder(holder)
         return registry.current_token(self.conn, holder) or self.home.config.holders[holder]
 
     def holder_tokens(self) -> dict[str, str]:

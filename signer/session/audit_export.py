@@ -11,7 +11,7 @@ from signer.session import logins
 from signer.session.appliance import Appliance
 from signer.store import journal
 from signer.store.canonical import canonical_json
-from signer.store.files import write_new
+from signer.store.files import refuse_existing, write_new_files
 
 EXPORT_PURPOSE = "airsign-audit-export/1"
 
@@ -19,18 +19,22 @@ EXPORT_PURPOSE = "airsign-audit-export/1"
 def export_journal(
     app: Appliance, out: Path, holder: str, read_pin: logins.PinReader
 ) -> dict[str, Any]:
-    """Write ``out`` (one JSON entry per line) and ``out.sig`` signed by ``holder``'s audit key."""
+    """Write ``out`` (one JSON entry per line) and ``out.sig`` signed by ``holder``'s audit key.
+
+    Both files appear together or not at all, and an unusable ``--out`` is refused
+    before the holder logs in.
+    """
+    signature_name = out.name + ".sig"
+    refuse_existing(out.parent, [out.name, signature_name])
     lines = [canonical_json(entry.as_json()) for entry in journal.entries(app.conn)]
     content = b"\n".join(lines) + (b"\n" if lines else b"")
     digest = hashlib.sha256(content).hexdigest()
-    signature_path = out.with_name(out.name + ".sig")
     holder = holder.upper()
     with logins.holders_logged_in(app, [holder], read_pin) as sessions:
         session = sessions[holder]
         key = session.key(logins.ensure_audit_key(app, holder, session))
         message = canonical_json({"purpose": EXPORT_PURPOSE, "sha256": digest})
         signature = session.sign_ed25519(key.key_id, message)
-        write_new(out, content)
         detached = {
             "purpose": EXPORT_PURPOSE,
             "file": out.name,
@@ -40,8 +44,11 @@ def export_journal(
             "signature": signature.hex(),
             "entries": len(lines),
         }
-        write_new(signature_path, json.dumps(detached, indent=2).encode() + b"\n")
+        written = write_new_files(out.parent, {
+            out.name: content,
+            signature_name: json.dumps(detached, indent=2).encode() + b"\n",
+        })
         app.record(
             "audit_exported", holder, {"file": str(out), "sha256": digest, "entries": len(lines)}
         )
-    return {"files": [str(out), str(signature_path)], "sha256": digest, "entries": len(lines)}
+    return {"files": [str(p) for p in written], "sha256": digest, "entries": len(lines)}

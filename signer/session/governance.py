@@ -4,27 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
-from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
 
+from signer.chains.ethereum.fields import parse_address
 from signer.errors import BadInput
+from signer.operator_files import read_small_file
 from signer.session import logins
 from signer.session.appliance import Appliance
 from signer.session.wallet import load_wallet
 from signer.store import journal, registry
 from signer.store.db import transaction
+from signer.transport.envelope import KEY_ID
 
 MAX_KEY_FILE = 16 * 1024
 
 
 def checked_address(text: str, where: str) -> str:
-    """A 20-byte hex address; mixed case must carry a valid EIP-55 checksum."""
-    if not is_hex_address(text):
-        raise BadInput("bad_address", f"{where}: expected a 0x-prefixed 20-byte hex address")
-    if text != text.lower() and text[2:] != text[2:].upper() and not is_checksum_address(text):
-        raise BadInput("bad_checksum", f"{where}: {text} fails its EIP-55 checksum")
-    return str(to_checksum_address(text))
+    """The Safe's address as the Safe parser reads addresses (0x + 40 hex digits, mixed
+    case only with a valid EIP-55 checksum), with this command's error code."""
+    try:
+        return parse_address(text, where, "ADDRESS")
+    except BadInput as error:
+        if error.code == "bad_checksum":
+            raise
+        raise BadInput("bad_address", error.message) from None
 
 
 def set_safe(app: Appliance, address: str, holders: str, read_pin: logins.PinReader) -> str:
@@ -32,7 +37,7 @@ def set_safe(app: Appliance, address: str, holders: str, read_pin: logins.PinRea
     wallet = load_wallet(app)
     if wallet.chain_id is None:
         raise BadInput("no_ethereum", f"wallet {wallet.name!r} has no [ethereum] section")
-    safe = checked_address(address, "ADDRESS")
+    safe = checked_address(address, "wallet set-safe")
     quorum = logins.distinct_holders(holders, 2)
     with logins.holders_logged_in(app, quorum, read_pin), transaction(app.conn):
         journal.append(app.conn, "safe_registered", ",".join(quorum),
@@ -43,13 +48,10 @@ def set_safe(app: Appliance, address: str, holders: str, read_pin: logins.PinRea
 
 def load_vault_key(path: Path) -> bytes:
     """An Ed25519 public key in PEM; returns the raw 32 bytes."""
+    data = read_small_file(path, MAX_KEY_FILE, "bad_vault_key", "vault key")
     try:
-        if path.stat().st_size > MAX_KEY_FILE:
-            raise BadInput("bad_vault_key", f"{path}: larger than {MAX_KEY_FILE} bytes")
-        key = load_pem_public_key(path.read_bytes())
-    except OSError as exc:
-        raise BadInput("bad_vault_key", f"{path}: cannot read ({exc.strerror})") from None
-    except ValueError:
+        key = load_pem_public_key(data)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         raise BadInput("bad_vault_key", f"{path}: expected an Ed25519 public key in PEM") from None
     if not isinstance(key, Ed25519PublicKey):
         raise BadInput("bad_vault_key", f"{path}: expected an Ed25519 public key, "
@@ -61,7 +63,7 @@ def add_vault_key(
     app: Appliance, path: Path, key_id: str, holders: str, read_pin: logins.PinReader
 ) -> bytes:
     """Register the online vault system's envelope key (two holders)."""
-    if not key_id or len(key_id) > 64 or not key_id.replace("-", "").replace("_", "").isalnum():
+    if not KEY_ID.fullmatch(key_id):  # the id envelopes carry: ASCII only
         raise BadInput("bad_key_id", f"--id {key_id!r}: expected 1-64 letters, digits, - or _")
     public_key = load_vault_key(path)
     if key_id in registry.vault_keys(app.conn):

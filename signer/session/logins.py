@@ -12,6 +12,7 @@ from signer.store import journal, lockouts
 from signer.store.audit import checkpoint_message
 from signer.store.clock import iso
 from signer.store.db import transaction
+from signer.store.home import checked_holder
 
 AUDIT_KEY_LABEL = "airsign-audit"
 PinReader = Callable[[str], str]
@@ -125,10 +126,7 @@ def distinct_holders(names: str | list[str], count: int, exclude: str | None = N
         raise BadInput(
             "quorum_size", f"--holders: expected {count} distinct holders, got {len(holders)}"
         )
-    for holder in holders:
-        if holder not in ("A", "B", "C"):
-            raise BadInput("unknown_holder", f"--holders: {holder!r} is not one of A, B, C")
-    return holders
+    return [checked_holder(holder, "--holders:") for holder in holders]
 
 
 @contextmanager
@@ -142,6 +140,7 @@ def holders_logged_in(
 
     ``tokens`` overrides the registered holder-to-token mapping (ceremony, recovery).
     """
+    holders = [checked_holder(holder) for holder in holders]  # before any PIN is asked
     sessions: dict[str, TokenSession] = {}
     try:
         for holder in holders:

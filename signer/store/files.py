@@ -25,6 +25,18 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def refuse_existing(directory: Path, names: list[str]) -> list[Path]:
+    """The paths to write, if ``directory`` exists and holds none of ``names`` yet: a
+    caller checks this before work it cannot undo (a login, a signature)."""
+    if not directory.is_dir():
+        raise BadInput("unwritable", f"{directory}: expected an existing directory")
+    targets = [directory / name for name in names]
+    existing = [str(p) for p in targets if p.exists() or p.is_symlink()]
+    if existing:
+        raise BadInput("output_exists", f"{existing[0]} already exists; refusing to overwrite it")
+    return targets
+
+
 def write_new_files(directory: Path, files: dict[str, bytes], mode: int = 0o644) -> list[Path]:
     """Write several new files with one flush to disk instead of one fsync per file.
 
@@ -32,10 +44,7 @@ def write_new_files(directory: Path, files: dict[str, bytes], mode: int = 0o644)
     only then are the final names linked (each refusing an existing file) and the
     directory fsynced once. A crash leaves no final name on incomplete data.
     """
-    targets = [directory / name for name in files]
-    existing = [str(p) for p in targets if p.exists() or p.is_symlink()]
-    if existing:
-        raise BadInput("output_exists", f"{existing[0]} already exists; refusing to overwrite it")
+    targets = refuse_existing(directory, list(files))
     try:
         written = _write_and_link(directory, files, targets, mode)
         fsync_directory(directory)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from signer.errors import BadInput
 from signer.store import db
@@ -23,6 +23,14 @@ CONFIG_NAME = "appliance.toml"
 STATE_NAME = "state.db"
 LOCK_NAME = "airsign.lock"
 HOLDER_IDS = ("A", "B", "C")
+
+
+def checked_holder(holder: str, where: str = "holder") -> str:
+    """``holder`` as one of A, B, C (any case), else BadInput ``unknown_holder``."""
+    name = holder.strip().upper()
+    if name not in HOLDER_IDS:
+        raise BadInput("unknown_holder", f"{where} {holder!r}: expected one of A, B, C")
+    return name
 
 
 class Settings(BaseModel):
@@ -46,6 +54,16 @@ class ApplianceConfig(BaseModel):
         default_factory=lambda: {"A": "holder-a", "B": "holder-b", "C": "holder-c"}
     )
     settings: Settings = Settings()
+
+    @field_validator("holders")
+    @classmethod
+    def _three_holders(cls, holders: dict[str, str]) -> dict[str, str]:
+        if sorted(holders) != list(HOLDER_IDS):
+            raise ValueError("expected exactly the holders A, B and C")
+        labels = [label.strip() for label in holders.values()]
+        if not all(labels) or len(set(labels)) != len(labels):
+            raise ValueError("expected three distinct, non-empty token labels")
+        return holders
 
 
 def default_home() -> Path:

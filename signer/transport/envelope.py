@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from signer.errors import BadInput
 from signer.jsondepth import json_depth_exceeds
+from signer.operator_files import read_small_file
 from signer.transport.incoming import Envelope
 
 ENVELOPE_FORMAT = "airsign-envelope/1"
@@ -37,7 +38,7 @@ _ENVELOPE_KEYS = ("format", "key_id", "body", "signature")
 _DRAFT_KEYS = ("format", "id", "created_at", "chain", "network", "request", "payload")
 _REQUEST_KEYS = ("asset", "amount", "destination", "reference")
 _PAYLOAD_KEY = {"bitcoin": "psbt", "ethereum": "safe_tx"}
-_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
+KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
 _DRAFT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}", re.ASCII)
 _TIME = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?(Z|\+00:00)"
@@ -202,7 +203,7 @@ def open_envelope(raw: bytes, source: str, vault_keys: dict[str, bytes]) -> Enve
     outer = _exact_keys(outer, _ENVELOPE_KEYS, source, "", "bad_envelope")
     if outer["format"] != ENVELOPE_FORMAT:
         raise BadInput("bad_envelope", f"{source}: field 'format': expected \"{ENVELOPE_FORMAT}\"")
-    key_id = _text(outer, "key_id", _KEY_ID, "1-64 letters, digits, - or _", source, "key_id",
+    key_id = _text(outer, "key_id", KEY_ID, "1-64 letters, digits, - or _", source, "key_id",
                    "bad_envelope")
     body = strict_b64(outer["body"], source, "body", "bad_envelope")
     signature = strict_b64(outer["signature"], source, "signature", "bad_envelope")
@@ -222,7 +223,7 @@ def open_envelope(raw: bytes, source: str, vault_keys: dict[str, bytes]) -> Enve
 
 def seal(draft_json_bytes: bytes, private_key: Ed25519PrivateKey, key_id: str) -> bytes:
     """The envelope JSON (one line) signing exactly ``draft_json_bytes`` (not checked here)."""
-    if not _KEY_ID.fullmatch(key_id):
+    if not KEY_ID.fullmatch(key_id):
         raise BadInput("bad_key_id", f"key id {key_id[:80]!r}: expected 1-64 letters, digits, "
                                      "- or _")
     envelope = {
@@ -236,13 +237,10 @@ def seal(draft_json_bytes: bytes, private_key: Ed25519PrivateKey, key_id: str) -
 
 def load_signing_key(path: Path) -> Ed25519PrivateKey:
     """An unencrypted Ed25519 private key in PEM (PKCS#8)."""
+    data = read_small_file(path, MAX_KEY_FILE, "bad_signing_key", "signing key")
     try:
-        if path.stat().st_size > MAX_KEY_FILE:
-            raise BadInput("bad_signing_key", f"{path}: larger than {MAX_KEY_FILE} bytes")
-        key = load_pem_private_key(path.read_bytes(), password=None)
-    except OSError as exc:
-        raise BadInput("bad_signing_key", f"{path}: cannot read ({exc.strerror})") from None
-    except (ValueError, TypeError):
+        key = load_pem_private_key(data, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         raise BadInput("bad_signing_key", f"{path}: expected an unencrypted Ed25519 private "
                                           "key in PEM") from None
     if not isinstance(key, Ed25519PrivateKey):

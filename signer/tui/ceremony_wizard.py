@@ -4,7 +4,6 @@ it by typing two randomly chosen words, and finally what to compare aloud."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from ceremony.cards import read_card
-from ceremony.config import CeremonyPlan, load_ceremony
+from ceremony.config import CeremonyPlan, read_ceremony_file
 from ceremony.run import CeremonyOptions, run_ceremony
 from signer.errors import AirsignError
 from signer.session.appliance import Appliance
@@ -78,12 +77,11 @@ class CeremonyWizard(Screen[None]):
     def action_validate(self) -> bool:
         path = self._path("file")
         try:
-            self.plan = load_ceremony(path)
+            self.plan, digest = read_ceremony_file(path)
         except AirsignError as error:
             self.plan = None
             self._say(plain(problem(error)))
             return False
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
         self.query_one("#ceremony-view", Static).update(plain(plan_text(self.plan, digest)))
         self._say("VALID. Read the SHA-256 aloud and compare; F5 runs the ceremony.")
         return True

@@ -22,6 +22,7 @@ from ceremony.share_entry import check_share, word_suggestions
 from ceremony.share_set import Progress, ShareSet, ShareSource, read_share_file
 from signer.errors import AirsignError
 from signer.session.appliance import Appliance
+from signer.store.home import checked_holder
 from signer.tui.widgets import PinDialog, plain, problem, read_pins, titled
 
 SHARE_LENGTHS = (20, 33)
@@ -145,8 +146,9 @@ class RecoveryWizard(Screen[None]):
                 f"share {self.typed + 1}: {len(self.words)} words")
 
     def _holder(self) -> str | None:
-        holder = self.query_one("#holder", Input).value.strip().upper()
-        if holder not in ("A", "B", "C"):
+        try:
+            holder = checked_holder(self.query_one("#holder", Input).value)
+        except AirsignError:
             self._say("[!] holder: type A, B or C")
             return None
         if not self.shares.progress().complete:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from signer.errors import AirsignError
+from signer.errors import AirsignError, BadInput
 from signer.store import db
+from signer.store.toml_text import parse_toml
 
 
 def test_a_new_database_reaches_the_latest_version(tmp_path: Path) -> None:
@@ -96,3 +97,9 @@ def test_batched_files_are_written_whole_and_never_overwrite(tmp_path: Path) -> 
     assert (tmp_path / "a.txt").read_bytes() == b"alpha"
     assert not (tmp_path / "c.txt").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+
+
+def test_toml_nested_past_the_stack_is_bad_input() -> None:
+    with pytest.raises(BadInput) as caught:
+        parse_toml("x = " + "[" * 100_000 + "]" * 100_000, "deep.toml", "bad_thing")
+    assert caught.value.code == "bad_thing" and "deep.toml" in caught.value.message
