@@ -6,7 +6,6 @@ bounded pool of child keys that is imported into the holder's token, and wipes t
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 from bip_utils import Base58Decoder, Base58Encoder, Bip32Slip10Secp256k1, EthAddrEncoder
@@ -15,6 +14,7 @@ from bip_utils.bip.bip32 import Bip32Const
 from ceremony.memory import wipe
 from signer.chains.ethereum.settings import OWNER_PATH
 from signer.errors import BadInput
+from signer.hsm.session import hash160
 
 __all__ = ["ChildKey", "HolderKeys", "account_path", "derive_holder_keys", "master_node", "wipe"]
 
@@ -34,7 +34,7 @@ class ChildKey:
     @property
     def key_id(self) -> bytes:
         """CKA_ID: hash160 of the compressed public key."""
-        return hashlib.new("ripemd160", hashlib.sha256(self.pubkey).digest()).digest()
+        return hash160(self.pubkey)
 
     @property
     def label(self) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from ceremony.config import CeremonyPlan
 from ceremony.wallet_files import FILE_NAMES
 from signer.errors import BadInput
+from signer.hsm.session import TokenSession
 
 TRANSCRIPT_NAME = "{name}-transcript.json"
 
@@ -47,4 +48,15 @@ def check_outputs(plan: CeremonyPlan, shares_dir: Path, export_dir: Path) -> Non
             "output_exists",
             f"ceremony outputs already exist ({', '.join(existing[:5])}"
             f"{', …' if len(existing) > 5 else ''}); outputs are never overwritten",
+        )
+
+
+def refuse_used_token(session: TokenSession, advice: str) -> None:
+    """Keys go only into a token that holds no airsign key yet: never "topped up"."""
+    used = sorted(k.label for k in session.keys().values() if k.label.startswith("m/"))
+    if used:
+        raise BadInput(
+            "token_not_empty",
+            f"token {session.label!r} already holds {len(used)} airsign key(s) ({used[0]}, …): "
+            f"{advice}",
         )

@@ -15,9 +15,9 @@ from typing import Any
 
 from ceremony.derive import HolderKeys, derive_holder_keys
 from ceremony.memory import wipe
+from ceremony.preflight import refuse_used_token
 from ceremony.share_set import ShareRef, ShareSet, ShareSource, load_sources, share_set
 from signer.errors import AirsignError, BadInput
-from signer.hsm.session import TokenSession
 from signer.session import logins
 from signer.session.appliance import Appliance
 from signer.session.wallet import RegisteredWallet, load_wallet
@@ -100,16 +100,6 @@ def _rescan(app: Appliance) -> None:
     app.gateway.rescan()
 
 
-def refuse_used_token(session: TokenSession) -> None:
-    used = sorted(k.label for k in session.keys().values() if k.label.startswith("m/"))
-    if used:
-        raise BadInput(
-            "token_not_empty",
-            f"token {session.label!r} already holds {len(used)} airsign key(s) ({used[0]}, …): "
-            "restore only into a freshly initialised token",
-        )
-
-
 def _record_restore(
     app: Appliance, wallet: RegisteredWallet, holder: str, label: str, previous: str,
     quorum: list[str], refs: tuple[ShareRef, ...], sources: Sequence[ShareSource], count: int,
@@ -150,7 +140,7 @@ def restore_holder(
         with logins.holders_logged_in(app, [*quorum, holder], read_pin,
                                       {holder: label}) as sessions:
             target = sessions[holder]
-            refuse_used_token(target)
+            refuse_used_token(target, "restore only into a freshly initialised token")
             keys = rebuild_keys(wallet, holder, shares, passphrase)
             try:
                 for key in keys.pool:

@@ -77,7 +77,8 @@ def run_ceremony(
     tokens: dict[str, str] = {h.id: h.token for h in plan.holder}
     with logins.holders_logged_in(app, list(tokens), read_pin, tokens) as sessions:
         for holder in plan.holder:
-            _refuse_used_token(sessions[holder.id])
+            preflight.refuse_used_token(sessions[holder.id],
+                                        "a ceremony needs freshly initialised tokens")
         outcomes = [
             _make_holder(app, plan, holder, sessions[holder.id], passphrases[holder.id],
                          options.dice)
@@ -99,16 +100,6 @@ def run_ceremony(
         ],
         "files": files,
     }
-
-
-def _refuse_used_token(session: TokenSession) -> None:
-    used = [k.label for k in session.keys().values() if k.label.startswith("m/")]
-    if used:
-        raise BadInput(
-            "token_not_empty",
-            f"token {session.label!r} already holds airsign keys ({used[0]}, …): "
-            "a ceremony needs freshly initialised tokens",
-        )
 
 
 def _make_holder(

@@ -8,9 +8,8 @@ commands talk to the gateway, never to pkcs11.
 
 from __future__ import annotations
 
-import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,11 +58,6 @@ class Gateway:
             raise HsmError(
                 "module_unloadable", f"cannot load PKCS#11 module {self.module_path}: {exc}"
             ) from None
-
-    def run(self, call: Callable[[], T]) -> T:
-        """Run one PKCS#11 interaction under the gateway lock."""
-        with self.lock:
-            return call()
 
     def rescan(self) -> None:
         """Re-initialise the module so tokens created after it loaded become visible.
@@ -156,7 +150,3 @@ class Gateway:
                     "random_failed", f"token {label!r} could not generate random bytes: {exc!r}"
                 ) from None
 
-
-def nonce_digest() -> bytes:
-    """A fresh 32-byte test digest for proving a key can sign."""
-    return secrets.token_bytes(32)

@@ -27,13 +27,7 @@ def last_nonce(app: Appliance, wallet: RegisteredWallet, exclude: str | None = N
     ``exclude``, the draft being screened, whose own claim must not make it stale)."""
     if wallet.safe is None or wallet.chain_id is None:
         return None
-    prefix = f"safe:{wallet.chain_id}:{wallet.safe.lower()}:"
-    rows = app.conn.execute(
-        "SELECT claim FROM claims WHERE claim LIKE ? AND draft_id IS NOT ?",
-        (prefix + "%", exclude),
-    )
-    nonces = [int(r[0].rsplit(":", 1)[1]) for r in rows]
-    return max(nonces) if nonces else None
+    return drafts.last_safe_nonce(app.conn, wallet.safe, wallet.chain_id, exclude)
 
 
 def decode_stored(app: Appliance, row: DraftRow, wallet: RegisteredWallet) -> DecodedDraft:

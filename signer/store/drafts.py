@@ -141,17 +141,13 @@ def claim(conn: sqlite3.Connection, draft_id: str, claims: list[str]) -> str | N
     return None
 
 
-def claimed_by(conn: sqlite3.Connection, claims: list[str]) -> str | None:
-    for item in claims:
-        row = conn.execute("SELECT draft_id FROM claims WHERE claim = ?", (item,)).fetchone()
-        if row is not None:
-            return str(row[0])
-    return None
-
-
-def last_safe_nonce(conn: sqlite3.Connection, safe: str, chain_id: int) -> int | None:
-    """The highest nonce this appliance has signed for ``safe`` (claims are ``safe:…:nonce``)."""
+def last_safe_nonce(
+    conn: sqlite3.Connection, safe: str, chain_id: int, exclude: str | None = None
+) -> int | None:
+    """The highest nonce this appliance has signed for ``safe`` (claims are ``safe:…:nonce``),
+    not counting draft ``exclude``'s own claim."""
     prefix = f"safe:{chain_id}:{safe.lower()}:"
-    rows = conn.execute("SELECT claim FROM claims WHERE claim LIKE ?", (prefix + "%",))
+    rows = conn.execute("SELECT claim FROM claims WHERE claim LIKE ? AND draft_id IS NOT ?",
+                        (prefix + "%", exclude))
     nonces = [int(r[0].rsplit(":", 1)[1]) for r in rows]
     return max(nonces) if nonces else None

@@ -21,8 +21,9 @@ from signer.chains.bitcoin.finalize import combine, extract_transaction, finaliz
 from signer.chains.bitcoin.psbt_file import Psbt, PsbtInput, psbt_bytes, read_psbt
 from signer.chains.bitcoin.scripts import p2sh_script, p2wsh_script
 from signer.chains.bitcoin.signing import sign_with_keys
-from signer.chains.bitcoin.wallet import hash160, parse_path
+from signer.chains.bitcoin.wallet import parse_path
 from signer.chains.bitcoin.wire import read_transaction
+from signer.hsm.session import hash160
 
 TEXT = json.loads(
     (Path(__file__).resolve().parents[1] / "vectors" / "bip174-psbt.json").read_text()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from signer.chains.bitcoin.wallet import hash160
 from signer.chains.bitcoin.wire import push_data
+from signer.hsm.session import hash160
 
 OP_CHECKMULTISIG = 0xAE
 

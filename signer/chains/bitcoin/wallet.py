@@ -14,6 +14,7 @@ from embit.networks import NETWORKS
 
 from signer.chains.bitcoin.checksum import with_checksum
 from signer.errors import BadInput, bad_input
+from signer.hsm.session import hash160
 
 HARDENED = 0x80000000
 RECEIVE, CHANGE = 0, 1
@@ -22,11 +23,6 @@ _EMBIT_NETWORK = {"mainnet": "main", "testnet": "test", "signet": "signet", "reg
 _PATH = re.compile(r"^m(/[0-9]{1,10}['h]?)*$")
 _HOLDER = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 MAX_COSIGNERS = 15  # standardness limit for a P2WSH CHECKMULTISIG
-
-
-def hash160(data: bytes) -> bytes:
-    """RIPEMD160(SHA256(data))."""
-    return hashlib.new("ripemd160", hashlib.sha256(data).digest()).digest()
 
 
 def key_id(pubkey33: bytes) -> bytes:

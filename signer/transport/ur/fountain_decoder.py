@@ -37,10 +37,6 @@ class FountainDecoder:
         return self._first.seq_len if self._first else None
 
     @property
-    def is_complete(self) -> bool:
-        return self._message is not None
-
-    @property
     def percent(self) -> float:
         """Independent parts received over fragments needed, capped at 99 until checked."""
         if self._message is not None:
