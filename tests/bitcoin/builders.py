@@ -58,7 +58,7 @@ def software_signer(secrets: Iterable[bytes]) -> tuple[SignDigest, list[bytes]]:
     high = itertools.cycle((False, True))
     calls: list[bytes] = []
 
-    def sign_digest(kid: bytes, digest: bytes) -> EcdsaSignature:
+    def sign_digest(kid: bytes, digest: bytes, expected: bytes) -> EcdsaSignature:
         calls.append(kid)
         private = keys[kid]
         compact = private.sign_recoverable(digest, hasher=None)[:64]
@@ -66,7 +66,7 @@ def software_signer(secrets: Iterable[bytes]) -> tuple[SignDigest, list[bytes]]:
         if next(high):
             s = SECP256K1_N - s
         raw = compact[:32] + s.to_bytes(32, "big")
-        return verified_signature(raw, digest, private.public_key.format())
+        return verified_signature(raw, digest, expected)
 
     return sign_digest, calls
 

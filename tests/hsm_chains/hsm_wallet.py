@@ -37,9 +37,9 @@ class CountingSigner:
         self.session = session
         self.calls: list[bytes] = []
 
-    def __call__(self, key_id: bytes, digest: bytes) -> EcdsaSignature:
+    def __call__(self, key_id: bytes, digest: bytes, expected: bytes) -> EcdsaSignature:
         self.calls.append(key_id)
-        return self.session.sign_digest(key_id, digest)
+        return self.session.sign_digest(key_id, digest, expected)
 
 
 def import_wallet_keys(

@@ -14,10 +14,12 @@ from signer.chains.bitcoin.scripts import is_witness_program, parse_multisig
 from signer.chains.bitcoin.settings import Settings
 from signer.chains.bitcoin.sighash import SighashCache
 from signer.chains.bitcoin.wallet import MultisigWallet, key_id
-from signer.errors import BadInput, HsmError, Rejected
-from signer.hsm.ecdsa import EcdsaSignature, SignatureInvalid, verified_signature
+from signer.errors import BadInput, Rejected
+from signer.hsm.ecdsa import EcdsaSignature
 
-SignDigest = Callable[[bytes, bytes], EcdsaSignature]
+# (key id, digest, the public key it must verify against) -> a low-S signature already
+# verified against that key: TokenSession.sign_digest's verify-after-sign does it.
+SignDigest = Callable[[bytes, bytes, bytes], EcdsaSignature]
 SIGHASH_ALL_BYTE = b"\x01"
 
 
@@ -54,16 +56,11 @@ def _script_keys(inp: InputScope) -> tuple[bytes, ...]:
     return multisig.pubkeys if multisig else ()
 
 
-def sign_input(
-    inp: InputScope, index: int, pubkey: bytes, digest: bytes, sign_digest: SignDigest
-) -> None:
-    """Sign one digest with the key ``pubkey``, verify it and store it as a partial sig."""
-    signature = sign_digest(key_id(pubkey), digest)
-    try:
-        checked = verified_signature(signature.compact, digest, pubkey)
-    except SignatureInvalid as exc:
-        raise HsmError("signature_invalid", f"input {index}: {exc}") from None
-    inp.partial_sigs[PublicKey.parse(pubkey)] = checked.der + SIGHASH_ALL_BYTE
+def sign_input(inp: InputScope, pubkey: bytes, digest: bytes, sign_digest: SignDigest) -> None:
+    """Sign one digest with the key ``pubkey`` and store it as a partial sig (the signer
+    verifies it against ``pubkey`` before returning it)."""
+    signature = sign_digest(key_id(pubkey), digest, pubkey)
+    inp.partial_sigs[PublicKey.parse(pubkey)] = signature.der + SIGHASH_ALL_BYTE
 
 
 def sign_with_keys(psbt: PSBT, pubkeys: Collection[bytes], sign_digest: SignDigest) -> int:
@@ -77,7 +74,7 @@ def sign_with_keys(psbt: PSBT, pubkeys: Collection[bytes], sign_digest: SignDige
         derived = {key.sec() for key in inp.bip32_derivations}
         for pubkey in _script_keys(inp):
             if pubkey in pubkeys and pubkey in derived:
-                sign_input(inp, index, pubkey, input_digest(inp, index, cache), sign_digest)
+                sign_input(inp, pubkey, input_digest(inp, index, cache), sign_digest)
                 added += 1
     return added
 
@@ -121,7 +118,7 @@ def sign_reviewed(
         if holder in line.signed_by or line.amount is None:
             continue
         digest = cache.segwit_v0(index, bytes(inp.witness_script.data), line.amount)
-        sign_input(inp, index, bytes.fromhex(line.keys[holder]), digest, sign_digest)
+        sign_input(inp, bytes.fromhex(line.keys[holder]), digest, sign_digest)
 
 
 def _same_inputs(psbt: PSBT, view: DraftView) -> None:
