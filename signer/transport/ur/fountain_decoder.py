@@ -24,6 +24,7 @@ class FountainDecoder:
         # pivot bit -> [mask, value]; a pivot bit appears in no other row's mask.
         self._rows: dict[int, list[int]] = {}
         self._pivots = 0
+        self._used = 0  # every fragment some stored row involves
         self._message: bytes | None = None
 
     @property
@@ -89,12 +90,14 @@ class FountainDecoder:
         if not mask:
             return  # already implied by the parts we hold
         pivot = mask & -mask
-        for row in self._rows.values():
-            if row[0] & pivot:
-                row[0] ^= mask
-                row[1] ^= value
+        if self._used & pivot:  # only then can a stored row hold the new pivot's fragment
+            for row in self._rows.values():
+                if row[0] & pivot:
+                    row[0] ^= mask
+                    row[1] ^= value
         self._rows[pivot] = [mask, value]
         self._pivots |= pivot
+        self._used |= mask  # stays a superset of every row's fragments (rows only shrink)
 
     def _finish(self, part: FountainPart) -> None:
         # Full rank in reduced form: every row is exactly one fragment.
