@@ -120,6 +120,18 @@ def test_v2_input_field_refused() -> None:
         read_psbt(bytes(tampered))
 
 
+def test_a_short_key_origin_is_refused() -> None:
+    """embit would read a 1-byte origin as a 1-byte fingerprint with no path."""
+    raw = bytes.fromhex(_DATA["valid"][0]["hex"])
+    parsed = read_psbt(raw)
+    tampered = bytearray(psbt_bytes(parsed))
+    start = len(b"psbt\xff") + 3 + len(bytes(parsed.tx.serialize())) + 1
+    key = b"\x06\x02" + bytes(32)  # an input bip32 derivation of a 33-byte public key
+    tampered[start:start] = bytes([len(key)]) + key + b"\x01\x01"
+    with pytest.raises(BadInput, match="input 0 bip32 derivation: key origin must be"):
+        read_psbt(bytes(tampered))
+
+
 _WALLET = make_wallet().wallet
 _OURS = build_psbt(
     _WALLET,

@@ -79,7 +79,12 @@ def _global(pairs: Pairs, settings: Settings) -> tuple[Psbt, Transaction]:
         elif key[0] == 0x01:
             if len(key) != 79:
                 raise WireError("global xpub: key must be 0x01 + 78-byte extended key")
-            psbt_xpubs[bip32.HDKey.parse(key[1:])] = DerivationPath.parse(value)
+            _check_derivation(value, "global xpub")
+            try:
+                xpub = bip32.HDKey.parse(key[1:])
+            except Exception as exc:  # embit's own error types and ValueErrors alike
+                raise WireError(f"global xpub: not a valid extended key ({exc})") from None
+            psbt_xpubs[xpub] = DerivationPath.parse(value)
         elif key[0] == 0xFB:
             if len(key) != 1 or len(value) != 4 or int.from_bytes(value, "little") != 0:
                 raise WireError("global version: only PSBT version 0 is supported")
@@ -93,6 +98,14 @@ def _global(pairs: Pairs, settings: Settings) -> tuple[Psbt, Transaction]:
     psbt.unknown = unknown
     psbt.xpubs.update(psbt_xpubs)
     return psbt, tx
+
+
+def _check_derivation(value: bytes, what: str) -> None:
+    """BIP-174 key origin: a 4-byte fingerprint, then 4 bytes per path index (embit would
+    take fewer bytes as a shorter fingerprint)."""
+    if len(value) < 4 or len(value) % 4:
+        raise WireError(f"{what}: key origin must be a 4-byte fingerprint and 4-byte indexes, "
+                        f"got {len(value)} bytes")
 
 
 def _framed(value: bytes) -> bytes:
@@ -127,6 +140,8 @@ def _input(pairs: Pairs, tx: Transaction, index: int) -> PsbtInput:
             scope.final_scriptwitness = read_witness(cursor, f"{what} final_scriptwitness")
             cursor.finish(f"{what} final_scriptwitness")
         else:
+            if key[0] == 0x06:
+                _check_derivation(value, f"{what} bip32 derivation")
             _read_value(scope, key, value, what)
     return scope
 
@@ -136,6 +151,8 @@ def _output(pairs: Pairs, tx: Transaction, index: int) -> OutputScope:
     for key, value in pairs:
         if key[0] in _V2_OUTPUT:
             raise WireError(f"output {index}: key type 0x{key[0]:02x} belongs to PSBT v2, not v0")
+        if key[0] == 0x02:
+            _check_derivation(value, f"output {index} bip32 derivation")
         _read_value(scope, key, value, f"output {index}")
     return scope
 
