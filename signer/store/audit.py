@@ -17,7 +17,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from signer.store.canonical import canonical_json
-from signer.store.journal import GENESIS, Entry, entries, entry_hash
+from signer.store.journal import GENESIS, Entry, entry_hash, row_entry
 
 CHECKPOINT_PURPOSE = "airsign-journal-checkpoint/1"
 
@@ -47,18 +47,17 @@ class Verification:
         }
 
 
-def _raw_rows(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return list(conn.execute("SELECT * FROM journal ORDER BY seq"))
-
-
 def verify(conn: sqlite3.Connection) -> Verification:
     """Walk the whole journal; name the first entry that breaks the chain or a checkpoint."""
-    rows = _raw_rows(conn)
+    # One read of the journal: each raw row (its hash is recomputed from these bytes) and
+    # the entry made from it, so an append while verifying cannot misalign the two.
+    rows = list(conn.execute("SELECT * FROM journal ORDER BY seq"))
     by_seq: dict[int, str] = {}
     keys: dict[str, str] = {}  # public key hex -> holder
     checkpoints = 0
     prev_hash, expected_seq = GENESIS, 1
-    for row, entry in zip(rows, entries(conn), strict=True):
+    for row in rows:
+        entry = row_entry(row)
         problem = _chain_problem(row, entry, prev_hash, expected_seq)
         if problem is None and entry.kind == "checkpoint":
             problem = _checkpoint_problem(entry, by_seq, keys)

@@ -85,7 +85,7 @@ def append(
     return Entry(seq, time, kind, actor, data, last_hash, digest)
 
 
-def _row_entry(row: sqlite3.Row) -> Entry:
+def row_entry(row: sqlite3.Row) -> Entry:
     try:
         data = json.loads(row["data"])
     except (TypeError, ValueError):
@@ -109,4 +109,4 @@ def entries(conn: sqlite3.Connection, since: int = 0, kind: str | None = None) -
         query += " AND kind = ?"
         params.append(kind)
     for row in conn.execute(query + " ORDER BY seq", params):
-        yield _row_entry(row)
+        yield row_entry(row)
