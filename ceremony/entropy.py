@@ -100,7 +100,7 @@ def mix_entropy(
         material += _labelled(b"dice", rolls)
     info = b"airsign master secret " + str(secret_bytes * 8).encode()
     kdf = HKDF(algorithm=hashes.SHA512(), length=secret_bytes, salt=SALT, info=info)
-    secret = bytearray(kdf.derive(bytes(material)))
+    secret = bytearray(kdf.derive(material))  # no immutable copy of the material
     record = EntropyRecord(
         hsm_sha256=hashlib.sha256(hsm_random).hexdigest(),
         hsm_bytes=len(hsm_random),

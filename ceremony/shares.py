@@ -58,7 +58,7 @@ def split_secret(
     groups = [(g.threshold, g.count) for g in backup.groups]
     with _randomness(random_bytes):
         mnemonics = generate_mnemonics(
-            backup.group_threshold, groups, bytes(master_secret), passphrase
+            backup.group_threshold, groups, master_secret, passphrase
         )
     cards = []
     for g, (group, members) in enumerate(zip(backup.groups, mnemonics, strict=True)):
