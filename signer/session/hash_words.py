@@ -15,7 +15,7 @@ import hashlib
 from shamir_mnemonic.wordlist import WORDLIST
 
 from signer.session.appliance import Appliance
-from signer.store import journal
+from signer.store import drafts
 from signer.store.drafts import DraftRow
 
 WORD_COUNT = 8
@@ -37,9 +37,9 @@ def hash_words(payload: bytes) -> list[str]:
 
 def imported_payload_sha256(app: Appliance, row: DraftRow) -> str:
     """SHA-256 (hex) of the payload as imported: stable while signatures are added to it."""
-    for entry in journal.entries(app.conn, 0, "draft_imported"):
-        if entry.data.get("draft") == row.id and entry.data.get("payload_sha256"):
-            return str(entry.data["payload_sha256"])
+    entry = drafts.imported_entry(app.conn, row.id)
+    if entry is not None and entry.data.get("payload_sha256"):
+        return str(entry.data["payload_sha256"])
     return hashlib.sha256(row.payload).hexdigest()
 
 

@@ -10,6 +10,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from signer.store.journal import Entry, row_entry
+
 
 @dataclass(frozen=True)
 class DraftRow:
@@ -52,7 +54,7 @@ _SELECT = (
 )
 
 
-def _row(conn: sqlite3.Connection, row: sqlite3.Row) -> DraftRow:
+def _row(row: sqlite3.Row) -> DraftRow:
     signatures = {str(h): str(s) for h, s in sorted(json.loads(row["signature_pairs"]))}
     return DraftRow(
         id=row["id"], chain=row["chain"], payload=bytes(row["payload"]), source=row["source"],
@@ -66,7 +68,7 @@ def _row(conn: sqlite3.Connection, row: sqlite3.Row) -> DraftRow:
 
 def get(conn: sqlite3.Connection, draft_id: str) -> DraftRow | None:
     row = conn.execute(_SELECT + " WHERE id = ?", (draft_id,)).fetchone()
-    return None if row is None else _row(conn, row)
+    return None if row is None else _row(row)
 
 
 def find(conn: sqlite3.Connection, prefix: str) -> list[DraftRow]:
@@ -80,11 +82,18 @@ def find(conn: sqlite3.Connection, prefix: str) -> list[DraftRow]:
         "ORDER BY imported_seq LIMIT 3",
         (low, low + "\U0010ffff", escaped + "%"),
     ).fetchall()
-    return [_row(conn, r) for r in rows]
+    return [_row(r) for r in rows]
+
+
+def imported_entry(conn: sqlite3.Connection, draft_id: str) -> Entry | None:
+    """The `draft_imported` journal entry that first stored this draft."""
+    row = conn.execute("SELECT journal.* FROM drafts JOIN journal ON journal.seq = "
+                       "drafts.imported_seq WHERE drafts.id = ?", (draft_id,)).fetchone()
+    return None if row is None else row_entry(row)
 
 
 def listing(conn: sqlite3.Connection) -> list[DraftRow]:
-    return [_row(conn, r) for r in conn.execute(_SELECT + " ORDER BY imported_seq")]
+    return [_row(r) for r in conn.execute(_SELECT + " ORDER BY imported_seq")]
 
 
 def insert(
