@@ -100,10 +100,15 @@ def _bitcoin_files(row: DraftRow) -> dict[str, bytes]:
         f"{row.id}.psbt.txt": base64.b64encode(row.payload) + b"\n",
     }
     if row.complete:
-        final = read_psbt(row.payload, f"draft {row.id}")  # a fresh parse: ours to finalize
-        finalize_in_place(final)
-        files[f"{row.id}.tx.hex"] = (extract_transaction(final).hex + "\n").encode()
+        files[f"{row.id}.tx.hex"] = ((row.final_tx or _finalized(row)) + "\n").encode()
     return files
+
+
+def _finalized(row: DraftRow) -> str:
+    """A draft completed by an airsign older than the stored final transaction."""
+    final = read_psbt(row.payload, f"draft {row.id}")  # a fresh parse: ours to finalize
+    finalize_in_place(final)
+    return extract_transaction(final).hex
 
 
 def _safe_signatures(row: DraftRow, wallet: RegisteredWallet) -> dict[str, Any]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from signer.chains.bitcoin.finalize import finalize_in_place
+from signer.chains.bitcoin.finalize import extract_transaction, finalize_in_place
 from signer.chains.bitcoin.psbt_file import psbt_bytes
 from signer.chains.bitcoin.signing import sign_reviewed
 from signer.chains.ethereum import SafeOwner, parse_safe_tx_json, sign_safe_tx
@@ -63,18 +64,18 @@ def sign_drafts(
     if not ready:
         return report
     # One commit for the batch: a crash before it loses only signatures that never
-    # left the appliance; each signature is a savepoint, so one failure stays alone.
+    # left the appliance; each draft is a savepoint, so one failure stays alone.
     with logins.holders_logged_in(app, names, read_pin) as sessions, transaction(app.conn):
         for row, decoded in ready:
-            for holder in [h for h in names if h not in row.signatures]:
-                try:
-                    complete = _sign(app, row, decoded, holder, sessions[holder], wallet)
-                except AirsignError as error:
-                    report.refused.append(error.refusal(row.id))
-                    break
-                report.signed.append({"id": row.id, "holder": holder, "complete": complete})
-                if complete:
-                    break
+            try:
+                made, failure = _sign(app, row, decoded, names, sessions, wallet)
+            except AirsignError as error:
+                report.refused.append(error.refusal(row.id))
+                continue
+            report.signed += [{"id": row.id, "holder": m.holder, "complete": m.complete}
+                              for m in made]
+            if failure is not None:
+                report.refused.append(failure.refusal(row.id))
     return report
 
 
@@ -99,7 +100,9 @@ def _check(
         if blocking:
             raise Rejected(blocking[0][0], blocking[0][1])
         return decoded
-    _require_approval(app, row, decoded)
+    # A look ahead, so that nobody types a PIN for a draft that cannot be signed: the
+    # verdict that counts is the one right before the first signature (_sign).
+    _require_approval(app, row, decoded, decisive=False)
     return decoded
 
 
@@ -109,9 +112,11 @@ def _require_breaker_closed(app: Appliance) -> None:
                        "is open until two holders reset it")
 
 
-def _require_approval(app: Appliance, row: DraftRow, decoded: DecodedDraft) -> None:
+def _require_approval(
+    app: Appliance, row: DraftRow, decoded: DecodedDraft, decisive: bool = True
+) -> None:
     """A fresh verdict against the ledger as it stands now: raises unless approved."""
-    verdict = screen_decoded(app, decoded, app.clock())
+    verdict = screen_decoded(app, decoded, app.clock(), store_approval=decisive)
     if verdict.kind is VerdictKind.REJECT:
         reason = verdict.reasons[0]
         raise Rejected(reason.code, f"draft {row.id} is rejected: {reason.message}")
@@ -121,13 +126,24 @@ def _require_approval(app: Appliance, row: DraftRow, decoded: DecodedDraft) -> N
         raise Delayed(reason.code, f"draft {row.id} is delayed{when}: {reason.message}")
 
 
+@dataclass(frozen=True)
+class _Signature:
+    holder: str
+    record: str  # chain-specific: the signed PSBT's SHA-256, or the Safe signature (hex)
+    complete: bool
+
+
 def _sign(
-    app: Appliance, row: DraftRow, decoded: DecodedDraft, holder: str,
-    session: TokenSession, wallet: RegisteredWallet,
-) -> bool:
+    app: Appliance, row: DraftRow, decoded: DecodedDraft, names: list[str],
+    sessions: dict[str, TokenSession], wallet: RegisteredWallet,
+) -> tuple[list[_Signature], AirsignError | None]:
+    """Every named holder who has not signed the draft yet, in order, until the quorum:
+    one screen, one claim and one stored payload for the draft however many sign. A
+    failed signature ends the draft's turn; the signatures made before it are kept."""
     current = drafts.get(app.conn, row.id) or row  # as it stands now, in this batch
-    if current.complete or holder in current.signatures:
-        raise Rejected("already_signed", f"holder {holder} has already signed draft {row.id}")
+    pending = [holder for holder in names if holder not in current.signatures]
+    if current.complete or not pending:
+        raise Rejected("already_signed", f"holder {names[0]} has already signed draft {row.id}")
     first = not current.signatures
     if first:
         # Screened again at this point of the batch: the drafts signed before it in the
@@ -144,51 +160,79 @@ def _sign(
             raise Rejected("conflict", f"draft {row.id} spends what draft {conflict} already "
                            "signed (same outpoint or Safe nonce)")
         if row.chain == "bitcoin":
-            payload, record, complete = _sign_bitcoin(decoded, holder, session, wallet)
+            made, failure, payload = _sign_bitcoin(app, decoded, pending, sessions, wallet)
         else:
-            payload, record = _sign_safe(row, holder, session, wallet)
-            complete = len(current.signatures) + 1 >= wallet.threshold
-        entry = journal.append(app.conn, "draft_signed", holder,
-                               {"draft": row.id, "holder": holder, "chain": row.chain,
-                                "complete": complete, "signed_sha256": record}, app.clock)
-        drafts.add_signature(app.conn, row.id, holder, record, entry.seq)
-        if row.chain == "bitcoin":
+            made, failure = _sign_safe(row, pending, sessions, wallet, len(current.signatures))
+            payload = None
+        if not made and failure is not None:
+            raise failure
+        for signature in made:
+            entry = journal.append(app.conn, "draft_signed", signature.holder,
+                                   {"draft": row.id, "holder": signature.holder,
+                                    "chain": row.chain, "complete": signature.complete,
+                                    "signed_sha256": signature.record}, app.clock)
+            drafts.add_signature(app.conn, row.id, signature.holder, signature.record, entry.seq)
+        if payload is not None:
             drafts.set_payload(app.conn, row.id, payload)
         if first:
             record_signed(app.conn, decoded.facts, app.clock())
-        if complete:
+        if made[-1].complete:
             drafts.mark(app.conn, row.id, "complete")
-    return complete
+    return made, failure
 
 
 def _sign_bitcoin(
-    decoded: DecodedDraft, holder: str, session: TokenSession, wallet: RegisteredWallet
-) -> tuple[bytes, str, bool]:
-    """Sign every input; complete when every input has the quorum (signatures made
-    elsewhere and combined at import count too), proven by finalizing."""
+    app: Appliance, decoded: DecodedDraft, holders: list[str],
+    sessions: dict[str, TokenSession], wallet: RegisteredWallet,
+) -> tuple[list[_Signature], AirsignError | None, bytes | None]:
+    """Each holder signs every input; complete when every input has the quorum (signatures
+    made elsewhere and combined at import count too), proven by finalizing, and then the
+    network transaction is kept for export."""
     # The PSBT _check parsed from this row's payload and reviewed, a private copy: it is
     # signed exactly as checked (sign_reviewed refuses on the review's findings again).
     psbt, view = decoded.psbt, decoded.view
     if psbt is None or view is None:
         raise RuntimeError(f"draft {decoded.id}: decoded without its PSBT and review")
-    sign_reviewed(psbt, view, wallet.bitcoin, holder, session.sign_digest)
-    payload = psbt_bytes(psbt)
-    # sign_reviewed accepted only our wallet's keys; signatures combined from elsewhere
-    # count too, and finalizing verifies every one it uses.
-    complete = all(len(inp.partial_sigs) >= wallet.threshold for inp in psbt.inputs)
-    if complete:
-        finalize_in_place(psbt)  # the payload is already serialised: the copy is spent
-    return payload, hashlib.sha256(payload).hexdigest(), complete
+    made: list[_Signature] = []
+    payload = None
+    for holder in holders:
+        try:
+            # All of a holder's signatures or none: a failure leaves the PSBT untouched.
+            sign_reviewed(psbt, view, wallet.bitcoin, holder, sessions[holder].sign_digest)
+        except AirsignError as error:
+            return made, error, payload
+        payload = psbt_bytes(psbt)
+        # sign_reviewed accepted only our wallet's keys; signatures combined from elsewhere
+        # count too, and finalizing verifies every one it uses.
+        complete = all(len(inp.partial_sigs) >= wallet.threshold for inp in psbt.inputs)
+        made.append(_Signature(holder, hashlib.sha256(payload).hexdigest(), complete))
+        if complete:
+            finalize_in_place(psbt)  # the payload is already serialised: the copy is spent
+            drafts.set_final_tx(app.conn, decoded.id, extract_transaction(psbt).hex)
+            break
+    return made, None, payload
 
 
 def _sign_safe(
-    row: DraftRow, holder: str, session: TokenSession, wallet: RegisteredWallet
-) -> tuple[bytes, str]:
+    row: DraftRow, holders: list[str], sessions: dict[str, TokenSession],
+    wallet: RegisteredWallet, already: int,
+) -> tuple[list[_Signature], AirsignError | None]:
     tx = parse_safe_tx_json(row.payload, f"draft {row.id}")
-    owner_key = next((k for k in session.keys().values() if k.label == OWNER_PATH), None)
-    if owner_key is None:
-        raise Rejected("owner_key_absent", f"token {session.label!r} holds no Ethereum owner key")
-    owner = wallet.holder(holder).owner
-    signer = SafeOwner(holder, owner, lambda digest: session.sign_digest(owner_key.key_id, digest))
-    signatures = sign_safe_tx(tx, [signer])
-    return row.payload, signatures.signatures[0].signature.hex()
+    made: list[_Signature] = []
+    for holder in holders:
+        session = sessions[holder]
+        try:
+            owner_key = next((k for k in session.keys().values() if k.label == OWNER_PATH), None)
+            if owner_key is None:
+                raise Rejected("owner_key_absent",
+                               f"token {session.label!r} holds no Ethereum owner key")
+            owner = SafeOwner(holder, wallet.holder(holder).owner,
+                              partial(session.sign_digest, owner_key.key_id))
+            signature = sign_safe_tx(tx, [owner]).signatures[0].signature.hex()
+        except AirsignError as error:
+            return made, error
+        complete = already + len(made) + 1 >= wallet.threshold
+        made.append(_Signature(holder, signature, complete))
+        if complete:
+            break
+    return made, None

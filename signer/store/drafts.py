@@ -28,6 +28,7 @@ class DraftRow:
     complete: bool
     exported: bool
     signatures: dict[str, str]  # holder -> signature (hex, chain-specific)
+    final_tx: str | None = None  # Bitcoin, once complete: the network transaction (hex)
 
     @property
     def state(self) -> str:
@@ -62,7 +63,7 @@ def _row(row: sqlite3.Row) -> DraftRow:
         summary=json.loads(row["summary"]), verdict=row["verdict"],
         reasons=json.loads(row["reasons"]), not_before=row["not_before"],
         released=bool(row["released"]), complete=bool(row["complete"]),
-        exported=bool(row["exported"]), signatures=signatures,
+        exported=bool(row["exported"]), signatures=signatures, final_tx=row["final_tx"],
     )
 
 
@@ -120,6 +121,10 @@ def set_verdict(
 
 def set_payload(conn: sqlite3.Connection, draft_id: str, payload: bytes) -> None:
     conn.execute("UPDATE drafts SET payload = ? WHERE id = ?", (payload, draft_id))
+
+
+def set_final_tx(conn: sqlite3.Connection, draft_id: str, tx_hex: str) -> None:
+    conn.execute("UPDATE drafts SET final_tx = ? WHERE id = ?", (tx_hex, draft_id))
 
 
 def mark(conn: sqlite3.Connection, draft_id: str, column: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,16 +46,26 @@ class Entry:
 
 
 def entry_hash(prev_hash: str, seq: int, time: str, kind: str, actor: str, data_json: str) -> str:
-    body = canonical_json(
-        {"seq": seq, "time": time, "kind": kind, "actor": actor, "data": json.loads(data_json)}
-    )
+    """The hash of a stored entry; ``data_json`` as read back (made canonical again)."""
+    return _chained(prev_hash, seq, time, kind, actor, canonical_json(json.loads(data_json)))
+
+
+def _chained(prev_hash: str, seq: int, time: str, kind: str, actor: str, data: bytes) -> str:
+    # canonical_json of {seq, time, kind, actor, data} spelled out in sorted-key order,
+    # so that an append does not parse back the canonical ``data`` it has just written.
+    body = b"".join((b'{"actor":', canonical_json(actor), b',"data":', data,
+                     b',"kind":', canonical_json(kind), b',"seq":', str(seq).encode(),
+                     b',"time":', canonical_json(time), b"}"))
     return hashlib.sha256(bytes.fromhex(prev_hash) + body).hexdigest()
+
+
+_SECRET_WORDS = re.compile("|".join(FORBIDDEN_KEYS))
 
 
 def _refuse_secrets(data: dict[str, Any]) -> None:
     """A programming error, caught in tests: secrets must never reach the journal."""
     for key in data:
-        if any(word in key.lower() for word in FORBIDDEN_KEYS):
+        if _SECRET_WORDS.search(key.lower()):
             raise ValueError(f"journal data key {key!r} looks like a secret")
 
 
@@ -76,11 +87,11 @@ def append(
     _refuse_secrets(data)
     last_seq, last_hash = head(conn)
     seq, time = last_seq + 1, iso(clock())
-    data_json = canonical_json(data).decode()
-    digest = entry_hash(last_hash, seq, time, kind, actor, data_json)
+    data_json = canonical_json(data)
+    digest = _chained(last_hash, seq, time, kind, actor, data_json)
     conn.execute(
         "INSERT INTO journal(seq, time, kind, actor, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
-        (seq, time, kind, actor, data_json, last_hash, digest),
+        (seq, time, kind, actor, data_json.decode(), last_hash, digest),
     )
     return Entry(seq, time, kind, actor, data, last_hash, digest)
 

@@ -165,3 +165,11 @@ def _drafts(conn: sqlite3.Connection) -> None:
         CREATE UNIQUE INDEX policy_one_active ON policies(active) WHERE active = 1;
         """,
     )
+
+
+@migration(5, "the network transaction of a completed Bitcoin draft")
+def _final_transactions(conn: sqlite3.Connection) -> None:
+    # Written by the signature that completes the draft, right after finalizing it
+    # (every signature verified): export writes it out instead of finalizing again.
+    # Drafts completed before this step keep NULL and are finalized at export.
+    _run(conn, "ALTER TABLE drafts ADD COLUMN final_tx TEXT;")

@@ -99,7 +99,7 @@ def sign_psbt(
 def sign_reviewed(
     psbt: PSBT, view: DraftView, wallet: MultisigWallet, holder: str, sign_digest: SignDigest
 ) -> None:
-    """Add ``holder``'s signature to every input of ``psbt`` in place.
+    """Add ``holder``'s signature to every input of ``psbt`` in place (to all or none).
 
     ``view`` must be review_draft() of this very PSBT object, made by the caller since it
     was parsed (it is how a session checks a draft once and signs it for several holders);
@@ -114,11 +114,18 @@ def sign_reviewed(
     if all(holder in line.signed_by for line in view.inputs):
         raise Rejected("already_signed", f"holder {holder} has already signed every input")
     cache = SighashCache(psbt.tx)
+    made: list[tuple[InputScope, PublicKey, bytes]] = []
     for index, (inp, line) in enumerate(zip(psbt.inputs, view.inputs, strict=True)):
         if holder in line.signed_by or line.amount is None:
             continue
         digest = cache.segwit_v0(index, bytes(inp.witness_script.data), line.amount)
-        sign_input(inp, bytes.fromhex(line.keys[holder]), digest, sign_digest)
+        pubkey = bytes.fromhex(line.keys[holder])
+        signature = sign_digest(key_id(pubkey), digest, pubkey)
+        made.append((inp, PublicKey.parse(pubkey), signature.der + SIGHASH_ALL_BYTE))
+    # Added only once every input is signed: a token failing part-way leaves the PSBT as
+    # it was, so no half of a holder's signatures is ever stored.
+    for inp, key, signature_bytes in made:
+        inp.partial_sigs[key] = signature_bytes
 
 
 def _same_inputs(psbt: PSBT, view: DraftView) -> None:
