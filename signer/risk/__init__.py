@@ -2,7 +2,7 @@
 
 from signer.risk.addresses import normalise_address
 from signer.risk.codes import DEFAULT_OUTCOMES, Outcome
-from signer.risk.ledger import SqlLedger
+from signer.risk.ledger import BatchLedger, SqlLedger, WithInFlight
 from signer.risk.policy import AssetPolicy, PolicyDocument, Window
 from signer.risk.policy_file import Policy, load_canonical_policy, load_policy, policy_hash
 from signer.risk.records import (
@@ -27,6 +27,7 @@ from signer.risk.verdict import (
 __all__ = [
     "DEFAULT_OUTCOMES",
     "AssetPolicy",
+    "BatchLedger",
     "BreakerState",
     "DraftFacts",
     "Hold",
@@ -39,6 +40,7 @@ __all__ = [
     "Verdict",
     "VerdictKind",
     "Window",
+    "WithInFlight",
     "load_canonical_policy",
     "load_policy",
     "normalise_address",

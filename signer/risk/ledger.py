@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_left
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Context, Decimal, localcontext
 
-from signer.risk.verdict import BreakerState, Hold
+from signer.risk.addresses import normalise_address
+from signer.risk.verdict import BreakerState, DraftFacts, Hold, Ledger
 
 # The tables live in the state database (signer.store.schema, migration 3).
 # Times are integer microseconds since the Unix epoch (UTC): exact and index-friendly.
@@ -102,3 +105,130 @@ class SqlLedger:
             reason=reason,
             released_by=released_by,
         )
+
+
+class BatchLedger:
+    """The ledger for one run of screens (an import, a signing batch) inside the run's
+    transaction: each asset's signed history is read once, and the drafts the run signs
+    are added as it records them (``add``), instead of the whole window being read and
+    summed again for every draft. Sums stay exact; the rest is asked of the database."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._sql = SqlLedger(conn)
+        self._from: dict[str, int] = {}  # per asset: rows signed at or after, loaded
+        self._times: dict[str, list[int]] = {}  # ascending
+        self._totals: dict[str, list[Decimal]] = {}  # running totals: [0, a0, a0+a1, ...]
+        self._recent: dict[str, list[tuple[int, Decimal]]] = {}  # newest first
+        self._recent_limit: dict[str, int] = {}
+
+    def _load(self, asset: str, start: int) -> None:
+        rows = self._conn.execute(
+            "SELECT signed_at, amount FROM risk_signed WHERE asset = ? AND signed_at >= ? "
+            "ORDER BY signed_at", (asset, start)).fetchall()
+        self._from[asset] = start
+        self._times[asset] = [int(at) for at, _ in rows]
+        self._totals[asset] = self._running([Decimal(amount) for _, amount in rows])
+
+    @staticmethod
+    def _running(amounts: list[Decimal]) -> list[Decimal]:
+        totals = [Decimal(0)]
+        with localcontext(_EXACT):
+            for amount in amounts:
+                totals.append(totals[-1] + amount)
+        return totals
+
+    def signed_since(self, asset: str, since: datetime) -> tuple[Decimal, int]:
+        start = to_micros(since)
+        if start < self._from.get(asset, start + 1):
+            self._load(asset, start)
+        times, totals = self._times[asset], self._totals[asset]
+        first = bisect_left(times, start)
+        with localcontext(_EXACT):
+            return totals[-1] - totals[first], len(times) - first
+
+    def recent_signed_amounts(self, asset: str, limit: int) -> list[Decimal]:
+        if self._recent_limit.get(asset, -1) < limit:
+            rows = self._conn.execute(
+                "SELECT signed_at, amount FROM risk_signed WHERE asset = ? "
+                "ORDER BY signed_at DESC LIMIT ?", (asset, limit)).fetchall()
+            self._recent[asset] = [(int(at), Decimal(amount)) for at, amount in rows]
+            self._recent_limit[asset] = limit
+        return [amount for _, amount in self._recent[asset][:limit]]
+
+    def add(self, facts: DraftFacts, at: datetime) -> None:
+        """``facts`` entered the ledger at ``at`` (record_signed, in the run's transaction)."""
+        asset, micros = facts.asset, to_micros(at)
+        times = self._times.get(asset)
+        if times is not None and times and micros < times[-1]:
+            self._load(asset, self._from[asset])  # the clock went back: read it again
+        elif times is not None and micros >= self._from[asset]:
+            times.append(micros)
+            totals = self._totals[asset]
+            with localcontext(_EXACT):
+                totals.append(totals[-1] + facts.amount)
+        recent = self._recent.get(asset)
+        if recent is not None and (not recent or micros >= recent[0][0]):
+            recent.insert(0, (micros, facts.amount))
+            self._recent_limit[asset] += 1
+        else:
+            self._recent_limit.pop(asset, None)  # read again when next asked
+
+    def ever_signed_to(self, destination: str) -> bool:
+        return self._sql.ever_signed_to(destination)
+
+    def imported_since(self, since: datetime) -> int:
+        return self._sql.imported_since(since)
+
+    def flagged_since(self, since: datetime) -> int:
+        return self._sql.flagged_since(since)
+
+    def breaker(self) -> BreakerState:
+        return self._sql.breaker()
+
+    def hold(self, draft_id: str) -> Hold | None:
+        return self._sql.hold(draft_id)
+
+
+class WithInFlight:
+    """A ledger in which drafts still at the tokens already count as signed.
+
+    The signing pipeline screens a draft while the one before it is being signed; that
+    draft's ledger rows are written only once its signatures exist, so it is added here.
+    Should its signing fail, the draft screened meanwhile was judged against more than
+    was signed: stricter, never looser.
+    """
+
+    def __init__(self, base: Ledger, in_flight: Sequence[DraftFacts]) -> None:
+        self._base = base
+        self._in_flight = in_flight
+
+    def _amounts(self, asset: str) -> list[Decimal]:
+        return [facts.amount for facts in self._in_flight if facts.asset == asset]
+
+    def signed_since(self, asset: str, since: datetime) -> tuple[Decimal, int]:
+        total, count = self._base.signed_since(asset, since)
+        amounts = self._amounts(asset)
+        with localcontext(_EXACT):
+            return total + sum(amounts, Decimal(0)), count + len(amounts)
+
+    def recent_signed_amounts(self, asset: str, limit: int) -> list[Decimal]:
+        newest = self._amounts(asset)[::-1][:limit]
+        return newest + self._base.recent_signed_amounts(asset, limit - len(newest))
+
+    def ever_signed_to(self, destination: str) -> bool:
+        return any(destination == normalise_address(facts.chain, address)
+                   for facts in self._in_flight for address in facts.destinations
+                   ) or self._base.ever_signed_to(destination)
+
+    def imported_since(self, since: datetime) -> int:
+        return self._base.imported_since(since)
+
+    def flagged_since(self, since: datetime) -> int:
+        return self._base.flagged_since(since)
+
+    def breaker(self) -> BreakerState:
+        return self._base.breaker()
+
+    def hold(self, draft_id: str) -> Hold | None:
+        return self._base.hold(draft_id)

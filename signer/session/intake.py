@@ -11,7 +11,7 @@ from signer.chains.bitcoin.finalize import combine
 from signer.chains.bitcoin.psbt_file import Psbt, psbt_bytes, read_psbt
 from signer.chains.ethereum import parse_safe_tx_json
 from signer.errors import AirsignError, Exit, Rejected
-from signer.risk import record_imported
+from signer.risk import BatchLedger, Ledger, record_imported
 from signer.session.appliance import Appliance
 from signer.session.decoding import DecodedDraft, decode
 from signer.session.policy import active_policy
@@ -52,13 +52,14 @@ def import_paths(app: Appliance, paths: list[Path]) -> ImportReport:
     report = ImportReport()
     # One commit for the whole batch; each draft is its own savepoint inside it.
     with transaction(app.conn):
+        ledger = BatchLedger(app.conn)  # importing signs nothing: the ledger stays as read
         for refused in found.refused:
             _refuse(app, report, refused, Exit.BAD_INPUT)
         for incoming in found.drafts:
             try:
                 with transaction(app.conn):
                     report.drafts.append(import_one(app, incoming, wallet,
-                                                    parsed.pop(incoming.payload, None)))
+                                                    parsed.pop(incoming.payload, None), ledger))
             except AirsignError as error:
                 refusal = RefusedInput(incoming.source, error.code, error.message,
                                        incoming.source_sha256 or None)
@@ -75,7 +76,8 @@ def _refuse(app: Appliance, report: ImportReport, refused: RefusedInput, exit: E
 
 
 def import_one(
-    app: Appliance, incoming: IncomingDraft, wallet: RegisteredWallet, parsed: Psbt | None = None
+    app: Appliance, incoming: IncomingDraft, wallet: RegisteredWallet, parsed: Psbt | None = None,
+    ledger: Ledger | None = None,
 ) -> dict[str, Any]:
     """Decode, store (once) and screen one incoming draft (``parsed``: its PSBT, read already)."""
     policy = active_policy(app)
@@ -89,14 +91,14 @@ def import_one(
         _store(app, incoming, decoded)
     elif decoded.chain == "bitcoin" and not existing.complete:
         _combine(app, existing.payload, incoming, decoded.id)
-    row = drafts.get(app.conn, decoded.id)
-    assert row is not None
-    if not row.signatures:
-        verdict = screen_decoded(app, decoded, app.clock())
+    # Combining adds signatures made elsewhere to the payload; ours (and the verdict
+    # that let them be made) are as they were.
+    if existing is None or not existing.signatures:
+        verdict = screen_decoded(app, decoded, app.clock(), ledger=ledger)
         kind, reasons = verdict.kind.value, [{"code": r.code, "message": r.message}
                                              for r in verdict.reasons]
     else:
-        kind, reasons = row.verdict, row.reasons
+        kind, reasons = existing.verdict, existing.reasons
     facts = decoded.facts
     return {"id": decoded.id, "chain": decoded.chain, "asset": facts.asset,
             "amount": format(facts.amount, "f"),

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from signer.chains.bitcoin.settings import Settings as BitcoinSettings
 from signer.errors import Rejected
-from signer.risk import SqlLedger, Verdict, VerdictKind, record_verdict, screen
+from signer.risk import Ledger, SqlLedger, Verdict, VerdictKind, record_verdict, screen
 from signer.session.appliance import Appliance
 from signer.session.decoding import DecodedDraft, decode
 from signer.session.policy import active_policy
@@ -51,17 +51,16 @@ def verdict_json(verdict: Verdict) -> tuple[str, list[dict[str, str]], str | Non
     return verdict.kind.value, reasons, iso(verdict.not_before) if verdict.not_before else None
 
 
-def screen_decoded(
-    app: Appliance, decoded: DecodedDraft, now: datetime, store_approval: bool = True
+def fresh_verdict(
+    app: Appliance, decoded: DecodedDraft, now: datetime, ledger: Ledger | None = None
 ) -> Verdict:
-    """Run the rules and store the verdict with its journal entry (one transaction).
+    """The rules against ``ledger`` (by default the state database as it stands)."""
+    return screen(decoded.facts, active_policy(app), ledger or SqlLedger(app.conn), now)
 
-    ``store_approval=False``: a look ahead (before a login) whose approval decides
-    nothing by itself, so it is neither stored nor journaled; a delay or rejection is.
-    """
-    verdict = screen(decoded.facts, active_policy(app), SqlLedger(app.conn), now)
-    if verdict.kind is VerdictKind.APPROVE and not store_approval:
-        return verdict
+
+def store_verdict(app: Appliance, decoded: DecodedDraft, verdict: Verdict, now: datetime) -> None:
+    """The verdict on the draft, what it implies (flag, hold, breaker) and its journal
+    entry, in one transaction."""
     kind, reasons, not_before = verdict_json(verdict)
     with transaction(app.conn):
         drafts.set_verdict(app.conn, decoded.id, kind, reasons, not_before)
@@ -70,6 +69,20 @@ def screen_decoded(
                        {"draft": decoded.id, "verdict": kind,
                         "codes": [r["code"] for r in reasons], "not_before": not_before},
                        app.clock)
+
+
+def screen_decoded(
+    app: Appliance, decoded: DecodedDraft, now: datetime, store_approval: bool = True,
+    ledger: Ledger | None = None,
+) -> Verdict:
+    """Run the rules and store the verdict with its journal entry (one transaction).
+
+    ``store_approval=False``: a look ahead (before a login) whose approval decides
+    nothing by itself, so it is neither stored nor journaled; a delay or rejection is.
+    """
+    verdict = fresh_verdict(app, decoded, now, ledger)
+    if verdict.kind is not VerdictKind.APPROVE or store_approval:
+        store_verdict(app, decoded, verdict, now)
     return verdict
 
 

@@ -1,4 +1,4 @@
-"""Signing approved drafts with holders' tokens: checks first, then one savepoint per signature.
+"""Signing approved drafts with holders' tokens: checks first, then one savepoint per draft.
 
 A draft is signed only if a fresh screen approves it (or a quorum released its
 delay); the first signature claims its outpoints or Safe nonce and enters the
@@ -9,27 +9,49 @@ protection hold across crashes and restarts.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 from signer.chains.bitcoin.finalize import extract_transaction, finalize_in_place
 from signer.chains.bitcoin.psbt_file import psbt_bytes
-from signer.chains.bitcoin.signing import sign_reviewed
+from signer.chains.bitcoin.sighash import SighashCache
+from signer.chains.bitcoin.signing import add_signatures, holder_signatures
 from signer.chains.ethereum import SafeOwner, parse_safe_tx_json, sign_safe_tx
 from signer.chains.ethereum.settings import OWNER_PATH
 from signer.errors import AirsignError, Delayed, Rejected
 from signer.hsm.session import TokenSession
-from signer.risk import SqlLedger, VerdictKind, record_signed
+from signer.risk import (
+    BatchLedger,
+    SqlLedger,
+    Verdict,
+    VerdictKind,
+    WithInFlight,
+    record_signed,
+)
 from signer.session import logins
 from signer.session.appliance import Appliance
 from signer.session.decoding import DecodedDraft
 from signer.session.draft_lookup import resolve
-from signer.session.screening import decode_stored, screen_decoded
+from signer.session.screening import (
+    decode_stored,
+    fresh_verdict,
+    screen_decoded,
+    store_verdict,
+)
 from signer.session.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
 from signer.store.db import transaction
 from signer.store.drafts import DraftRow
+
+# Seconds a thread holding the GIL runs before handing it over (Python's default: 0.005).
+_SWITCH_INTERVAL = 0.001
 
 
 @dataclass
@@ -48,41 +70,89 @@ def sign_drafts(
     for holder in names:
         wallet.holder(holder)
     report = SigningReport([], [])
-    ready: list[tuple[DraftRow, DecodedDraft]] = []
-    seen: set[str] = set()
-    with transaction(app.conn):  # the fresh verdicts of the whole batch, one commit
+    named: list[tuple[str, DraftRow]] = []
+    with transaction(app.conn):  # the refusals found before any login, one commit
         for typed in typed_ids:
             try:
                 row = resolve(app, typed)
-                if row.id in seen:
-                    continue  # named twice: signed once
-                seen.add(row.id)
-                with transaction(app.conn):
-                    ready.append((row, _check(app, row, names, wallet)))
             except AirsignError as error:
                 report.refused.append(error.refusal(typed))
-    if not ready:
+                continue
+            if all(row.id != other.id for _, other in named):  # named twice: signed once
+                named.append((typed, row))
+        # Checked in order until one draft can be signed: nobody types a PIN for a batch
+        # in which nothing can be. The others are checked at their turn, below.
+        look_ahead = BatchLedger(app.conn)
+        first = None
+        while named and first is None:
+            first = _checked(app, named.pop(0), names, wallet, look_ahead, report)
+    if first is None:
         return report
     # One commit for the batch: a crash before it loses only signatures that never
     # left the appliance; each draft is a savepoint, so one failure stays alone.
-    with logins.holders_logged_in(app, names, read_pin) as sessions, transaction(app.conn):
-        for row, decoded in ready:
+    with logins.holders_logged_in(app, names, read_pin) as sessions, \
+            transaction(app.conn), _token_thread() as tokens:
+        # A pipeline one draft deep: while the tokens sign one draft, this thread records
+        # the one before and decodes and screens the one after (see _prepare).
+        ledger = BatchLedger(app.conn)
+        at_tokens: _Turn | None = None
+        later = (_checked(app, item, names, wallet, None, report) for item in named)
+        for checked in itertools.chain([first], later):
+            if checked is None:
+                continue
+            row, decoded = checked
             try:
-                made, failure = _sign(app, row, decoded, names, sessions, wallet)
+                turn = _prepare(app, row, decoded, names, at_tokens, ledger)
             except AirsignError as error:
                 report.refused.append(error.refusal(row.id))
                 continue
-            report.signed += [{"id": row.id, "holder": m.holder, "complete": m.complete}
-                              for m in made]
-            if failure is not None:
-                report.refused.append(failure.refusal(row.id))
+            turn.signing = tokens.submit(_sign_at_tokens, turn, sessions, wallet)
+            if at_tokens is not None:
+                _record(app, at_tokens, wallet, ledger, report)
+            at_tokens = turn
+        if at_tokens is not None:
+            _record(app, at_tokens, wallet, ledger, report)
     return report
 
 
+def _checked(
+    app: Appliance, named: tuple[str, DraftRow], holders: list[str], wallet: RegisteredWallet,
+    look_ahead: BatchLedger | None, report: SigningReport,
+) -> tuple[DraftRow, DecodedDraft] | None:
+    """The draft decoded and checked in its own savepoint, or None with its refusal
+    reported under the id as typed."""
+    typed, row = named
+    try:
+        with transaction(app.conn):
+            return row, _check(app, row, holders, wallet, look_ahead)
+    except AirsignError as error:
+        report.refused.append(error.refusal(typed))
+        return None
+
+
+@contextmanager
+def _token_thread() -> Iterator[ThreadPoolExecutor]:
+    """The one thread that asks the tokens to sign while this one goes on with the batch.
+
+    PKCS#11 and libsecp256k1 release the GIL, so the token's signing overlaps this
+    thread's Python work on the second core. The token thread needs the GIL back briefly
+    after each signature; a short switch interval hands it over promptly instead of after
+    the default 5 ms.
+    """
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(_SWITCH_INTERVAL)
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tokens") as pool:
+            yield pool  # leaving waits for the signing under way: sessions outlive it
+    finally:
+        sys.setswitchinterval(interval)
+
 def _check(
-    app: Appliance, row: DraftRow, holders: list[str], wallet: RegisteredWallet
+    app: Appliance, row: DraftRow, holders: list[str], wallet: RegisteredWallet,
+    look_ahead: BatchLedger | None,
 ) -> DecodedDraft:
-    """Every reason not to sign, before any token is touched."""
+    """Every reason not to sign, before any token is touched; with ``look_ahead``, a
+    screen too (before the login: the decisive one in _prepare comes later)."""
     if row.complete:
         raise Rejected("already_complete", f"draft {row.id} already carries the quorum of "
                        "signatures: it can never be signed again")
@@ -100,9 +170,8 @@ def _check(
         if blocking:
             raise Rejected(blocking[0][0], blocking[0][1])
         return decoded
-    # A look ahead, so that nobody types a PIN for a draft that cannot be signed: the
-    # verdict that counts is the one right before the first signature (_sign).
-    _require_approval(app, row, decoded, decisive=False)
+    if look_ahead is not None:
+        _require_approval(app, row, decoded, look_ahead)
     return decoded
 
 
@@ -113,17 +182,23 @@ def _require_breaker_closed(app: Appliance) -> None:
 
 
 def _require_approval(
-    app: Appliance, row: DraftRow, decoded: DecodedDraft, decisive: bool = True
+    app: Appliance, row: DraftRow, decoded: DecodedDraft, ledger: BatchLedger
 ) -> None:
-    """A fresh verdict against the ledger as it stands now: raises unless approved."""
-    verdict = screen_decoded(app, decoded, app.clock(), store_approval=decisive)
-    if verdict.kind is VerdictKind.REJECT:
-        reason = verdict.reasons[0]
-        raise Rejected(reason.code, f"draft {row.id} is rejected: {reason.message}")
+    """A look ahead, so that nobody types a PIN for a draft that cannot be signed: the
+    verdict that counts is the one right before the first signature (_prepare); this one
+    is stored and journaled only when it refuses."""
+    verdict = screen_decoded(app, decoded, app.clock(), store_approval=False,
+                             ledger=ledger)
+    if verdict.kind is not VerdictKind.APPROVE:
+        raise _refusal(row, verdict)
+
+
+def _refusal(row: DraftRow, verdict: Verdict) -> AirsignError:
+    reason = verdict.reasons[0]
     if verdict.kind is VerdictKind.DELAY:
-        reason = verdict.reasons[0]
         when = f" until {verdict.not_before:%Y-%m-%d %H:%M}Z" if verdict.not_before else ""
-        raise Delayed(reason.code, f"draft {row.id} is delayed{when}: {reason.message}")
+        return Delayed(reason.code, f"draft {row.id} is delayed{when}: {reason.message}")
+    return Rejected(reason.code, f"draft {row.id} is rejected: {reason.message}")
 
 
 @dataclass(frozen=True)
@@ -133,93 +208,186 @@ class _Signature:
     complete: bool
 
 
-def _sign(
+@dataclass
+class _Signed:
+    """What the tokens made for one draft: each holder's signatures in order (Bitcoin: a
+    list of input signatures; Safe: the signature in hex), then the failure that ended
+    the draft's turn, if any (the signatures before it stand)."""
+
+    by_holder: list[tuple[str, Any]]
+    failure: AirsignError | None = None
+
+
+@dataclass
+class _Turn:
+    """A draft at the tokens: everything decided before asking them."""
+
+    row: DraftRow
+    decoded: DecodedDraft
+    holders: list[str]  # who signs, in order, until the quorum
+    approval: Verdict | None  # the decisive screen of a first signature, not stored yet
+    screened_at: datetime
+    signing: Future[_Signed] | None = None
+
+
+def _prepare(
     app: Appliance, row: DraftRow, decoded: DecodedDraft, names: list[str],
-    sessions: dict[str, TokenSession], wallet: RegisteredWallet,
-) -> tuple[list[_Signature], AirsignError | None]:
-    """Every named holder who has not signed the draft yet, in order, until the quorum:
-    one screen, one claim and one stored payload for the draft however many sign. A
-    failed signature ends the draft's turn; the signatures made before it are kept."""
-    current = drafts.get(app.conn, row.id) or row  # as it stands now, in this batch
-    pending = [holder for holder in names if holder not in current.signatures]
-    if current.complete or not pending:
+    at_tokens: _Turn | None, ledger: BatchLedger,
+) -> _Turn:
+    """Every check right before the draft goes to the tokens; raises unless it may.
+
+    ``row`` is current: each draft is in a batch once, and only its own turn changes it.
+    The draft still at the tokens (``at_tokens``) counts as signed: its outpoints or nonce
+    as claimed, its amount in the velocity ledger.
+    """
+    holders = [holder for holder in names if holder not in row.signatures]
+    if row.complete or not holders:
         raise Rejected("already_signed", f"holder {names[0]} has already signed draft {row.id}")
-    first = not current.signatures
-    if first:
+    now = app.clock()
+    approval = None
+    if not row.signatures:
         # Screened again at this point of the batch: the drafts signed before it in the
         # same run are in the velocity ledger now, so window limits hold inside a batch.
-        _require_approval(app, current, decoded)
+        in_flight = [at_tokens.decoded.facts] if at_tokens and not at_tokens.row.signatures else []
+        approval = fresh_verdict(app, decoded, now, WithInFlight(ledger, in_flight))
+        if approval.kind is not VerdictKind.APPROVE:
+            store_verdict(app, decoded, approval, now)
+            raise _refusal(row, approval)
     else:
         # Earlier drafts of this batch may have tripped the breaker since the check.
         _require_breaker_closed(app)
-    with transaction(app.conn):
-        # The claim comes before the token is asked: a conflicting draft is refused
-        # without any signature being made.
-        conflict = drafts.claim(app.conn, row.id, list(decoded.claims))
-        if conflict is not None:
-            raise Rejected("conflict", f"draft {row.id} spends what draft {conflict} already "
-                           "signed (same outpoint or Safe nonce)")
-        if row.chain == "bitcoin":
-            made, failure, payload = _sign_bitcoin(app, decoded, pending, sessions, wallet)
-        else:
-            made, failure = _sign_safe(row, pending, sessions, wallet, len(current.signatures))
-            payload = None
-        if not made and failure is not None:
-            raise failure
-        for signature in made:
-            entry = journal.append(app.conn, "draft_signed", signature.holder,
-                                   {"draft": row.id, "holder": signature.holder,
-                                    "chain": row.chain, "complete": signature.complete,
-                                    "signed_sha256": signature.record}, app.clock)
-            drafts.add_signature(app.conn, row.id, signature.holder, signature.record, entry.seq)
-        if payload is not None:
-            drafts.set_payload(app.conn, row.id, payload)
-        if first:
-            record_signed(app.conn, decoded.facts, app.clock())
-        if made[-1].complete:
-            drafts.mark(app.conn, row.id, "complete")
-    return made, failure
+    # Refused before any token is asked: a draft claiming what another draft holds.
+    conflict = drafts.claimed_by_other(app.conn, row.id, decoded.claims)
+    if conflict is None and at_tokens is not None and set(at_tokens.decoded.claims) & set(
+            decoded.claims):
+        conflict = at_tokens.row.id
+    if conflict is not None:
+        if approval is not None:
+            store_verdict(app, decoded, approval, now)
+        raise Rejected("conflict", f"draft {row.id} spends what draft {conflict} already "
+                       "signed (same outpoint or Safe nonce)")
+    return _Turn(row, decoded, holders, approval, now)
+
+
+def _sign_at_tokens(
+    turn: _Turn, sessions: dict[str, TokenSession], wallet: RegisteredWallet
+) -> _Signed:
+    """Runs on the token thread: touches the draft's own PSBT and the tokens, never the
+    state database."""
+    if turn.row.chain == "bitcoin":
+        return _sign_bitcoin(turn.decoded, turn.holders, sessions, wallet)
+    return _sign_safe(turn.row, turn.holders, sessions, wallet)
+
+
+def _record(
+    app: Appliance, turn: _Turn, wallet: RegisteredWallet, ledger: BatchLedger,
+    report: SigningReport,
+) -> None:
+    """Store what the tokens made for ``turn``, in one savepoint with its journal entries."""
+    row, decoded = turn.row, turn.decoded
+    if turn.approval is not None:  # the verdict that let it go to the tokens
+        store_verdict(app, decoded, turn.approval, turn.screened_at)
+    assert turn.signing is not None
+    signed = turn.signing.result()
+    try:
+        if not signed.by_holder:
+            raise signed.failure or RuntimeError(f"draft {row.id}: no signature, no reason")
+        with transaction(app.conn):
+            if drafts.claim(app.conn, row.id, list(decoded.claims)) is not None:
+                raise RuntimeError(f"draft {row.id}: a claim changed hands inside the batch")
+            if row.chain == "bitcoin":
+                made, payload, final_tx = _bitcoin_signed(decoded, signed, wallet)
+            else:
+                made, payload, final_tx = _safe_signed(row, signed, wallet), None, None
+            for signature in made:
+                entry = journal.append(app.conn, "draft_signed", signature.holder,
+                                       {"draft": row.id, "holder": signature.holder,
+                                        "chain": row.chain, "complete": signature.complete,
+                                        "signed_sha256": signature.record}, app.clock)
+                drafts.add_signature(app.conn, row.id, signature.holder, signature.record,
+                                     entry.seq)
+            drafts.set_signed(app.conn, row.id, payload, final_tx, made[-1].complete)
+            if turn.approval is not None:
+                signed_at = app.clock()
+                record_signed(app.conn, decoded.facts, signed_at)
+    except AirsignError as error:
+        report.refused.append(error.refusal(row.id))
+        return
+    if turn.approval is not None:
+        ledger.add(decoded.facts, signed_at)
+    report.signed += [{"id": row.id, "holder": m.holder, "complete": m.complete}
+                      for m in made]
+    if signed.failure is not None:
+        report.refused.append(signed.failure.refusal(row.id))
 
 
 def _sign_bitcoin(
-    app: Appliance, decoded: DecodedDraft, holders: list[str],
-    sessions: dict[str, TokenSession], wallet: RegisteredWallet,
-) -> tuple[list[_Signature], AirsignError | None, bytes | None]:
-    """Each holder signs every input; complete when every input has the quorum (signatures
-    made elsewhere and combined at import count too), proven by finalizing, and then the
-    network transaction is kept for export."""
+    decoded: DecodedDraft, holders: list[str], sessions: dict[str, TokenSession],
+    wallet: RegisteredWallet,
+) -> _Signed:
+    """Each holder's signature on every input, until every input has the quorum
+    (signatures made elsewhere and combined at import count too)."""
     # The PSBT _check parsed from this row's payload and reviewed, a private copy: it is
-    # signed exactly as checked (sign_reviewed refuses on the review's findings again).
+    # signed exactly as checked (holder_signatures refuses on the review's findings again).
     psbt, view = decoded.psbt, decoded.view
     if psbt is None or view is None:
         raise RuntimeError(f"draft {decoded.id}: decoded without its PSBT and review")
-    made: list[_Signature] = []
-    payload = None
+    cache = SighashCache(psbt.tx)
+    counts = [len(inp.partial_sigs) for inp in psbt.inputs]
+    signed = _Signed([])
     for holder in holders:
         try:
-            # All of a holder's signatures or none: a failure leaves the PSBT untouched.
-            sign_reviewed(psbt, view, wallet.bitcoin, holder, sessions[holder].sign_digest)
+            made = holder_signatures(psbt, view, wallet.bitcoin, holder,
+                                     sessions[holder].sign_digest, cache)
         except AirsignError as error:
-            return made, error, payload
+            signed.failure = error
+            break
+        signed.by_holder.append((holder, made))
+        for index, _pubkey, _signature in made:
+            counts[index] += 1
+        if all(count >= wallet.threshold for count in counts):
+            break
+    return signed
+
+
+def _bitcoin_signed(
+    decoded: DecodedDraft, signed: _Signed, wallet: RegisteredWallet
+) -> tuple[list[_Signature], bytes, str | None]:
+    """The signatures added to the draft's PSBT holder by holder (each record is the PSBT
+    as it stood after that holder), and the network transaction once complete."""
+    psbt = decoded.psbt
+    if psbt is None:
+        raise RuntimeError(f"draft {decoded.id}: decoded without its PSBT")
+    made = []
+    for holder, signatures in signed.by_holder:
+        add_signatures(psbt, signatures)
         payload = psbt_bytes(psbt)
-        # sign_reviewed accepted only our wallet's keys; signatures combined from elsewhere
-        # count too, and finalizing verifies every one it uses.
         complete = all(len(inp.partial_sigs) >= wallet.threshold for inp in psbt.inputs)
         made.append(_Signature(holder, hashlib.sha256(payload).hexdigest(), complete))
-        if complete:
-            finalize_in_place(psbt)  # the payload is already serialised: the copy is spent
-            drafts.set_final_tx(app.conn, decoded.id, extract_transaction(psbt).hex)
-            break
-    return made, None, payload
+    if not made[-1].complete:
+        return made, payload, None
+    # Signatures combined from elsewhere count too: finalizing verifies every signature it
+    # uses but ours, verified by the token thread. The payload is serialised already: the
+    # copy is spent.
+    finalize_in_place(psbt, {sig for _holder, made in signed.by_holder for sig in made})
+    return made, payload, extract_transaction(psbt).hex
+
+
+def _safe_signed(row: DraftRow, signed: _Signed, wallet: RegisteredWallet) -> list[_Signature]:
+    made: list[_Signature] = []
+    for holder, signature in signed.by_holder:
+        complete = len(row.signatures) + len(made) + 1 >= wallet.threshold
+        made.append(_Signature(holder, signature, complete))
+    return made
 
 
 def _sign_safe(
     row: DraftRow, holders: list[str], sessions: dict[str, TokenSession],
-    wallet: RegisteredWallet, already: int,
-) -> tuple[list[_Signature], AirsignError | None]:
+    wallet: RegisteredWallet,
+) -> _Signed:
     tx = parse_safe_tx_json(row.payload, f"draft {row.id}")
-    made: list[_Signature] = []
-    for holder in holders:
+    signed = _Signed([])
+    for holder in holders[:max(wallet.threshold - len(row.signatures), 0)]:
         session = sessions[holder]
         try:
             owner_key = next((k for k in session.keys().values() if k.label == OWNER_PATH), None)
@@ -228,11 +396,9 @@ def _sign_safe(
                                f"token {session.label!r} holds no Ethereum owner key")
             owner = SafeOwner(holder, wallet.holder(holder).owner,
                               partial(session.sign_digest, owner_key.key_id))
-            signature = sign_safe_tx(tx, [owner]).signatures[0].signature.hex()
+            signed.by_holder.append((holder, sign_safe_tx(tx, [owner]).signatures[0]
+                                     .signature.hex()))
         except AirsignError as error:
-            return made, error
-        complete = already + len(made) + 1 >= wallet.threshold
-        made.append(_Signature(holder, signature, complete))
-        if complete:
+            signed.failure = error
             break
-    return made, None
+    return signed

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,8 +124,16 @@ def set_payload(conn: sqlite3.Connection, draft_id: str, payload: bytes) -> None
     conn.execute("UPDATE drafts SET payload = ? WHERE id = ?", (payload, draft_id))
 
 
-def set_final_tx(conn: sqlite3.Connection, draft_id: str, tx_hex: str) -> None:
-    conn.execute("UPDATE drafts SET final_tx = ? WHERE id = ?", (tx_hex, draft_id))
+def set_signed(
+    conn: sqlite3.Connection, draft_id: str, payload: bytes | None, final_tx: str | None,
+    complete: bool,
+) -> None:
+    """What a signing step changes, in one write of the row (``None``: left as it is)."""
+    conn.execute(
+        "UPDATE drafts SET payload = coalesce(?, payload), final_tx = coalesce(?, final_tx), "
+        "complete = max(complete, ?) WHERE id = ?",
+        (payload, final_tx, int(complete), draft_id),
+    )
 
 
 def mark(conn: sqlite3.Connection, draft_id: str, column: str) -> None:
@@ -142,12 +151,20 @@ def add_signature(
     )
 
 
-def claim(conn: sqlite3.Connection, draft_id: str, claims: list[str]) -> str | None:
-    """Claim outpoints or Safe nonces for ``draft_id``; returns a conflicting draft id, if any."""
+def claimed_by_other(conn: sqlite3.Connection, draft_id: str, claims: Iterable[str]) -> str | None:
+    """The draft other than ``draft_id`` that holds one of ``claims``, if any."""
     for item in claims:
         row = conn.execute("SELECT draft_id FROM claims WHERE claim = ?", (item,)).fetchone()
         if row is not None and row[0] != draft_id:
             return str(row[0])
+    return None
+
+
+def claim(conn: sqlite3.Connection, draft_id: str, claims: list[str]) -> str | None:
+    """Claim outpoints or Safe nonces for ``draft_id``; returns a conflicting draft id, if any."""
+    conflict = claimed_by_other(conn, draft_id, claims)
+    if conflict is not None:
+        return conflict
     conn.executemany(
         "INSERT OR IGNORE INTO claims(claim, draft_id) VALUES (?, ?)",
         [(item, draft_id) for item in claims],

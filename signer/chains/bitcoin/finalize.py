@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import coincurve
@@ -13,7 +13,7 @@ from embit.script import Script, Witness
 from signer.chains.bitcoin.psbt_file import Psbt, psbt_bytes, read_psbt
 from signer.chains.bitcoin.scripts import multisig_script_sig, parse_multisig
 from signer.chains.bitcoin.sighash import SighashCache
-from signer.chains.bitcoin.signing import input_digest
+from signer.chains.bitcoin.signing import InputSignature, input_digest
 from signer.chains.bitcoin.wire import push_data
 from signer.errors import BadInput, Rejected
 
@@ -58,7 +58,9 @@ def _valid_signature(pubkey: bytes, signature: bytes, digest: bytes) -> bool:
         return False
 
 
-def _finalize_input(inp: InputScope, index: int, cache: SighashCache) -> None:
+def _finalize_input(
+    inp: InputScope, index: int, cache: SighashCache, verified: Collection[InputSignature]
+) -> None:
     script = inp.witness_script if inp.witness_script is not None else inp.redeem_script
     multisig = parse_multisig(bytes(script.data)) if script is not None else None
     if multisig is None:
@@ -68,7 +70,8 @@ def _finalize_input(inp: InputScope, index: int, cache: SighashCache) -> None:
     signatures = []
     for pubkey in multisig.pubkeys:  # CHECKMULTISIG wants the script's key order
         if pubkey in given:
-            if not _valid_signature(pubkey, given[pubkey], digest):
+            if (index, pubkey, given[pubkey]) not in verified and not _valid_signature(
+                    pubkey, given[pubkey], digest):
                 raise Rejected(
                     "signature_invalid", f"input {index}: bad signature by {pubkey.hex()}"
                 )
@@ -97,12 +100,16 @@ def finalize_psbt(psbt: PSBT) -> Psbt:
     return final
 
 
-def finalize_in_place(psbt: PSBT) -> None:
-    """finalize_psbt() on a PSBT the caller owns (a private copy it will not reuse unsigned)."""
+def finalize_in_place(psbt: PSBT, verified: Collection[InputSignature] = ()) -> None:
+    """finalize_psbt() on a PSBT the caller owns (a private copy it will not reuse unsigned).
+
+    ``verified``: signatures the caller has just made and verified against the same input
+    digest and key (the token's verify-after-sign); every other one is verified here.
+    """
     cache = SighashCache(psbt.tx)
     for index, inp in enumerate(psbt.inputs):
         if inp.final_scriptwitness is None and inp.final_scriptsig is None:
-            _finalize_input(inp, index, cache)
+            _finalize_input(inp, index, cache, verified)
 
 
 def extract_transaction(psbt: PSBT) -> FinalTransaction:

@@ -105,6 +105,20 @@ def sign_reviewed(
     was parsed (it is how a session checks a draft once and signs it for several holders);
     its findings refuse the draft here exactly as sign_psbt() would.
     """
+    add_signatures(psbt, holder_signatures(psbt, view, wallet, holder, sign_digest))
+
+
+# (input index, public key, DER signature + sighash byte) of one signature made
+InputSignature = tuple[int, bytes, bytes]
+
+
+def holder_signatures(
+    psbt: PSBT, view: DraftView, wallet: MultisigWallet, holder: str, sign_digest: SignDigest,
+    cache: SighashCache | None = None,
+) -> list[InputSignature]:
+    """``holder``'s signature for every input it has not signed yet, made but not added:
+    sign_reviewed() without touching ``psbt``, so that several holders can sign one draft
+    from one ``cache`` and a token failing part-way leaves no half of them behind."""
     wallet.cosigner(holder)
     if view.findings:
         raise DraftRefused(view.findings)
@@ -113,19 +127,21 @@ def sign_reviewed(
     _same_inputs(psbt, view)
     if all(holder in line.signed_by for line in view.inputs):
         raise Rejected("already_signed", f"holder {holder} has already signed every input")
-    cache = SighashCache(psbt.tx)
-    made: list[tuple[InputScope, PublicKey, bytes]] = []
+    cache = cache or SighashCache(psbt.tx)
+    made = []
     for index, (inp, line) in enumerate(zip(psbt.inputs, view.inputs, strict=True)):
         if holder in line.signed_by or line.amount is None:
             continue
         digest = cache.segwit_v0(index, bytes(inp.witness_script.data), line.amount)
         pubkey = bytes.fromhex(line.keys[holder])
         signature = sign_digest(key_id(pubkey), digest, pubkey)
-        made.append((inp, PublicKey.parse(pubkey), signature.der + SIGHASH_ALL_BYTE))
-    # Added only once every input is signed: a token failing part-way leaves the PSBT as
-    # it was, so no half of a holder's signatures is ever stored.
-    for inp, key, signature_bytes in made:
-        inp.partial_sigs[key] = signature_bytes
+        made.append((index, pubkey, signature.der + SIGHASH_ALL_BYTE))
+    return made
+
+
+def add_signatures(psbt: PSBT, signatures: list[InputSignature]) -> None:
+    for index, pubkey, signature in signatures:
+        psbt.inputs[index].partial_sigs[PublicKey.parse(pubkey)] = signature
 
 
 def _same_inputs(psbt: PSBT, view: DraftView) -> None:
