@@ -13,13 +13,25 @@ from bitcointx.core.scripteval import (
     VerifyScript,
 )
 from builders import SeededWallet, Spend, build_psbt, external_script, holder_signer
+from embit.ec import PublicKey
 
-from signer.chains.bitcoin.finalize import combine, extract_transaction, finalize_psbt
+from signer.chains.bitcoin.finalize import (
+    combine,
+    extract_transaction,
+    finalize_in_place,
+    finalize_psbt,
+)
 from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
 from signer.chains.bitcoin.review import review_draft
 from signer.chains.bitcoin.sighash import SighashCache
-from signer.chains.bitcoin.signing import sign_psbt
-from signer.errors import Rejected
+from signer.chains.bitcoin.signing import (
+    add_signatures,
+    holder_signatures,
+    sign_psbt,
+    sign_reviewed,
+)
+from signer.errors import HsmError, Rejected
+from signer.hsm.ecdsa import EcdsaSignature
 
 FLAGS = {
     SCRIPT_VERIFY_FLAGS_BY_NAME[name]
@@ -154,3 +166,49 @@ def test_sighash_matches_bitcointx(seeded: SeededWallet) -> None:
         )
         assert cache.segwit_v0(index, script, spend.amount) == expected
         assert cache.legacy(index, script) == SignatureHash(CScript(script), tx, index, SIGHASH_ALL)
+
+
+def test_a_token_failing_part_way_leaves_the_psbt_as_it_was(seeded: SeededWallet) -> None:
+    spends = _spends(3, seed=12)
+    draft = _draft(seeded, spends)
+    before = psbt_bytes(draft)
+    sign, _ = holder_signer(seeded, "A", [s.branch for s in spends])
+    calls = 0
+
+    def fails_on_the_third(kid: bytes, digest: bytes, expected: bytes) -> EcdsaSignature:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise HsmError("sign_failed", "token removed")
+        return sign(kid, digest, expected)
+
+    with pytest.raises(HsmError):
+        sign_reviewed(draft, review_draft(draft, seeded.wallet), seeded.wallet, "A",
+                      fails_on_the_third)
+    assert calls == 3 and psbt_bytes(draft) == before
+
+
+def test_holders_signatures_are_made_apart_then_added(seeded: SeededWallet) -> None:
+    spends = _spends(2, seed=13)
+    draft = _draft(seeded, spends)
+    view = review_draft(draft, seeded.wallet)
+    cache = SighashCache(draft.tx)
+    made = {holder: holder_signatures(draft, view, seeded.wallet, holder,
+                                      holder_signer(seeded, holder,
+                                                    [s.branch for s in spends])[0], cache)
+            for holder in ("B", "C")}
+    assert all(not inp.partial_sigs for inp in draft.inputs)  # made, not added yet
+    assert [index for index, _, _ in made["B"]] == [0, 1]
+    for signatures in made.values():
+        add_signatures(draft, signatures)
+    finalized = read_psbt(psbt_bytes(draft))
+    # Ours need not be verified again; a forged one among them still would be.
+    finalize_in_place(draft, {sig for sigs in made.values() for sig in sigs})
+    _verify_all(seeded, spends, extract_transaction(draft).hex)
+    index, pubkey, signature = made["C"][1]
+    forged = bytearray(signature)
+    forged[10] ^= 1
+    finalized.inputs[index].partial_sigs[PublicKey.parse(pubkey)] = bytes(forged)
+    with pytest.raises(Rejected) as refused:
+        finalize_in_place(finalized, made["B"] + [made["C"][0]])
+    assert refused.value.code == "signature_invalid"

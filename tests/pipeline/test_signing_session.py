@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from signer.errors import HsmError
+from signer.hsm.session import TokenSession
+from signer.session.appliance import Appliance
 from tests.bitcoin.builders import Spend
 from tests.conftest import Cli
 from tests.pipeline.conftest import DATA, imported, psbt_file, registered, verify_final
@@ -80,3 +85,86 @@ def test_a_breaker_tripped_mid_batch_stops_the_second_signatures_after_it(
     assert refused[drain[4]] == refused[pending] == "circuit_breaker_open"
     assert code == 4
     assert (pending, "B") not in _signed_entries(wallet_cli)
+
+
+def test_a_token_failing_for_the_second_holder_keeps_the_first_holders_signatures(
+    wallet_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wallet = registered(wallet_cli)
+    drafts = [imported(wallet_cli, psbt_file(tmp_path, wallet, f"{n}.psbt", 100_000,
+                                             spends=[Spend((0, n), 3_000_000),
+                                                     Spend((1, n), 2_000_000)]))["id"]
+              for n in range(3)]
+    app = Appliance.open(wallet_cli.home)
+    broken = app.token_label("B")
+    app.close()
+    original = TokenSession.sign_digest
+    calls: list[str] = []
+
+    def b_fails_on_its_second_input(  # type: ignore[no-untyped-def]
+        self, key_id, digest, expected=None
+    ):
+        calls.append(self.label)
+        if self.label == broken and calls.count(broken) % 2 == 0:
+            raise HsmError("sign_failed", f"token {broken!r} did not sign")
+        return original(self, key_id, digest, expected)
+
+    monkeypatch.setattr(TokenSession, "sign_digest", b_fails_on_its_second_input)
+    code, doc = wallet_cli("sign", *drafts, "--holder", "A", "--holder", "B")
+    assert code == 5  # a token problem
+    assert doc["signed"] == [{"id": d, "holder": "A", "complete": False} for d in drafts]
+    assert [(r["id"], r["code"]) for r in doc["refused"]] == [(d, "sign_failed") for d in drafts]
+    # B's first input was signed each time, never stored: the drafts carry A's alone.
+    assert _signed_entries(wallet_cli) == [(d, "A") for d in drafts]
+    for draft in drafts:
+        assert wallet_cli("show", draft)[1]["state"] == "partially_signed"
+    monkeypatch.setattr(TokenSession, "sign_digest", original)
+    code, doc = wallet_cli("sign", *drafts, "--holder", "B")
+    assert code == 0 and all(s["complete"] for s in doc["signed"])
+    out = tmp_path / "usb"
+    out.mkdir()
+    assert wallet_cli("export", *drafts, "--out", str(out))[0] == 0
+    for draft in drafts:
+        verify_final((out / f"{draft}.tx.hex").read_text().strip(), out / f"{draft}.psbt")
+
+
+def test_a_draft_spending_what_the_draft_at_the_tokens_spends_is_refused_unsigned(
+    wallet_cli: Cli, tmp_path: Path
+) -> None:
+    """The draft before it in the batch is still being signed, its claim not yet stored:
+    the conflict is seen all the same, and its verdict is journaled once."""
+    wallet = registered(wallet_cli)
+    spends = [Spend((0, 3), 50_000_000)]
+    one = imported(wallet_cli, psbt_file(tmp_path, wallet, "1.psbt", 100_000, spends=spends))
+    two = imported(wallet_cli, psbt_file(tmp_path, wallet, "2.psbt", 200_000, spends=spends))
+    code, doc = wallet_cli("sign", one["id"], two["id"], "--holder", "A", "--holder", "B")
+    assert code == 3
+    assert [(s["id"], s["holder"]) for s in doc["signed"]] == [(one["id"], "A"),
+                                                                (one["id"], "B")]
+    assert [(r["id"], r["code"]) for r in doc["refused"]] == [(two["id"], "conflict")]
+    _, journal = wallet_cli("audit", "show", "--kind", "verdict")
+    verdicts = [e["data"]["draft"] for e in journal["entries"]]
+    # one at import each, one right before the first signature (the look-ahead before
+    # the PINs approved and is not journaled), one for the refused draft
+    assert sorted(verdicts) == sorted([one["id"], two["id"], one["id"], two["id"]])
+
+
+def test_final_transaction_of_a_draft_signed_before_it_was_stored_is_made_at_export(
+    wallet_cli: Cli, tmp_path: Path
+) -> None:
+    wallet = registered(wallet_cli)
+    draft = imported(wallet_cli, psbt_file(tmp_path, wallet, "1.psbt", 100_000))["id"]
+    assert wallet_cli("sign", draft, "--holder", "C", "--holder", "A")[0] == 0
+    stored = tmp_path / "stored"
+    stored.mkdir()
+    assert wallet_cli("export", draft, "--out", str(stored))[0] == 0
+    app = Appliance.open(wallet_cli.home)
+    with app.conn:  # as a home signed by an airsign without the final_tx column left it
+        app.conn.execute("UPDATE drafts SET final_tx = NULL")
+    app.close()
+    remade = tmp_path / "remade"
+    remade.mkdir()
+    assert wallet_cli("export", draft, "--out", str(remade))[0] == 0
+    tx = (remade / f"{draft}.tx.hex").read_text()
+    assert tx == (stored / f"{draft}.tx.hex").read_text()
+    verify_final(tx.strip(), remade / f"{draft}.psbt")
