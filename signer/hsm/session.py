@@ -46,6 +46,23 @@ class TokenKey:
     handle: Any  # pkcs11 private key object: its type stubs lack sign()
 
 
+@dataclass(frozen=True)
+class Unverified:
+    """A token's raw signature, not verified yet: verified() is the only way to use it."""
+
+    token: str
+    _raw: bytes
+    digest: bytes
+    public_key: bytes
+
+    def verified(self) -> EcdsaSignature:
+        """Low S, then verified against the public key the caller expected."""
+        try:
+            return verified_signature(self._raw, self.digest, self.public_key)
+        except SignatureInvalid as exc:
+            raise HsmError("signature_invalid", f"token {self.token!r}: {exc}") from None
+
+
 class TokenSession:
     """One holder's logged-in session."""
 
@@ -250,16 +267,21 @@ class TokenSession:
         self, key_id: bytes, digest: bytes, expected_public_key: bytes | None = None
     ) -> EcdsaSignature:
         """CKM_ECDSA over a 32-byte digest we computed; low-S and verified before returning."""
+        return self.sign_digest_later(key_id, digest, expected_public_key).verified()
+
+    def sign_digest_later(
+        self, key_id: bytes, digest: bytes, expected_public_key: bytes | None = None
+    ) -> Unverified:
+        """sign_digest() with its verify-after-sign left to ``Unverified.verified()``, the
+        only way to the signature: for a caller that verifies on another thread while this
+        one asks the token for the next signature."""
         if len(digest) != 32:
             raise HsmError(
                 "bad_digest", f"refusing to sign a {len(digest)}-byte digest: exactly 32 required"
             )
         key, expected = self._expected(key_id, "secp256k1", expected_public_key)
-        raw = self._raw_sign(key, digest, Mechanism.ECDSA)
-        try:
-            return verified_signature(raw, digest, expected)
-        except SignatureInvalid as exc:
-            raise HsmError("signature_invalid", f"token {self.label!r}: {exc}") from None
+        return Unverified(self.label, self._raw_sign(key, digest, Mechanism.ECDSA), digest,
+                          expected)
 
     def sign_digests(
         self, key_id: bytes, digests: list[bytes], expected_public_key: bytes | None = None

@@ -14,6 +14,7 @@ from typing import Any
 from signer.chains.bitcoin.psbt_file import Psbt, psbt_bytes, read_psbt
 from signer.chains.bitcoin.review import DraftView, review_draft
 from signer.chains.bitcoin.settings import Settings as BitcoinSettings
+from signer.chains.bitcoin.wire import transaction_bytes
 from signer.chains.ethereum import (
     OperatorView,
     SafeTx,
@@ -90,7 +91,7 @@ def _decode_bitcoin(
 ) -> DecodedDraft:
     psbt = parsed if parsed is not None else read_psbt(incoming.payload, incoming.source, settings)
     view = review_draft(psbt, wallet.bitcoin, settings)
-    identifier = draft_id("bitcoin", bytes(psbt.tx.serialize()))
+    identifier = draft_id("bitcoin", transaction_bytes(psbt.tx))
     external = [o for o in view.outputs if o.kind == "EXTERNAL"]
     fee = view.fee if view.fee is not None and view.fee >= 0 else None
     rate = view.fee_rate if fee is not None else None

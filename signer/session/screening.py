@@ -61,14 +61,19 @@ def fresh_verdict(
 def store_verdict(app: Appliance, decoded: DecodedDraft, verdict: Verdict, now: datetime) -> None:
     """The verdict on the draft, what it implies (flag, hold, breaker) and its journal
     entry, in one transaction."""
-    kind, reasons, not_before = verdict_json(verdict)
     with transaction(app.conn):
-        drafts.set_verdict(app.conn, decoded.id, kind, reasons, not_before)
-        record_verdict(app.conn, decoded.id, verdict, now)
-        journal.append(app.conn, "verdict", "appliance",
-                       {"draft": decoded.id, "verdict": kind,
-                        "codes": [r["code"] for r in reasons], "not_before": not_before},
-                       app.clock)
+        write_verdict(app, decoded, verdict, now)
+
+
+def write_verdict(app: Appliance, decoded: DecodedDraft, verdict: Verdict, now: datetime) -> None:
+    """store_verdict() inside a transaction the caller holds (with the action it allows)."""
+    kind, reasons, not_before = verdict_json(verdict)
+    drafts.set_verdict(app.conn, decoded.id, kind, reasons, not_before)
+    record_verdict(app.conn, decoded.id, verdict, now)
+    journal.append(app.conn, "verdict", "appliance",
+                   {"draft": decoded.id, "verdict": kind,
+                    "codes": [r["code"] for r in reasons], "not_before": not_before},
+                   app.clock)
 
 
 def screen_decoded(

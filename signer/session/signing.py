@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -22,7 +22,14 @@ from typing import Any
 from signer.chains.bitcoin.finalize import extract_transaction, finalize_in_place
 from signer.chains.bitcoin.psbt_file import psbt_bytes
 from signer.chains.bitcoin.sighash import SighashCache
-from signer.chains.bitcoin.signing import add_signatures, holder_signatures
+from signer.chains.bitcoin.signing import (
+    SIGHASH_ALL_BYTE,
+    InputDigest,
+    InputSignature,
+    add_signatures,
+    holder_digests,
+)
+from signer.chains.bitcoin.wallet import key_id
 from signer.chains.ethereum import SafeOwner, parse_safe_tx_json, sign_safe_tx
 from signer.chains.ethereum.settings import OWNER_PATH
 from signer.errors import AirsignError, Delayed, Rejected
@@ -44,6 +51,7 @@ from signer.session.screening import (
     fresh_verdict,
     screen_decoded,
     store_verdict,
+    write_verdict,
 )
 from signer.session.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
@@ -70,7 +78,7 @@ def sign_drafts(
     for holder in names:
         wallet.holder(holder)
     report = SigningReport([], [])
-    named: list[tuple[str, DraftRow]] = []
+    named: dict[str, tuple[str, DraftRow]] = {}  # by draft id: named twice, signed once
     with transaction(app.conn):  # the refusals found before any login, one commit
         for typed in typed_ids:
             try:
@@ -78,14 +86,14 @@ def sign_drafts(
             except AirsignError as error:
                 report.refused.append(error.refusal(typed))
                 continue
-            if all(row.id != other.id for _, other in named):  # named twice: signed once
-                named.append((typed, row))
+            named.setdefault(row.id, (typed, row))
         # Checked in order until one draft can be signed: nobody types a PIN for a batch
         # in which nothing can be. The others are checked at their turn, below.
         look_ahead = BatchLedger(app.conn)
         first = None
-        while named and first is None:
-            first = _checked(app, named.pop(0), names, wallet, look_ahead, report)
+        queue = iter(named.values())
+        while first is None and (item := next(queue, None)) is not None:
+            first = _checked(app, item, names, wallet, look_ahead, report)
     if first is None:
         return report
     # One commit for the batch: a crash before it loses only signatures that never
@@ -96,13 +104,13 @@ def sign_drafts(
         # the one before and decodes and screens the one after (see _prepare).
         ledger = BatchLedger(app.conn)
         at_tokens: _Turn | None = None
-        later = (_checked(app, item, names, wallet, None, report) for item in named)
+        later = (_checked(app, item, names, wallet, None, report) for item in queue)
         for checked in itertools.chain([first], later):
             if checked is None:
                 continue
             row, decoded = checked
             try:
-                turn = _prepare(app, row, decoded, names, at_tokens, ledger)
+                turn = _prepare(app, row, decoded, names, at_tokens, ledger, wallet)
             except AirsignError as error:
                 report.refused.append(error.refusal(row.id))
                 continue
@@ -119,12 +127,11 @@ def _checked(
     app: Appliance, named: tuple[str, DraftRow], holders: list[str], wallet: RegisteredWallet,
     look_ahead: BatchLedger | None, report: SigningReport,
 ) -> tuple[DraftRow, DecodedDraft] | None:
-    """The draft decoded and checked in its own savepoint, or None with its refusal
-    reported under the id as typed."""
+    """The draft decoded and checked, or None with its refusal reported under the id as
+    typed. (A check writes only a refusing verdict, in a savepoint of its own.)"""
     typed, row = named
     try:
-        with transaction(app.conn):
-            return row, _check(app, row, holders, wallet, look_ahead)
+        return row, _check(app, row, holders, wallet, look_ahead)
     except AirsignError as error:
         report.refused.append(error.refusal(typed))
         return None
@@ -211,8 +218,8 @@ class _Signature:
 @dataclass
 class _Signed:
     """What the tokens made for one draft: each holder's signatures in order (Bitcoin: a
-    list of input signatures; Safe: the signature in hex), then the failure that ended
-    the draft's turn, if any (the signatures before it stand)."""
+    list of input signatures still to verify; Safe: the signature in hex), then the
+    failure that ended the draft's turn, if any (the signatures before it stand)."""
 
     by_holder: list[tuple[str, Any]]
     failure: AirsignError | None = None
@@ -227,12 +234,16 @@ class _Turn:
     holders: list[str]  # who signs, in order, until the quorum
     approval: Verdict | None  # the decisive screen of a first signature, not stored yet
     screened_at: datetime
+    # Bitcoin: what each holder signs, computed here so the token thread only signs; and
+    # the refusal of a holder after them, if any (theirs still stand).
+    digests: list[tuple[str, list[InputDigest]]] = field(default_factory=list)
+    refused_later: AirsignError | None = None
     signing: Future[_Signed] | None = None
 
 
 def _prepare(
     app: Appliance, row: DraftRow, decoded: DecodedDraft, names: list[str],
-    at_tokens: _Turn | None, ledger: BatchLedger,
+    at_tokens: _Turn | None, ledger: BatchLedger, wallet: RegisteredWallet,
 ) -> _Turn:
     """Every check right before the draft goes to the tokens; raises unless it may.
 
@@ -243,40 +254,84 @@ def _prepare(
     holders = [holder for holder in names if holder not in row.signatures]
     if row.complete or not holders:
         raise Rejected("already_signed", f"holder {names[0]} has already signed draft {row.id}")
-    now = app.clock()
-    approval = None
+    turn = _Turn(row, decoded, holders, None, app.clock())
     if not row.signatures:
         # Screened again at this point of the batch: the drafts signed before it in the
         # same run are in the velocity ledger now, so window limits hold inside a batch.
         in_flight = [at_tokens.decoded.facts] if at_tokens and not at_tokens.row.signatures else []
-        approval = fresh_verdict(app, decoded, now, WithInFlight(ledger, in_flight))
-        if approval.kind is not VerdictKind.APPROVE:
-            store_verdict(app, decoded, approval, now)
-            raise _refusal(row, approval)
+        verdict = fresh_verdict(app, decoded, turn.screened_at, WithInFlight(ledger, in_flight))
+        if verdict.kind is not VerdictKind.APPROVE:
+            store_verdict(app, decoded, verdict, turn.screened_at)
+            raise _refusal(row, verdict)
+        turn.approval = verdict
     else:
         # Earlier drafts of this batch may have tripped the breaker since the check.
         _require_breaker_closed(app)
-    # Refused before any token is asked: a draft claiming what another draft holds.
-    conflict = drafts.claimed_by_other(app.conn, row.id, decoded.claims)
-    if conflict is None and at_tokens is not None and set(at_tokens.decoded.claims) & set(
-            decoded.claims):
-        conflict = at_tokens.row.id
-    if conflict is not None:
-        if approval is not None:
-            store_verdict(app, decoded, approval, now)
-        raise Rejected("conflict", f"draft {row.id} spends what draft {conflict} already "
-                       "signed (same outpoint or Safe nonce)")
-    return _Turn(row, decoded, holders, approval, now)
+    try:
+        # Refused before any token is asked: a draft claiming what another draft holds.
+        conflict = drafts.claimed_by_other(app.conn, row.id, decoded.claims)
+        if conflict is None and at_tokens is not None and set(at_tokens.decoded.claims) & set(
+                decoded.claims):
+            conflict = at_tokens.row.id
+        if conflict is not None:
+            raise Rejected("conflict", f"draft {row.id} spends what draft {conflict} already "
+                           "signed (same outpoint or Safe nonce)")
+        if row.chain == "bitcoin":
+            turn.digests, turn.refused_later = _bitcoin_digests(decoded, holders, wallet)
+            if not turn.digests and turn.refused_later is not None:
+                raise turn.refused_later
+    except AirsignError:
+        if turn.approval is not None:  # the verdict was given, whatever refused after it
+            store_verdict(app, decoded, turn.approval, turn.screened_at)
+        raise
+    return turn
+
+
+def _bitcoin_digests(
+    decoded: DecodedDraft, holders: list[str], wallet: RegisteredWallet
+) -> tuple[list[tuple[str, list[InputDigest]]], AirsignError | None]:
+    """Each holder's digests, until every input would carry the quorum (signatures made
+    elsewhere and combined at import count too), and the refusal that stopped the list."""
+    # The PSBT _check parsed from this row's payload and reviewed, a private copy: it is
+    # signed exactly as checked (holder_digests refuses on the review's findings again).
+    psbt, view = decoded.psbt, decoded.view
+    if psbt is None or view is None:
+        raise RuntimeError(f"draft {decoded.id}: decoded without its PSBT and review")
+    cache = SighashCache(psbt.tx)
+    counts = [len(inp.partial_sigs) for inp in psbt.inputs]
+    planned: list[tuple[str, list[InputDigest]]] = []
+    for holder in holders:
+        try:
+            digests = holder_digests(psbt, view, wallet.bitcoin, holder, cache)
+        except AirsignError as error:
+            return planned, error
+        planned.append((holder, digests))
+        for index, _pubkey, _digest in digests:
+            counts[index] += 1
+        if all(count >= wallet.threshold for count in counts):
+            break
+    return planned, None
 
 
 def _sign_at_tokens(
     turn: _Turn, sessions: dict[str, TokenSession], wallet: RegisteredWallet
 ) -> _Signed:
-    """Runs on the token thread: touches the draft's own PSBT and the tokens, never the
-    state database."""
-    if turn.row.chain == "bitcoin":
-        return _sign_bitcoin(turn.decoded, turn.holders, sessions, wallet)
-    return _sign_safe(turn.row, turn.holders, sessions, wallet)
+    """Runs on the token thread: asks the tokens, never touches the state database."""
+    if turn.row.chain != "bitcoin":
+        return _sign_safe(turn.row, turn.holders, sessions, wallet)
+    signed = _Signed([])
+    for holder, digests in turn.digests:
+        session = sessions[holder]
+        try:
+            # Verified on the other thread (_bitcoin_signed) before anything uses them.
+            signed.by_holder.append((holder, [
+                (index, pubkey, session.sign_digest_later(key_id(pubkey), digest, pubkey))
+                for index, pubkey, digest in digests]))
+        except AirsignError as error:
+            signed.failure = error
+            return signed
+    signed.failure = turn.refused_later
+    return signed
 
 
 def _record(
@@ -285,20 +340,20 @@ def _record(
 ) -> None:
     """Store what the tokens made for ``turn``, in one savepoint with its journal entries."""
     row, decoded = turn.row, turn.decoded
-    if turn.approval is not None:  # the verdict that let it go to the tokens
-        store_verdict(app, decoded, turn.approval, turn.screened_at)
     assert turn.signing is not None
     signed = turn.signing.result()
     try:
-        if not signed.by_holder:
+        if row.chain == "bitcoin":
+            made, payload, final_tx, signed.failure = _bitcoin_signed(decoded, signed, wallet)
+        else:
+            made, payload, final_tx = _safe_signed(row, signed, wallet), None, None
+        if not made:
             raise signed.failure or RuntimeError(f"draft {row.id}: no signature, no reason")
         with transaction(app.conn):
+            if turn.approval is not None:  # the verdict that let it go to the tokens
+                write_verdict(app, decoded, turn.approval, turn.screened_at)
             if drafts.claim(app.conn, row.id, list(decoded.claims)) is not None:
                 raise RuntimeError(f"draft {row.id}: a claim changed hands inside the batch")
-            if row.chain == "bitcoin":
-                made, payload, final_tx = _bitcoin_signed(decoded, signed, wallet)
-            else:
-                made, payload, final_tx = _safe_signed(row, signed, wallet), None, None
             for signature in made:
                 entry = journal.append(app.conn, "draft_signed", signature.holder,
                                        {"draft": row.id, "holder": signature.holder,
@@ -311,6 +366,8 @@ def _record(
                 signed_at = app.clock()
                 record_signed(app.conn, decoded.facts, signed_at)
     except AirsignError as error:
+        if turn.approval is not None:  # given all the same: nothing was signed after it
+            store_verdict(app, decoded, turn.approval, turn.screened_at)
         report.refused.append(error.refusal(row.id))
         return
     if turn.approval is not None:
@@ -321,56 +378,37 @@ def _record(
         report.refused.append(signed.failure.refusal(row.id))
 
 
-def _sign_bitcoin(
-    decoded: DecodedDraft, holders: list[str], sessions: dict[str, TokenSession],
-    wallet: RegisteredWallet,
-) -> _Signed:
-    """Each holder's signature on every input, until every input has the quorum
-    (signatures made elsewhere and combined at import count too)."""
-    # The PSBT _check parsed from this row's payload and reviewed, a private copy: it is
-    # signed exactly as checked (holder_signatures refuses on the review's findings again).
-    psbt, view = decoded.psbt, decoded.view
-    if psbt is None or view is None:
-        raise RuntimeError(f"draft {decoded.id}: decoded without its PSBT and review")
-    cache = SighashCache(psbt.tx)
-    counts = [len(inp.partial_sigs) for inp in psbt.inputs]
-    signed = _Signed([])
-    for holder in holders:
-        try:
-            made = holder_signatures(psbt, view, wallet.bitcoin, holder,
-                                     sessions[holder].sign_digest, cache)
-        except AirsignError as error:
-            signed.failure = error
-            break
-        signed.by_holder.append((holder, made))
-        for index, _pubkey, _signature in made:
-            counts[index] += 1
-        if all(count >= wallet.threshold for count in counts):
-            break
-    return signed
-
-
 def _bitcoin_signed(
     decoded: DecodedDraft, signed: _Signed, wallet: RegisteredWallet
-) -> tuple[list[_Signature], bytes, str | None]:
-    """The signatures added to the draft's PSBT holder by holder (each record is the PSBT
-    as it stood after that holder), and the network transaction once complete."""
+) -> tuple[list[_Signature], bytes | None, str | None, AirsignError | None]:
+    """Each holder's signatures verified and added to the draft's PSBT, holder by holder
+    (each record is the PSBT as it stood after that holder); the network transaction once
+    complete; the failure that ended the turn (a signature that does not verify ends it
+    as a token failure does: that holder's signatures are dropped, the earlier ones stand)."""
     psbt = decoded.psbt
     if psbt is None:
         raise RuntimeError(f"draft {decoded.id}: decoded without its PSBT")
-    made = []
-    for holder, signatures in signed.by_holder:
+    made: list[_Signature] = []
+    ours: list[InputSignature] = []
+    payload = None
+    for holder, unverified in signed.by_holder:
+        try:
+            signatures = [(index, pubkey, signature.verified().der + SIGHASH_ALL_BYTE)
+                          for index, pubkey, signature in unverified]
+        except AirsignError as error:
+            return made, payload, None, error
         add_signatures(psbt, signatures)
+        ours += signatures
         payload = psbt_bytes(psbt)
         complete = all(len(inp.partial_sigs) >= wallet.threshold for inp in psbt.inputs)
         made.append(_Signature(holder, hashlib.sha256(payload).hexdigest(), complete))
-    if not made[-1].complete:
-        return made, payload, None
+    if not made or not made[-1].complete:
+        return made, payload, None, signed.failure
     # Signatures combined from elsewhere count too: finalizing verifies every signature it
-    # uses but ours, verified by the token thread. The payload is serialised already: the
-    # copy is spent.
-    finalize_in_place(psbt, {sig for _holder, made in signed.by_holder for sig in made})
-    return made, payload, extract_transaction(psbt).hex
+    # uses but ours, verified just above. The payload is serialised already: the copy is
+    # spent.
+    finalize_in_place(psbt, ours)
+    return made, payload, extract_transaction(psbt).hex, signed.failure
 
 
 def _safe_signed(row: DraftRow, signed: _Signed, wallet: RegisteredWallet) -> list[_Signature]:

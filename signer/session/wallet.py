@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from signer.chains.bitcoin.wallet import Cosigner, MultisigWallet
@@ -36,8 +37,9 @@ class RegisteredWallet:
     safe: str | None = None
     threshold: int = 2
 
-    @property
+    @cached_property
     def bitcoin(self) -> MultisigWallet:
+        # Kept on the instance: finding it in the shared cache hashes every field.
         return _bitcoin(self)
 
     def holder(self, holder_id: str) -> RegisteredHolder:

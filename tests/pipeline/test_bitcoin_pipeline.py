@@ -213,13 +213,13 @@ def test_a_conflicting_draft_is_refused_before_the_token_signs(
     two = imported(wallet_cli, psbt_file(tmp_path, wallet, "2.psbt", 200_000, spends=spends))
     assert wallet_cli("sign", one["id"], "--holder", "A")[0] == 0
     calls: list[bytes] = []
-    original = TokenSession.sign_digest
+    original = TokenSession.sign_digest_later
 
     def counting(self, key_id, digest, expected=None):  # type: ignore[no-untyped-def]
         calls.append(key_id)
         return original(self, key_id, digest, expected)
 
-    monkeypatch.setattr(TokenSession, "sign_digest", counting)
+    monkeypatch.setattr(TokenSession, "sign_digest_later", counting)
     code, refused = wallet_cli("sign", two["id"], "--holder", "A")
     assert code == 3 and refused["refused"][0]["code"] == "conflict"
     assert calls == []

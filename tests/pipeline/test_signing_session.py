@@ -98,7 +98,7 @@ def test_a_token_failing_for_the_second_holder_keeps_the_first_holders_signature
     app = Appliance.open(wallet_cli.home)
     broken = app.token_label("B")
     app.close()
-    original = TokenSession.sign_digest
+    original = TokenSession.sign_digest_later
     calls: list[str] = []
 
     def b_fails_on_its_second_input(  # type: ignore[no-untyped-def]
@@ -109,7 +109,7 @@ def test_a_token_failing_for_the_second_holder_keeps_the_first_holders_signature
             raise HsmError("sign_failed", f"token {broken!r} did not sign")
         return original(self, key_id, digest, expected)
 
-    monkeypatch.setattr(TokenSession, "sign_digest", b_fails_on_its_second_input)
+    monkeypatch.setattr(TokenSession, "sign_digest_later", b_fails_on_its_second_input)
     code, doc = wallet_cli("sign", *drafts, "--holder", "A", "--holder", "B")
     assert code == 5  # a token problem
     assert doc["signed"] == [{"id": d, "holder": "A", "complete": False} for d in drafts]
@@ -118,7 +118,7 @@ def test_a_token_failing_for_the_second_holder_keeps_the_first_holders_signature
     assert _signed_entries(wallet_cli) == [(d, "A") for d in drafts]
     for draft in drafts:
         assert wallet_cli("show", draft)[1]["state"] == "partially_signed"
-    monkeypatch.setattr(TokenSession, "sign_digest", original)
+    monkeypatch.setattr(TokenSession, "sign_digest_later", original)
     code, doc = wallet_cli("sign", *drafts, "--holder", "B")
     assert code == 0 and all(s["complete"] for s in doc["signed"])
     out = tmp_path / "usb"

@@ -14,6 +14,7 @@ from signer.chains.bitcoin.origins import Branch, NotOurs, claims_wallet, own_sc
 from signer.chains.bitcoin.scripts import is_witness_program, p2sh_script, p2wsh_script
 from signer.chains.bitcoin.settings import Settings
 from signer.chains.bitcoin.wallet import MultisigWallet
+from signer.chains.bitcoin.wire import txid
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def _previous_output(inp: InputScope, index: int, facts: InputFacts, settings: S
                 )
             )
         return
-    if bytes(full.txid()) != bytes(inp.txid):
+    if txid(full) != bytes(inp.txid):
         facts.findings.append(
             Finding("unproven_amount", f"{where}: non_witness_utxo is not the spent transaction")
         )

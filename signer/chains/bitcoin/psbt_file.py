@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import base64
 import binascii
+import struct
 from io import BytesIO
 
-from embit import bip32
+from embit import bip32, ec
 from embit.psbt import PSBT, DerivationPath, InputScope, OutputScope, ser_string
+from embit.script import Script
 from embit.transaction import Transaction, TransactionInput
 
 from signer.chains.bitcoin.settings import Settings
-from signer.chains.bitcoin.wire import Cursor, WireError, read_transaction, read_witness
+from signer.chains.bitcoin.wire import (
+    Cursor,
+    WireError,
+    compact_size,
+    read_transaction,
+    read_witness,
+    transaction_bytes,
+)
 from signer.errors import BadInput
 
 MAGIC = b"psbt\xff"
@@ -108,6 +117,46 @@ def _check_derivation(value: bytes, what: str) -> None:
                         f"got {len(value)} bytes")
 
 
+class SecKey(ec.PublicKey):
+    """embit's public key that keeps the SEC encoding it was read from.
+
+    embit asks libsecp256k1 to serialise the point again every time sec() is called, and
+    it is called many times per draft: writing the PSBT, reviewing it, comparing dict
+    keys. Reading accepts only 02/03/04 encodings of valid points, which serialise back
+    to exactly the bytes read.
+    """
+
+    _sec: bytes
+
+    @classmethod
+    def from_sec(cls, encoded: bytes) -> SecKey:
+        key = cls.parse(encoded)  # embit's checks and errors, unchanged
+        key._sec = bytes(encoded)
+        return key
+
+    def sec(self) -> bytes:
+        return self._sec
+
+
+def _derivation_entry(
+    entries: dict[ec.PublicKey, DerivationPath], key: bytes, value: bytes, what: str
+) -> None:
+    """A BIP32 derivation (key type 0x06 in, 0x02 out): embit's rules, read directly."""
+    _check_derivation(value, f"{what} bip32 derivation")
+    pub = _sec_key(key, what)
+    if pub in entries:
+        raise WireError(f"{what}: key type 0x{key[0]:02x}: Duplicated derivation path")
+    indexes = list(struct.unpack(f"<{len(value) // 4 - 1}I", value[4:]))
+    entries[pub] = DerivationPath(value[:4], indexes)
+
+
+def _sec_key(key: bytes, what: str) -> SecKey:
+    try:
+        return SecKey.from_sec(key[1:])
+    except Exception as exc:  # embit's own error types and ValueErrors alike
+        raise WireError(f"{what}: key type 0x{key[0]:02x}: {exc}") from None
+
+
 def _framed(value: bytes) -> bytes:
     stream = BytesIO()
     ser_string(stream, value)
@@ -139,9 +188,14 @@ def _input(pairs: Pairs, tx: Transaction, index: int) -> PsbtInput:
             cursor = Cursor(value)
             scope.final_scriptwitness = read_witness(cursor, f"{what} final_scriptwitness")
             cursor.finish(f"{what} final_scriptwitness")
+        elif key[0] == 0x06:
+            _derivation_entry(scope.bip32_derivations, key, value, what)
+        elif key[0] == 0x02:
+            pub = _sec_key(key, what)
+            if pub in scope.partial_sigs:
+                raise WireError(f"{what}: key type 0x02: Duplicated partial sig")
+            scope.partial_sigs[pub] = value
         else:
-            if key[0] == 0x06:
-                _check_derivation(value, f"{what} bip32 derivation")
             _read_value(scope, key, value, what)
     return scope
 
@@ -152,8 +206,9 @@ def _output(pairs: Pairs, tx: Transaction, index: int) -> OutputScope:
         if key[0] in _V2_OUTPUT:
             raise WireError(f"output {index}: key type 0x{key[0]:02x} belongs to PSBT v2, not v0")
         if key[0] == 0x02:
-            _check_derivation(value, f"output {index} bip32 derivation")
-        _read_value(scope, key, value, f"output {index}")
+            _derivation_entry(scope.bip32_derivations, key, value, f"output {index}")
+        else:
+            _read_value(scope, key, value, f"output {index}")
     return scope
 
 
@@ -199,8 +254,69 @@ def read_psbt(data: bytes | str, source: str = "PSBT", settings: Settings | None
 
 
 def psbt_bytes(psbt: PSBT) -> bytes:
-    """Binary serialisation (the ``.psbt`` file)."""
-    return bytes(psbt.serialize())
+    """Binary serialisation (the ``.psbt`` file), byte for byte embit's.
+
+    Written here for what a v0 PSBT without Taproot fields holds (embit writes one field
+    at a time to a stream, and a draft is written at import and after each holder's
+    signatures); anything else is left to embit.
+    """
+    if psbt.version is not None or any(_taproot(scope) for scope in (*psbt.inputs,
+                                                                     *psbt.outputs)):
+        return bytes(psbt.serialize())
+    parts = [MAGIC, b"\x01\x00", _string(transaction_bytes(psbt.tx))]
+    for xpub, origin in psbt.xpubs.items():
+        parts += [_string(b"\x01" + xpub.serialize()), _string(origin.serialize())]
+    _close(parts, psbt.unknown)
+    for inp in psbt.inputs:
+        if inp.non_witness_utxo is not None:
+            parts += [b"\x01\x00", _string(transaction_bytes(inp.non_witness_utxo))]
+        if inp.witness_utxo is not None:
+            parts += [b"\x01\x01", _string(bytes(inp.witness_utxo.serialize()))]
+        for pub, signature in inp.partial_sigs.items():
+            parts += [_string(b"\x02" + pub.sec()), _string(signature)]
+        if inp.sighash_type is not None:
+            parts += [b"\x01\x03", _string(inp.sighash_type.to_bytes(4, "little"))]
+        _script(parts, b"\x01\x04", inp.redeem_script)
+        _script(parts, b"\x01\x05", inp.witness_script)
+        _derivations(parts, 0x06, inp.bip32_derivations)
+        _script(parts, b"\x01\x07", inp.final_scriptsig)
+        if inp.final_scriptwitness is not None:
+            parts += [b"\x01\x08", _string(bytes(inp.final_scriptwitness.serialize()))]
+        _close(parts, inp.unknown)
+    for out in psbt.outputs:
+        _script(parts, b"\x01\x00", out.redeem_script)
+        _script(parts, b"\x01\x01", out.witness_script)
+        _derivations(parts, 0x02, out.bip32_derivations)
+        _close(parts, out.unknown)
+    return b"".join(parts)
+
+
+def _taproot(scope: InputScope | OutputScope) -> bool:
+    return any(getattr(scope, name, None) for name in (
+        "taproot_sigs", "taproot_scripts", "taproot_bip32_derivations", "taproot_internal_key",
+        "taproot_merkle_root"))
+
+
+def _string(data: bytes) -> bytes:
+    return compact_size(len(data)) + data
+
+
+def _script(parts: list[bytes], key: bytes, script: Script | None) -> None:
+    if script is not None:
+        parts += [key, _string(bytes(script.data))]
+
+
+def _derivations(parts: list[bytes], key_type: int,
+                 derivations: dict[ec.PublicKey, DerivationPath]) -> None:
+    for pub, origin in derivations.items():
+        path = struct.pack(f"<{len(origin.derivation)}I", *origin.derivation)
+        parts += [_string(bytes([key_type]) + pub.sec()), _string(origin.fingerprint + path)]
+
+
+def _close(parts: list[bytes], unknown: dict[bytes, bytes]) -> None:
+    for key, value in unknown.items():
+        parts += [_string(key), _string(value)]
+    parts.append(b"\x00")
 
 
 def psbt_text(psbt: PSBT) -> str:

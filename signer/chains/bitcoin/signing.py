@@ -8,7 +8,7 @@ from embit.ec import PublicKey
 from embit.psbt import PSBT, InputScope
 
 from signer.chains.bitcoin.checks import Finding
-from signer.chains.bitcoin.psbt_file import Psbt, psbt_bytes, read_psbt
+from signer.chains.bitcoin.psbt_file import Psbt, SecKey, psbt_bytes, read_psbt
 from signer.chains.bitcoin.review import DraftView, review_draft
 from signer.chains.bitcoin.scripts import is_witness_program, parse_multisig
 from signer.chains.bitcoin.settings import Settings
@@ -117,8 +117,22 @@ def holder_signatures(
     cache: SighashCache | None = None,
 ) -> list[InputSignature]:
     """``holder``'s signature for every input it has not signed yet, made but not added:
-    sign_reviewed() without touching ``psbt``, so that several holders can sign one draft
-    from one ``cache`` and a token failing part-way leaves no half of them behind."""
+    sign_reviewed() without touching ``psbt``, so that a token failing part-way leaves no
+    half of them behind."""
+    return [(index, pubkey, sign_digest(key_id(pubkey), digest, pubkey).der + SIGHASH_ALL_BYTE)
+            for index, pubkey, digest in holder_digests(psbt, view, wallet, holder, cache)]
+
+
+# (input index, the holder's public key there, the SIGHASH_ALL digest it signs)
+InputDigest = tuple[int, bytes, bytes]
+
+
+def holder_digests(
+    psbt: PSBT, view: DraftView, wallet: MultisigWallet, holder: str,
+    cache: SighashCache | None = None,
+) -> list[InputDigest]:
+    """What ``holder`` signs: every input it has not signed yet, refused on the review's
+    findings exactly as sign_psbt() would. One ``cache`` serves every holder of a draft."""
     wallet.cosigner(holder)
     if view.findings:
         raise DraftRefused(view.findings)
@@ -128,20 +142,18 @@ def holder_signatures(
     if all(holder in line.signed_by for line in view.inputs):
         raise Rejected("already_signed", f"holder {holder} has already signed every input")
     cache = cache or SighashCache(psbt.tx)
-    made = []
-    for index, (inp, line) in enumerate(zip(psbt.inputs, view.inputs, strict=True)):
-        if holder in line.signed_by or line.amount is None:
-            continue
-        digest = cache.segwit_v0(index, bytes(inp.witness_script.data), line.amount)
-        pubkey = bytes.fromhex(line.keys[holder])
-        signature = sign_digest(key_id(pubkey), digest, pubkey)
-        made.append((index, pubkey, signature.der + SIGHASH_ALL_BYTE))
-    return made
+    return [(index, bytes.fromhex(line.keys[holder]),
+             cache.segwit_v0(index, bytes(inp.witness_script.data), line.amount))
+            for index, (inp, line) in enumerate(zip(psbt.inputs, view.inputs, strict=True))
+            if holder not in line.signed_by and line.amount is not None]
 
 
 def add_signatures(psbt: PSBT, signatures: list[InputSignature]) -> None:
     for index, pubkey, signature in signatures:
-        psbt.inputs[index].partial_sigs[PublicKey.parse(pubkey)] = signature
+        inp = psbt.inputs[index]
+        # The key is one of the input's derivations (the review made sure): reuse it.
+        key = next((k for k in inp.bip32_derivations if k.sec() == pubkey), None)
+        inp.partial_sigs[key or SecKey.from_sec(pubkey)] = signature
 
 
 def _same_inputs(psbt: PSBT, view: DraftView) -> None:
