@@ -15,7 +15,7 @@ from signer.risk import BatchLedger, Ledger, record_imported
 from signer.session.appliance import Appliance
 from signer.session.decoding import DecodedDraft, decode
 from signer.session.policy import active_policy
-from signer.session.screening import bitcoin_settings, last_nonce, screen_decoded
+from signer.session.screening import bitcoin_settings, fresh_verdict, last_nonce, write_verdict
 from signer.session.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal, registry
 from signer.store.db import transaction
@@ -79,7 +79,8 @@ def import_one(
     app: Appliance, incoming: IncomingDraft, wallet: RegisteredWallet, parsed: Psbt | None = None,
     ledger: Ledger | None = None,
 ) -> dict[str, Any]:
-    """Decode, store (once) and screen one incoming draft (``parsed``: its PSBT, read already)."""
+    """Decode, store (once) and screen one incoming draft (``parsed``: its PSBT, read already),
+    inside the transaction the caller holds for it."""
     policy = active_policy(app)
     if incoming.envelope is None and not (policy and policy.document.accept_plain_drafts):
         raise Rejected("plain_draft_refused", f"{incoming.source}: a plain draft (no vault "
@@ -94,7 +95,9 @@ def import_one(
     # Combining adds signatures made elsewhere to the payload; ours (and the verdict
     # that let them be made) are as they were.
     if existing is None or not existing.signatures:
-        verdict = screen_decoded(app, decoded, app.clock(), ledger=ledger)
+        now = app.clock()
+        verdict = fresh_verdict(app, decoded, now, ledger)
+        write_verdict(app, decoded, verdict, now)  # in this draft's savepoint
         kind, reasons = verdict.kind.value, [{"code": r.code, "message": r.message}
                                              for r in verdict.reasons]
     else:
@@ -109,25 +112,25 @@ def import_one(
 
 
 def _store(app: Appliance, incoming: IncomingDraft, decoded: DecodedDraft) -> None:
+    """The new draft and its journal entry, in the savepoint import_paths holds for it."""
     envelope = None
     if incoming.envelope is not None:
         envelope = {"key_id": incoming.envelope.key_id,
                     "body_sha256": incoming.envelope.body_sha256,
                     "draft": incoming.envelope.draft}
-    with transaction(app.conn):
-        entry = journal.append(
-            app.conn, "draft_imported", "operator",
-            {"draft": decoded.id, "chain": decoded.chain, "source": incoming.source,
-             "source_sha256": incoming.source_sha256,
-             "payload_sha256": hashlib.sha256(decoded.payload).hexdigest(),
-             "vault_key": envelope["key_id"] if envelope else None,
-             "vault_draft_id": incoming.envelope.draft.get("id") if incoming.envelope else None},
-            app.clock,
-        )
-        drafts.insert(app.conn, draft_id=decoded.id, chain=decoded.chain,
-                      payload=decoded.payload, source=incoming.source, envelope=envelope,
-                      summary=decoded.summary, seq=entry.seq)
-        record_imported(app.conn, decoded.id, app.clock())
+    entry = journal.append(
+        app.conn, "draft_imported", "operator",
+        {"draft": decoded.id, "chain": decoded.chain, "source": incoming.source,
+         "source_sha256": incoming.source_sha256,
+         "payload_sha256": hashlib.sha256(decoded.payload).hexdigest(),
+         "vault_key": envelope["key_id"] if envelope else None,
+         "vault_draft_id": incoming.envelope.draft.get("id") if incoming.envelope else None},
+        app.clock,
+    )
+    drafts.insert(app.conn, draft_id=decoded.id, chain=decoded.chain,
+                  payload=decoded.payload, source=incoming.source, envelope=envelope,
+                  summary=decoded.summary, seq=entry.seq)
+    record_imported(app.conn, decoded.id, app.clock())
 
 
 def _combine(app: Appliance, stored: bytes, incoming: IncomingDraft, draft_id: str) -> None:

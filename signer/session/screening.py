@@ -65,10 +65,14 @@ def store_verdict(app: Appliance, decoded: DecodedDraft, verdict: Verdict, now: 
         write_verdict(app, decoded, verdict, now)
 
 
-def write_verdict(app: Appliance, decoded: DecodedDraft, verdict: Verdict, now: datetime) -> None:
-    """store_verdict() inside a transaction the caller holds (with the action it allows)."""
+def write_verdict(
+    app: Appliance, decoded: DecodedDraft, verdict: Verdict, now: datetime, on_row: bool = True
+) -> None:
+    """store_verdict() inside a transaction the caller holds (with the action it allows);
+    ``on_row=False``: the caller writes verdict_json() to the draft's row itself."""
     kind, reasons, not_before = verdict_json(verdict)
-    drafts.set_verdict(app.conn, decoded.id, kind, reasons, not_before)
+    if on_row:
+        drafts.set_verdict(app.conn, decoded.id, kind, reasons, not_before)
     record_verdict(app.conn, decoded.id, verdict, now)
     journal.append(app.conn, "verdict", "appliance",
                    {"draft": decoded.id, "verdict": kind,

@@ -51,6 +51,7 @@ from signer.session.screening import (
     fresh_verdict,
     screen_decoded,
     store_verdict,
+    verdict_json,
     write_verdict,
 )
 from signer.session.wallet import RegisteredWallet, load_wallet
@@ -349,20 +350,24 @@ def _record(
             made, payload, final_tx = _safe_signed(row, signed, wallet), None, None
         if not made:
             raise signed.failure or RuntimeError(f"draft {row.id}: no signature, no reason")
+        first = turn.approval is not None
         with transaction(app.conn):
             if turn.approval is not None:  # the verdict that let it go to the tokens
-                write_verdict(app, decoded, turn.approval, turn.screened_at)
-            if drafts.claim(app.conn, row.id, list(decoded.claims)) is not None:
-                raise RuntimeError(f"draft {row.id}: a claim changed hands inside the batch")
-            for signature in made:
-                entry = journal.append(app.conn, "draft_signed", signature.holder,
-                                       {"draft": row.id, "holder": signature.holder,
-                                        "chain": row.chain, "complete": signature.complete,
-                                        "signed_sha256": signature.record}, app.clock)
-                drafts.add_signature(app.conn, row.id, signature.holder, signature.record,
-                                     entry.seq)
-            drafts.set_signed(app.conn, row.id, payload, final_tx, made[-1].complete)
-            if turn.approval is not None:
+                write_verdict(app, decoded, turn.approval, turn.screened_at, on_row=False)
+                # The first signature claims (checked free in _prepare, the draft then at
+                # the tokens included); a later one finds them claimed already.
+                drafts.add_claims(app.conn, row.id, decoded.claims)
+            entries = [journal.append(app.conn, "draft_signed", signature.holder,
+                                      {"draft": row.id, "holder": signature.holder,
+                                       "chain": row.chain, "complete": signature.complete,
+                                       "signed_sha256": signature.record}, app.clock)
+                       for signature in made]
+            drafts.add_signatures(app.conn, row.id, [
+                (signature.holder, signature.record, entry.seq)
+                for signature, entry in zip(made, entries, strict=True)])
+            drafts.set_signed(app.conn, row.id, payload, final_tx, made[-1].complete,
+                              verdict_json(turn.approval) if turn.approval else None)
+            if first:
                 signed_at = app.clock()
                 record_signed(app.conn, decoded.facts, signed_at)
     except AirsignError as error:
@@ -370,7 +375,7 @@ def _record(
             store_verdict(app, decoded, turn.approval, turn.screened_at)
         report.refused.append(error.refusal(row.id))
         return
-    if turn.approval is not None:
+    if first:
         ledger.add(decoded.facts, signed_at)
     report.signed += [{"id": row.id, "holder": m.holder, "complete": m.complete}
                       for m in made]

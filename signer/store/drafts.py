@@ -126,13 +126,18 @@ def set_payload(conn: sqlite3.Connection, draft_id: str, payload: bytes) -> None
 
 def set_signed(
     conn: sqlite3.Connection, draft_id: str, payload: bytes | None, final_tx: str | None,
-    complete: bool,
+    complete: bool, verdict: tuple[str, list[dict[str, str]], str | None] | None = None,
 ) -> None:
     """What a signing step changes, in one write of the row (``None``: left as it is)."""
+    kind, reasons, not_before = verdict or (None, None, None)
     conn.execute(
         "UPDATE drafts SET payload = coalesce(?, payload), final_tx = coalesce(?, final_tx), "
-        "complete = max(complete, ?) WHERE id = ?",
-        (payload, final_tx, int(complete), draft_id),
+        "complete = max(complete, ?), verdict = coalesce(?, verdict), "
+        "reasons = coalesce(?, reasons), not_before = CASE WHEN ? THEN ? ELSE not_before END "
+        "WHERE id = ?",
+        (payload, final_tx, int(complete), kind,
+         None if reasons is None else json.dumps(reasons), verdict is not None, not_before,
+         draft_id),
     )
 
 
@@ -142,12 +147,13 @@ def mark(conn: sqlite3.Connection, draft_id: str, column: str) -> None:
     conn.execute(f"UPDATE drafts SET {column} = 1 WHERE id = ?", (draft_id,))
 
 
-def add_signature(
-    conn: sqlite3.Connection, draft_id: str, holder: str, signature: str, seq: int
+def add_signatures(
+    conn: sqlite3.Connection, draft_id: str, signatures: list[tuple[str, str, int]]
 ) -> None:
-    conn.execute(
+    """(holder, signature, journal seq of its entry) for each signature."""
+    conn.executemany(
         "INSERT INTO draft_signatures(draft_id, holder, signature, signed_seq) VALUES (?,?,?,?)",
-        (draft_id, holder, signature, seq),
+        [(draft_id, holder, signature, seq) for holder, signature, seq in signatures],
     )
 
 
@@ -160,16 +166,11 @@ def claimed_by_other(conn: sqlite3.Connection, draft_id: str, claims: Iterable[s
     return None
 
 
-def claim(conn: sqlite3.Connection, draft_id: str, claims: list[str]) -> str | None:
-    """Claim outpoints or Safe nonces for ``draft_id``; returns a conflicting draft id, if any."""
-    conflict = claimed_by_other(conn, draft_id, claims)
-    if conflict is not None:
-        return conflict
-    conn.executemany(
-        "INSERT OR IGNORE INTO claims(claim, draft_id) VALUES (?, ?)",
-        [(item, draft_id) for item in claims],
-    )
-    return None
+def add_claims(conn: sqlite3.Connection, draft_id: str, claims: Iterable[str]) -> None:
+    """Claims already checked free (claimed_by_other): one held by another draft is a
+    constraint error here, never a silent second owner."""
+    conn.executemany("INSERT INTO claims(claim, draft_id) VALUES (?, ?)",
+                     [(item, draft_id) for item in claims])
 
 
 def last_safe_nonce(

@@ -10,7 +10,7 @@ from io import BytesIO
 from embit import bip32, ec
 from embit.psbt import PSBT, DerivationPath, InputScope, OutputScope, ser_string
 from embit.script import Script
-from embit.transaction import Transaction, TransactionInput
+from embit.transaction import Transaction, TransactionInput, TransactionOutput
 
 from signer.chains.bitcoin.settings import Settings
 from signer.chains.bitcoin.wire import (
@@ -103,7 +103,8 @@ def _global(pairs: Pairs, settings: Settings) -> tuple[Psbt, Transaction]:
             unknown[key] = value
     if tx is None:
         raise WireError("global map: the unsigned transaction (key 0x00) is missing")
-    psbt = Psbt(tx, unknown={})
+    psbt = Psbt(None, unknown={})  # its scopes are read next, not made from the tx
+    psbt.tx_version, psbt.locktime = tx.version, tx.locktime
     psbt.unknown = unknown
     psbt.xpubs.update(psbt_xpubs)
     return psbt, tx
@@ -188,6 +189,10 @@ def _input(pairs: Pairs, tx: Transaction, index: int) -> PsbtInput:
             cursor = Cursor(value)
             scope.final_scriptwitness = read_witness(cursor, f"{what} final_scriptwitness")
             cursor.finish(f"{what} final_scriptwitness")
+        elif key == b"\x01":
+            scope.witness_utxo = _output_value(value, f"{what} witness_utxo")
+        elif key == b"\x05":
+            scope.witness_script = Script(value)
         elif key[0] == 0x06:
             _derivation_entry(scope.bip32_derivations, key, value, what)
         elif key[0] == 0x02:
@@ -200,6 +205,15 @@ def _input(pairs: Pairs, tx: Transaction, index: int) -> PsbtInput:
     return scope
 
 
+def _output_value(value: bytes, what: str) -> TransactionOutput:
+    """A previous output: 8-byte amount, then its script (embit's reading, done here)."""
+    cursor = Cursor(value)
+    amount = int.from_bytes(cursor.read(8, f"{what} amount"), "little")
+    output = TransactionOutput(amount, Script(cursor.var_bytes(f"{what} script")))
+    cursor.finish(what)
+    return output
+
+
 def _output(pairs: Pairs, tx: Transaction, index: int) -> OutputScope:
     scope = OutputScope({}, vout=tx.vout[index])
     for key, value in pairs:
@@ -207,6 +221,8 @@ def _output(pairs: Pairs, tx: Transaction, index: int) -> OutputScope:
             raise WireError(f"output {index}: key type 0x{key[0]:02x} belongs to PSBT v2, not v0")
         if key[0] == 0x02:
             _derivation_entry(scope.bip32_derivations, key, value, f"output {index}")
+        elif key == b"\x01":
+            scope.witness_script = Script(value)
         else:
             _read_value(scope, key, value, f"output {index}")
     return scope
