@@ -14,4 +14,5 @@ def system_clock() -> datetime:
 
 def iso(moment: datetime) -> str:
     """UTC, second precision, ``Z`` suffix: what operators read and journals store."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    t = moment.astimezone(UTC)
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"
