@@ -212,7 +212,8 @@ def _refusal(row: DraftRow, verdict: Verdict) -> AirsignError:
 @dataclass(frozen=True)
 class _Signature:
     holder: str
-    record: str  # chain-specific: the signed PSBT's SHA-256, or the Safe signature (hex)
+    # chain-specific: the SHA-256 of the PSBT the signing step stored, or the Safe signature
+    record: str
     complete: bool
 
 
@@ -386,34 +387,40 @@ def _record(
 def _bitcoin_signed(
     decoded: DecodedDraft, signed: _Signed, wallet: RegisteredWallet
 ) -> tuple[list[_Signature], bytes | None, str | None, AirsignError | None]:
-    """Each holder's signatures verified and added to the draft's PSBT, holder by holder
-    (each record is the PSBT as it stood after that holder); the network transaction once
-    complete; the failure that ended the turn (a signature that does not verify ends it
-    as a token failure does: that holder's signatures are dropped, the earlier ones stand)."""
+    """Each holder's signatures verified and added to the draft's PSBT; the PSBT to store
+    (every holder's record is its SHA-256: what this signing step stored); the network
+    transaction once complete; the failure that ended the turn (a signature that does not
+    verify ends it as a token failure does: that holder's signatures are dropped, the
+    earlier holders' stand)."""
     psbt = decoded.psbt
     if psbt is None:
         raise RuntimeError(f"draft {decoded.id}: decoded without its PSBT")
-    made: list[_Signature] = []
+    holders: list[tuple[str, bool]] = []  # (holder, complete once it signed)
     ours: list[InputSignature] = []
-    payload = None
+    failure = signed.failure
     for holder, unverified in signed.by_holder:
         try:
             signatures = [(index, pubkey, signature.verified().der + SIGHASH_ALL_BYTE)
                           for index, pubkey, signature in unverified]
         except AirsignError as error:
-            return made, payload, None, error
+            failure = error
+            break
         add_signatures(psbt, signatures)
         ours += signatures
-        payload = psbt_bytes(psbt)
-        complete = all(len(inp.partial_sigs) >= wallet.threshold for inp in psbt.inputs)
-        made.append(_Signature(holder, hashlib.sha256(payload).hexdigest(), complete))
-    if not made or not made[-1].complete:
-        return made, payload, None, signed.failure
+        holders.append(
+            (holder, all(len(inp.partial_sigs) >= wallet.threshold for inp in psbt.inputs)))
+    if not holders:
+        return [], None, None, failure
+    payload = psbt_bytes(psbt)
+    record = hashlib.sha256(payload).hexdigest()
+    made = [_Signature(holder, record, complete) for holder, complete in holders]
+    if not made[-1].complete:
+        return made, payload, None, failure
     # Signatures combined from elsewhere count too: finalizing verifies every signature it
     # uses but ours, verified just above. The payload is serialised already: the copy is
     # spent.
     finalize_in_place(psbt, ours)
-    return made, payload, extract_transaction(psbt).hex, signed.failure
+    return made, payload, extract_transaction(psbt).hex, failure
 
 
 def _safe_signed(row: DraftRow, signed: _Signed, wallet: RegisteredWallet) -> list[_Signature]:

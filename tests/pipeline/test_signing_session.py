@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,11 @@ def test_two_holders_sign_each_draft_in_one_pass_and_it_verifies(wallet_cli: Cli
     for draft in (one, two):
         verify_final((out / f"{draft}.tx.hex").read_text().strip(), out / f"{draft}.psbt")
     assert wallet_cli("audit", "verify")[1]["ok"] is True
+    # Each entry names the PSBT its signing step stored: the one exported.
+    _, journal = wallet_cli("audit", "show", "--kind", "draft_signed")
+    stored = {d: hashlib.sha256((out / f"{d}.psbt").read_bytes()).hexdigest() for d in (one, two)}
+    assert {(e["data"]["draft"], e["data"]["signed_sha256"]) for e in journal["entries"]} == set(
+        stored.items())
 
 
 def test_only_holders_who_have_not_signed_sign_and_only_up_to_the_quorum(

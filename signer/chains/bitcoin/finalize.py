@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import coincurve
 from embit.psbt import PSBT, InputScope
@@ -59,23 +60,24 @@ def _valid_signature(pubkey: bytes, signature: bytes, digest: bytes) -> bool:
 
 
 def _finalize_input(
-    inp: InputScope, index: int, cache: SighashCache, verified: Collection[InputSignature]
+    inp: InputScope, index: int, cache: Callable[[], SighashCache],
+    verified: Collection[InputSignature],
 ) -> None:
     script = inp.witness_script if inp.witness_script is not None else inp.redeem_script
     multisig = parse_multisig(bytes(script.data)) if script is not None else None
     if multisig is None:
         raise Rejected("unsupported_input", f"input {index}: not a multisig input")
-    digest = input_digest(inp, index, cache)
     given = {key.sec(): bytes(sig) for key, sig in inp.partial_sigs.items()}
     signatures = []
     for pubkey in multisig.pubkeys:  # CHECKMULTISIG wants the script's key order
-        if pubkey in given:
-            if (index, pubkey, given[pubkey]) not in verified and not _valid_signature(
-                    pubkey, given[pubkey], digest):
-                raise Rejected(
-                    "signature_invalid", f"input {index}: bad signature by {pubkey.hex()}"
-                )
-            signatures.append(given[pubkey])
+        if pubkey not in given:
+            continue
+        if (index, pubkey, given[pubkey]) not in verified and not _valid_signature(
+                pubkey, given[pubkey], input_digest(inp, index, cache())):
+            raise Rejected(
+                "signature_invalid", f"input {index}: bad signature by {pubkey.hex()}"
+            )
+        signatures.append(given[pubkey])
     if len(signatures) < multisig.threshold:
         raise Rejected(
             "not_enough_signatures",
@@ -106,7 +108,7 @@ def finalize_in_place(psbt: PSBT, verified: Collection[InputSignature] = ()) -> 
     ``verified``: signatures the caller has just made and verified against the same input
     digest and key (the token's verify-after-sign); every other one is verified here.
     """
-    cache = SighashCache(psbt.tx)
+    cache = lru_cache(maxsize=1)(lambda: SighashCache(psbt.tx))  # made once, if needed
     for index, inp in enumerate(psbt.inputs):
         if inp.final_scriptwitness is None and inp.final_scriptsig is None:
             _finalize_input(inp, index, cache, verified)
