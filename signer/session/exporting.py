@@ -68,8 +68,7 @@ def export_drafts(app: Appliance, typed_ids: list[str], out: Path, qr: bool) -> 
         journal.append(app.conn, "drafts_exported", "operator",
                        {"drafts": sorted(planned), "directory": str(directory), "files": sums},
                        app.clock)
-        for draft_id in planned:
-            drafts.mark(app.conn, draft_id, "exported")
+        drafts.mark_all(app.conn, list(planned), "exported")
     return report
 
 

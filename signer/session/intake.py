@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,17 @@ from signer.chains.bitcoin.finalize import combine
 from signer.chains.bitcoin.psbt_file import Psbt, psbt_bytes, read_psbt
 from signer.chains.ethereum import parse_safe_tx_json
 from signer.errors import AirsignError, Exit, Rejected
-from signer.risk import BatchLedger, Ledger, record_imported
+from signer.risk import BatchLedger, Ledger, Verdict, record_imported
 from signer.session.appliance import Appliance
 from signer.session.decoding import DecodedDraft, decode
 from signer.session.policy import active_policy
-from signer.session.screening import bitcoin_settings, fresh_verdict, last_nonce, write_verdict
+from signer.session.screening import (
+    bitcoin_settings,
+    fresh_verdict,
+    last_nonce,
+    verdict_json,
+    write_verdict,
+)
 from signer.session.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal, registry
 from signer.store.db import transaction
@@ -88,19 +95,23 @@ def import_one(
     nonce_floor = last_nonce(app, wallet) if incoming.chain == "ethereum" else None
     decoded = decode(incoming, wallet, policy, bitcoin_settings(app), nonce_floor, parsed)
     existing = drafts.get(app.conn, decoded.id)
+    now = app.clock()
+    verdict = None
     if existing is None:
-        _store(app, incoming, decoded)
-    elif decoded.chain == "bitcoin" and not existing.complete:
-        _combine(app, existing.payload, incoming, decoded.id)
-    # Combining adds signatures made elsewhere to the payload; ours (and the verdict
-    # that let them be made) are as they were.
-    if existing is None or not existing.signatures:
-        now = app.clock()
-        verdict = fresh_verdict(app, decoded, now, ledger)
-        write_verdict(app, decoded, verdict, now)  # in this draft's savepoint
+        verdict = _store(app, incoming, decoded, ledger, now)
+    else:
+        if decoded.chain == "bitcoin" and not existing.complete:
+            _combine(app, existing.payload, incoming, decoded.id)
+        # Combining adds signatures made elsewhere to the payload; ours (and the verdict
+        # that let them be made) are as they were.
+        if not existing.signatures:
+            verdict = fresh_verdict(app, decoded, now, ledger)
+            write_verdict(app, decoded, verdict, now)  # in this draft's savepoint
+    if verdict is not None:
         kind, reasons = verdict.kind.value, [{"code": r.code, "message": r.message}
                                              for r in verdict.reasons]
     else:
+        assert existing is not None
         kind, reasons = existing.verdict, existing.reasons
     facts = decoded.facts
     return {"id": decoded.id, "chain": decoded.chain, "asset": facts.asset,
@@ -111,8 +122,12 @@ def import_one(
             "source": incoming.source}
 
 
-def _store(app: Appliance, incoming: IncomingDraft, decoded: DecodedDraft) -> None:
-    """The new draft and its journal entry, in the savepoint import_paths holds for it."""
+def _store(
+    app: Appliance, incoming: IncomingDraft, decoded: DecodedDraft, ledger: Ledger | None,
+    now: datetime,
+) -> Verdict:
+    """The new draft with its first verdict and their journal entries, in the savepoint
+    import_paths holds for it."""
     envelope = None
     if incoming.envelope is not None:
         envelope = {"key_id": incoming.envelope.key_id,
@@ -127,10 +142,13 @@ def _store(app: Appliance, incoming: IncomingDraft, decoded: DecodedDraft) -> No
          "vault_draft_id": incoming.envelope.draft.get("id") if incoming.envelope else None},
         app.clock,
     )
+    record_imported(app.conn, decoded.id, now)  # the burst rule counts this draft too
+    verdict = fresh_verdict(app, decoded, now, ledger)
     drafts.insert(app.conn, draft_id=decoded.id, chain=decoded.chain,
                   payload=decoded.payload, source=incoming.source, envelope=envelope,
-                  summary=decoded.summary, seq=entry.seq)
-    record_imported(app.conn, decoded.id, app.clock())
+                  summary=decoded.summary, seq=entry.seq, verdict=verdict_json(verdict))
+    write_verdict(app, decoded, verdict, now, on_row=False)
+    return verdict
 
 
 def _combine(app: Appliance, stored: bytes, incoming: IncomingDraft, draft_id: str) -> None:

@@ -101,12 +101,14 @@ def listing(conn: sqlite3.Connection) -> list[DraftRow]:
 def insert(
     conn: sqlite3.Connection, *, draft_id: str, chain: str, payload: bytes, source: str,
     envelope: dict[str, Any] | None, summary: dict[str, Any], seq: int,
+    verdict: tuple[str, list[dict[str, str]], str | None] = ("pending", [], None),
 ) -> None:
+    kind, reasons, not_before = verdict
     conn.execute(
         "INSERT INTO drafts(id, chain, payload, source, envelope, summary, verdict, reasons, "
-        "imported_seq) VALUES (?, ?, ?, ?, ?, ?, 'pending', '[]', ?)",
+        "not_before, imported_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (draft_id, chain, payload, source, json.dumps(envelope) if envelope else None,
-         json.dumps(summary), seq),
+         json.dumps(summary), kind, json.dumps(reasons), not_before, seq),
     )
 
 
@@ -142,9 +144,14 @@ def set_signed(
 
 
 def mark(conn: sqlite3.Connection, draft_id: str, column: str) -> None:
+    mark_all(conn, [draft_id], column)
+
+
+def mark_all(conn: sqlite3.Connection, draft_ids: list[str], column: str) -> None:
     if column not in ("released", "complete", "exported"):
         raise ValueError(column)
-    conn.execute(f"UPDATE drafts SET {column} = 1 WHERE id = ?", (draft_id,))
+    conn.executemany(f"UPDATE drafts SET {column} = 1 WHERE id = ?",
+                     [(draft_id,) for draft_id in draft_ids])
 
 
 def add_signatures(

@@ -61,9 +61,10 @@ def _write_and_link(
 ) -> list[Path]:
     temporaries: list[Path] = []
     written: list[Path] = []
+    batch = secrets.token_hex(4)  # the names differ already: one random part per call
     try:
         for name, content in files.items():
-            temporary = directory / f".{name}.{secrets.token_hex(4)}.tmp"
+            temporary = directory / f".{name}.{batch}.tmp"
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
             temporaries.append(temporary)
             with os.fdopen(fd, "wb") as out:
