@@ -21,6 +21,7 @@ from pkcs11 import exceptions as px
 
 from signer.errors import HsmError
 from signer.hsm.cleanup import close_all_sessions
+from signer.hsm.function_list import EcdsaCall
 from signer.hsm.session import TokenSession
 
 T = TypeVar("T")
@@ -54,6 +55,7 @@ class Gateway:
         self.lock = threading.RLock()
         try:
             self._lib = pkcs11.lib(self.module_path)
+            self.ecdsa = EcdsaCall(self.module_path)
         except (OSError, px.PKCS11Error, RuntimeError) as exc:
             raise HsmError(
                 "module_unloadable", f"cannot load PKCS#11 module {self.module_path}: {exc}"

@@ -22,6 +22,7 @@ from pkcs11 import exceptions as px
 from signer.errors import HsmError
 from signer.hsm import templates
 from signer.hsm.ecdsa import EcdsaSignature, SignatureInvalid, verified_signature
+from signer.hsm.function_list import rv_name
 
 if TYPE_CHECKING:
     from signer.hsm.gateway import Gateway
@@ -244,6 +245,14 @@ class TokenSession:
     def _raw_sign(self, key: TokenKey, data: bytes, mechanism: Mechanism) -> bytes:
         """The one PKCS#11 signing call, under the gateway lock."""
         with self._gateway.lock:
+            if mechanism is Mechanism.ECDSA:  # the hot path: see function_list.EcdsaCall
+                # python-pkcs11 exposes both handles (its type stubs lack the session's).
+                session: Any = self.session
+                rv, raw = self._gateway.ecdsa(session.handle, key.handle.handle, data)
+                if rv != 0:
+                    raise HsmError("sign_failed",
+                                   f"token {self.label!r} did not sign: {rv_name(rv)}")
+                return raw
             try:
                 return bytes(key.handle.sign(data, mechanism=mechanism))
             except px.PKCS11Error as exc:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import sys
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -61,6 +62,8 @@ from signer.store.drafts import DraftRow
 
 # Seconds a thread holding the GIL runs before handing it over (Python's default: 0.005).
 _SWITCH_INTERVAL = 0.001
+# Drafts at the tokens while this thread records one and screens the next.
+_DEPTH = 2
 
 
 @dataclass
@@ -101,10 +104,10 @@ def sign_drafts(
     # left the appliance; each draft is a savepoint, so one failure stays alone.
     with logins.holders_logged_in(app, names, read_pin) as sessions, \
             transaction(app.conn), _token_thread() as tokens:
-        # A pipeline one draft deep: while the tokens sign one draft, this thread records
-        # the one before and decodes and screens the one after (see _prepare).
+        # A pipeline _DEPTH drafts deep: while the tokens sign, this thread records the
+        # drafts signed before and decodes and screens the next ones (see _prepare).
         ledger = BatchLedger(app.conn)
-        at_tokens: _Turn | None = None
+        at_tokens: deque[_Turn] = deque()
         later = (_checked(app, item, names, wallet, None, report) for item in queue)
         for checked in itertools.chain([first], later):
             if checked is None:
@@ -116,11 +119,11 @@ def sign_drafts(
                 report.refused.append(error.refusal(row.id))
                 continue
             turn.signing = tokens.submit(_sign_at_tokens, turn, sessions, wallet)
-            if at_tokens is not None:
-                _record(app, at_tokens, wallet, ledger, report)
-            at_tokens = turn
-        if at_tokens is not None:
-            _record(app, at_tokens, wallet, ledger, report)
+            at_tokens.append(turn)
+            if len(at_tokens) > _DEPTH:
+                _record(app, at_tokens.popleft(), wallet, ledger, report)
+        while at_tokens:
+            _record(app, at_tokens.popleft(), wallet, ledger, report)
     return report
 
 
@@ -245,13 +248,13 @@ class _Turn:
 
 def _prepare(
     app: Appliance, row: DraftRow, decoded: DecodedDraft, names: list[str],
-    at_tokens: _Turn | None, ledger: BatchLedger, wallet: RegisteredWallet,
+    at_tokens: Sequence[_Turn], ledger: BatchLedger, wallet: RegisteredWallet,
 ) -> _Turn:
     """Every check right before the draft goes to the tokens; raises unless it may.
 
     ``row`` is current: each draft is in a batch once, and only its own turn changes it.
-    The draft still at the tokens (``at_tokens``) counts as signed: its outpoints or nonce
-    as claimed, its amount in the velocity ledger.
+    The drafts still at the tokens (``at_tokens``) count as signed: their outpoints or
+    nonces as claimed, their amounts in the velocity ledger.
     """
     holders = [holder for holder in names if holder not in row.signatures]
     if row.complete or not holders:
@@ -260,7 +263,7 @@ def _prepare(
     if not row.signatures:
         # Screened again at this point of the batch: the drafts signed before it in the
         # same run are in the velocity ledger now, so window limits hold inside a batch.
-        in_flight = [at_tokens.decoded.facts] if at_tokens and not at_tokens.row.signatures else []
+        in_flight = [t.decoded.facts for t in at_tokens if not t.row.signatures]
         verdict = fresh_verdict(app, decoded, turn.screened_at, WithInFlight(ledger, in_flight))
         if verdict.kind is not VerdictKind.APPROVE:
             store_verdict(app, decoded, verdict, turn.screened_at)
@@ -272,9 +275,9 @@ def _prepare(
     try:
         # Refused before any token is asked: a draft claiming what another draft holds.
         conflict = drafts.claimed_by_other(app.conn, row.id, decoded.claims)
-        if conflict is None and at_tokens is not None and set(at_tokens.decoded.claims) & set(
-                decoded.claims):
-            conflict = at_tokens.row.id
+        if conflict is None:
+            conflict = next((t.row.id for t in at_tokens
+                             if set(t.decoded.claims) & set(decoded.claims)), None)
         if conflict is not None:
             raise Rejected("conflict", f"draft {row.id} spends what draft {conflict} already "
                            "signed (same outpoint or Safe nonce)")
