@@ -147,7 +147,7 @@ def _store(
     drafts.insert(app.conn, draft_id=decoded.id, chain=decoded.chain,
                   payload=decoded.payload, source=incoming.source, envelope=envelope,
                   summary=decoded.summary, seq=entry.seq, verdict=verdict_json(verdict))
-    write_verdict(app, decoded, verdict, now, on_row=False)
+    write_verdict(app, decoded, verdict, now, on_row=False, after=entry)
     return verdict
 
 

@@ -42,8 +42,9 @@ def decode_stored(app: Appliance, row: DraftRow, wallet: RegisteredWallet) -> De
     nonce_floor = None
     if row.chain == "ethereum" and not row.signatures:
         nonce_floor = last_nonce(app, wallet, exclude=row.id)
-    return decode(incoming, wallet, active_policy(app), bitcoin_settings(app), nonce_floor,
-                  stored=True)
+    # Only a Safe transaction's decoding reads the policy (its ERC-20 token registry).
+    policy = active_policy(app) if row.chain == "ethereum" else None
+    return decode(incoming, wallet, policy, bitcoin_settings(app), nonce_floor, stored=True)
 
 
 def verdict_json(verdict: Verdict) -> tuple[str, list[dict[str, str]], str | None]:
@@ -66,18 +67,20 @@ def store_verdict(app: Appliance, decoded: DecodedDraft, verdict: Verdict, now: 
 
 
 def write_verdict(
-    app: Appliance, decoded: DecodedDraft, verdict: Verdict, now: datetime, on_row: bool = True
-) -> None:
+    app: Appliance, decoded: DecodedDraft, verdict: Verdict, now: datetime, on_row: bool = True,
+    after: journal.Entry | None = None,
+) -> journal.Entry:
     """store_verdict() inside a transaction the caller holds (with the action it allows);
-    ``on_row=False``: the caller writes verdict_json() to the draft's row itself."""
+    ``on_row=False``: the caller writes verdict_json() to the draft's row itself;
+    ``after``: the caller's last journal entry in this transaction (journal.append)."""
     kind, reasons, not_before = verdict_json(verdict)
     if on_row:
         drafts.set_verdict(app.conn, decoded.id, kind, reasons, not_before)
     record_verdict(app.conn, decoded.id, verdict, now)
-    journal.append(app.conn, "verdict", "appliance",
-                   {"draft": decoded.id, "verdict": kind,
-                    "codes": [r["code"] for r in reasons], "not_before": not_before},
-                   app.clock)
+    return journal.append(app.conn, "verdict", "appliance",
+                          {"draft": decoded.id, "verdict": kind,
+                           "codes": [r["code"] for r in reasons], "not_before": not_before},
+                          app.clock, after)
 
 
 def screen_decoded(

@@ -356,16 +356,20 @@ def _record(
             raise signed.failure or RuntimeError(f"draft {row.id}: no signature, no reason")
         first = turn.approval is not None
         with transaction(app.conn):
+            entry = None
             if turn.approval is not None:  # the verdict that let it go to the tokens
-                write_verdict(app, decoded, turn.approval, turn.screened_at, on_row=False)
-                # The first signature claims (checked free in _prepare, the draft then at
+                entry = write_verdict(app, decoded, turn.approval, turn.screened_at,
+                                      on_row=False)
+                # The first signature claims (checked free in _prepare, the drafts then at
                 # the tokens included); a later one finds them claimed already.
                 drafts.add_claims(app.conn, row.id, decoded.claims)
-            entries = [journal.append(app.conn, "draft_signed", signature.holder,
-                                      {"draft": row.id, "holder": signature.holder,
-                                       "chain": row.chain, "complete": signature.complete,
-                                       "signed_sha256": signature.record}, app.clock)
-                       for signature in made]
+            entries = []
+            for signature in made:
+                entry = journal.append(app.conn, "draft_signed", signature.holder,
+                                       {"draft": row.id, "holder": signature.holder,
+                                        "chain": row.chain, "complete": signature.complete,
+                                        "signed_sha256": signature.record}, app.clock, entry)
+                entries.append(entry)
             drafts.add_signatures(app.conn, row.id, [
                 (signature.holder, signature.record, entry.seq)
                 for signature, entry in zip(made, entries, strict=True)])

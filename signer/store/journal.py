@@ -80,12 +80,17 @@ def append(
     actor: str,
     data: dict[str, Any],
     clock: Clock = system_clock,
+    after: Entry | None = None,
 ) -> Entry:
-    """Append one entry; the caller holds the transaction (see db.transaction)."""
+    """Append one entry; the caller holds the transaction (see db.transaction).
+
+    ``after``: the entry this caller appended last in the same transaction, so still the
+    head (saves reading it back).
+    """
     if not conn.in_transaction:
         raise RuntimeError("journal.append must run inside the action's transaction")
     _refuse_secrets(data)
-    last_seq, last_hash = head(conn)
+    last_seq, last_hash = (after.seq, after.hash) if after is not None else head(conn)
     seq, time = last_seq + 1, iso(clock())
     data_json = canonical_json(data)
     digest = _chained(last_hash, seq, time, kind, actor, data_json)
