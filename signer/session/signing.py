@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import sys
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -60,8 +58,6 @@ from signer.store import drafts, journal
 from signer.store.db import transaction
 from signer.store.drafts import DraftRow
 
-# Seconds a thread holding the GIL runs before handing it over (Python's default: 0.005).
-_SWITCH_INTERVAL = 0.001
 # Drafts at the tokens while this thread records one and screens the next.
 _DEPTH = 2
 
@@ -102,8 +98,12 @@ def sign_drafts(
         return report
     # One commit for the batch: a crash before it loses only signatures that never
     # left the appliance; each draft is a savepoint, so one failure stays alone.
+    # The tokens sign on a thread of their own: PKCS#11's C_Sign and libsecp256k1 release
+    # the GIL, so the token's work overlaps this thread's on the second core. Leaving the
+    # pool waits for the signing under way: the sessions outlive it.
     with logins.holders_logged_in(app, names, read_pin) as sessions, \
-            transaction(app.conn), _token_thread() as tokens:
+            transaction(app.conn), \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="tokens") as tokens:
         # A pipeline _DEPTH drafts deep: while the tokens sign, this thread records the
         # drafts signed before and decodes and screens the next ones (see _prepare).
         ledger = BatchLedger(app.conn)
@@ -140,23 +140,6 @@ def _checked(
         report.refused.append(error.refusal(typed))
         return None
 
-
-@contextmanager
-def _token_thread() -> Iterator[ThreadPoolExecutor]:
-    """The one thread that asks the tokens to sign while this one goes on with the batch.
-
-    PKCS#11 and libsecp256k1 release the GIL, so the token's signing overlaps this
-    thread's Python work on the second core. The token thread needs the GIL back briefly
-    after each signature; a short switch interval hands it over promptly instead of after
-    the default 5 ms.
-    """
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(_SWITCH_INTERVAL)
-    try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tokens") as pool:
-            yield pool  # leaving waits for the signing under way: sessions outlive it
-    finally:
-        sys.setswitchinterval(interval)
 
 def _check(
     app: Appliance, row: DraftRow, holders: list[str], wallet: RegisteredWallet,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from types import MappingProxyType
 
 import coincurve
 from embit import base58, bip32, script
@@ -105,6 +107,14 @@ def _child_keys(xpubs: tuple[str, ...], change: int, index: int) -> tuple[bytes,
 
 
 @lru_cache(maxsize=65536)
+def _holder_keys(
+    holders: tuple[str, ...], xpubs: tuple[str, ...], change: int, index: int
+) -> Mapping[str, bytes]:
+    # A review asks for the same branch's keys once per derivation it checks.
+    return MappingProxyType(dict(zip(holders, _child_keys(xpubs, change, index), strict=True)))
+
+
+@lru_cache(maxsize=65536)
 def _witness_script(xpubs: tuple[str, ...], threshold: int, change: int, index: int) -> bytes:
     keys = sorted(_child_keys(xpubs, change, index))
     body = b"".join(bytes([33]) + key for key in keys)
@@ -169,7 +179,7 @@ class MultisigWallet:
         """Bech32 human-readable part of this network's addresses."""
         return str(NETWORKS[_EMBIT_NETWORK[self.network]]["bech32"])
 
-    @property
+    @cached_property
     def holders(self) -> tuple[str, ...]:
         return tuple(c.holder for c in self.cosigners)
 
@@ -198,10 +208,10 @@ class MultisigWallet:
     def _xpubs(self) -> tuple[str, ...]:
         return tuple(c.xpub for c in self.cosigners)
 
-    def child_pubkeys(self, change: int, index: int) -> dict[str, bytes]:
-        """Each holder's compressed public key at ``/change/index``."""
+    def child_pubkeys(self, change: int, index: int) -> Mapping[str, bytes]:
+        """Each holder's compressed public key at ``/change/index`` (read-only, shared)."""
         _check_index(change, index)
-        return dict(zip(self.holders, _child_keys(self._xpubs, change, index), strict=True))
+        return _holder_keys(self.holders, self._xpubs, change, index)
 
     def witness_script(self, change: int, index: int) -> bytes:
         """``OP_m <sorted pubkeys> OP_n OP_CHECKMULTISIG``."""
