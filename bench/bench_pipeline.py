@@ -140,6 +140,9 @@ def main() -> None:
     bitcoin_inbox(app, work / "btc-session", 0)
     bitcoin_inbox(app, work / "btc-turns", DRAFTS)
     safe_inbox(app, work / "safe")
+    # The inboxes stand for files already on a USB stick: flushed before measuring, or
+    # the first export's sync() would write them out in its own time.
+    os.sync()
     raw = raw_rate(app.home.config.module, "raw")
     one_pass = [["A", "B"]]
     session = end_to_end(app, work / "btc-session", work / "out-1", DRAFTS, one_pass)
