@@ -77,18 +77,19 @@ class EcdsaCall:
     """C_SignInit + C_Sign with CKM_ECDSA over a digest: the raw ``r || s``.
 
     Through python-pkcs11 one signature gives up the GIL three times (init, a length
-    query, the signature); a thread that signs while another works then waits for the GIL
-    after each of them. Here C_SignInit, a short call, keeps the GIL and C_Sign releases
-    it once (docs/signing-pipeline.md measures the difference). The caller holds the
-    gateway lock, as for every PKCS#11 call.
+    query, the signature), and a thread that signs while another works waits for the GIL
+    after each. C_Sign gets a buffer large enough for any ECDSA signature, so there is no
+    length query: two hand-overs. (Keeping the GIL through C_SignInit instead was
+    measured slower: SoftHSM takes about 27 us there, which stalls the other thread.)
+    The caller holds the gateway lock, as for every PKCS#11 call.
     """
 
     def __init__(self, module_path: str) -> None:
         functions = function_list(module_path)
         if functions is None or not functions.C_SignInit or not functions.C_Sign:
             raise OSError(f"{module_path}: no C_SignInit/C_Sign in its function list")
-        # PYFUNCTYPE: called with the GIL held. CFUNCTYPE: the GIL released for the call.
-        self._init = ctypes.PYFUNCTYPE(
+        # CFUNCTYPE: the GIL is released for the call.
+        self._init = ctypes.CFUNCTYPE(
             CK_RV, CK_ULONG, ctypes.POINTER(_Mechanism), CK_ULONG)(functions.C_SignInit)
         self._sign = ctypes.CFUNCTYPE(
             CK_RV, CK_ULONG, ctypes.c_char_p, CK_ULONG, ctypes.c_char_p,

@@ -76,4 +76,6 @@ def own_script(
     wallet: MultisigWallet, script: bytes, receive_keys: int, change_keys: int
 ) -> Branch | None:
     """The branch whose P2WSH script is ``script``, within the first keys of each branch."""
+    if len(script) != 34 or script[:2] != b"\x00\x20":
+        return None  # not P2WSH, so none of ours: no need to derive the wallet's scripts
     return _own_scripts(wallet, receive_keys, change_keys).get(script)
