@@ -193,10 +193,10 @@ class BatchLedger:
 class WithInFlight:
     """A ledger in which drafts still at the tokens already count as signed.
 
-    The signing pipeline screens a draft while the one before it is being signed; that
-    draft's ledger rows are written only once its signatures exist, so it is added here.
-    Should its signing fail, the draft screened meanwhile was judged against more than
-    was signed: stricter, never looser.
+    The signing pipeline screens a draft while those before it are being signed; their
+    ledger rows are written only once their signatures exist, so they are added here.
+    What it answers is what the ledger will hold if they are signed; the pipeline judges
+    again whatever rested on one that then was not.
     """
 
     def __init__(self, base: Ledger, in_flight: Sequence[DraftFacts]) -> None:

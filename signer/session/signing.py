@@ -9,9 +9,8 @@ protection hold across crashes and restarts.
 from __future__ import annotations
 
 import hashlib
-import itertools
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -108,22 +107,38 @@ def sign_drafts(
         # drafts signed before and decodes and screens the next ones (see _prepare).
         ledger = BatchLedger(app.conn)
         at_tokens: deque[_Turn] = deque()
-        later = (_checked(app, item, names, wallet, None, report) for item in queue)
-        for checked in itertools.chain([first], later):
-            if checked is None:
-                continue
-            row, decoded = checked
+        unsigned: set[str] = set()  # drafts whose turn at the tokens stored nothing
+
+        def settle(keep: int = 0) -> None:
+            while len(at_tokens) > keep:
+                turn = at_tokens.popleft()
+                if not _record(app, turn, wallet, ledger, unsigned, report):
+                    unsigned.add(turn.row.id)
+
+        def checked_drafts() -> Iterator[tuple[DraftRow, DecodedDraft]]:
+            yield first
+            for item in queue:
+                if item[1].chain == "ethereum":
+                    settle()  # its nonce is judged against every nonce signed before it
+                if (checked := _checked(app, item, names, wallet, None, report)) is not None:
+                    yield checked
+
+        for row, decoded in checked_drafts():
             try:
-                turn = _prepare(app, row, decoded, names, at_tokens, ledger, wallet)
+                try:
+                    turn = _prepare(app, row, decoded, names, at_tokens, ledger, wallet)
+                except _Unsettled:
+                    # A refusal resting on drafts still at the tokens: settle them first,
+                    # then judge again against the ledger as it stands.
+                    settle()
+                    turn = _prepare(app, row, decoded, names, at_tokens, ledger, wallet)
             except AirsignError as error:
                 report.refused.append(error.refusal(row.id))
                 continue
             turn.signing = tokens.submit(_sign_at_tokens, turn, sessions, wallet)
             at_tokens.append(turn)
-            if len(at_tokens) > _DEPTH:
-                _record(app, at_tokens.popleft(), wallet, ledger, report)
-        while at_tokens:
-            _record(app, at_tokens.popleft(), wallet, ledger, report)
+            settle(keep=_DEPTH)
+        settle()
     return report
 
 
@@ -226,7 +241,13 @@ class _Turn:
     # the refusal of a holder after them, if any (theirs still stand).
     digests: list[tuple[str, list[InputDigest]]] = field(default_factory=list)
     refused_later: AirsignError | None = None
+    # The first-signature drafts at the tokens when it was screened, counted as signed.
+    assumed: tuple[str, ...] = ()
     signing: Future[_Signed] | None = None
+
+
+class _Unsettled(Exception):
+    """_prepare would refuse a draft on the strength of drafts still at the tokens."""
 
 
 def _prepare(
@@ -236,31 +257,36 @@ def _prepare(
     """Every check right before the draft goes to the tokens; raises unless it may.
 
     ``row`` is current: each draft is in a batch once, and only its own turn changes it.
-    The drafts still at the tokens (``at_tokens``) count as signed: their outpoints or
-    nonces as claimed, their amounts in the velocity ledger.
+    The first-signature drafts still at the tokens count as signed, as they will be: their
+    amounts and destinations in the velocity ledger, their outpoints or nonces claimed.
+    An approval on that assumption is checked again when recorded, should one of them
+    have failed; a refusal that rests on them raises _Unsettled instead (nothing stored).
     """
     holders = [holder for holder in names if holder not in row.signatures]
     if row.complete or not holders:
         raise Rejected("already_signed", f"holder {names[0]} has already signed draft {row.id}")
     turn = _Turn(row, decoded, holders, None, app.clock())
+    unsettled = [t for t in at_tokens if not t.row.signatures]
     if not row.signatures:
         # Screened again at this point of the batch: the drafts signed before it in the
         # same run are in the velocity ledger now, so window limits hold inside a batch.
-        in_flight = [t.decoded.facts for t in at_tokens if not t.row.signatures]
-        verdict = fresh_verdict(app, decoded, turn.screened_at, WithInFlight(ledger, in_flight))
+        verdict = fresh_verdict(app, decoded, turn.screened_at,
+                                WithInFlight(ledger, [t.decoded.facts for t in unsettled]))
         if verdict.kind is not VerdictKind.APPROVE:
+            if unsettled:
+                raise _Unsettled
             store_verdict(app, decoded, verdict, turn.screened_at)
             raise _refusal(row, verdict)
-        turn.approval = verdict
+        turn.approval, turn.assumed = verdict, tuple(t.row.id for t in unsettled)
     else:
         # Earlier drafts of this batch may have tripped the breaker since the check.
         _require_breaker_closed(app)
     try:
         # Refused before any token is asked: a draft claiming what another draft holds.
         conflict = drafts.claimed_by_other(app.conn, row.id, decoded.claims)
-        if conflict is None:
-            conflict = next((t.row.id for t in at_tokens
-                             if set(t.decoded.claims) & set(decoded.claims)), None)
+        if conflict is None and any(set(t.decoded.claims) & set(decoded.claims)
+                                    for t in unsettled):
+            raise _Unsettled
         if conflict is not None:
             raise Rejected("conflict", f"draft {row.id} spends what draft {conflict} already "
                            "signed (same outpoint or Safe nonce)")
@@ -324,13 +350,23 @@ def _sign_at_tokens(
 
 def _record(
     app: Appliance, turn: _Turn, wallet: RegisteredWallet, ledger: BatchLedger,
-    report: SigningReport,
-) -> None:
-    """Store what the tokens made for ``turn``, in one savepoint with its journal entries."""
+    unsigned: set[str], report: SigningReport,
+) -> bool:
+    """Store what the tokens made for ``turn``, in one savepoint with its journal entries;
+    False when nothing was stored (the signatures made never leave the appliance)."""
     row, decoded = turn.row, turn.decoded
     assert turn.signing is not None
-    signed = turn.signing.result()
     try:
+        signed = turn.signing.result()
+        if turn.approval is not None and unsigned.intersection(turn.assumed):
+            # Screened as if drafts then at the tokens would be signed, and one was not:
+            # judged again against the ledger as it stands (every earlier draft settled).
+            turn.screened_at = app.clock()
+            turn.approval = fresh_verdict(app, decoded, turn.screened_at, ledger)
+            if turn.approval.kind is not VerdictKind.APPROVE:
+                verdict, turn.approval = turn.approval, None
+                store_verdict(app, decoded, verdict, turn.screened_at)
+                raise _refusal(row, verdict)
         if row.chain == "bitcoin":
             made, payload, final_tx, signed.failure = _bitcoin_signed(decoded, signed, wallet)
         else:
@@ -365,13 +401,14 @@ def _record(
         if turn.approval is not None:  # given all the same: nothing was signed after it
             store_verdict(app, decoded, turn.approval, turn.screened_at)
         report.refused.append(error.refusal(row.id))
-        return
+        return False
     if first:
         ledger.add(decoded.facts, signed_at)
     report.signed += [{"id": row.id, "holder": m.holder, "complete": m.complete}
                       for m in made]
     if signed.failure is not None:
         report.refused.append(signed.failure.refusal(row.id))
+    return True
 
 
 def _bitcoin_signed(
@@ -409,7 +446,7 @@ def _bitcoin_signed(
     # Signatures combined from elsewhere count too: finalizing verifies every signature it
     # uses but ours, verified just above. The payload is serialised already: the copy is
     # spent.
-    finalize_in_place(psbt, ours)
+    finalize_in_place(psbt, set(ours))
     return made, payload, extract_transaction(psbt).hex, failure
 
 

@@ -31,15 +31,19 @@ def refuse_existing(directory: Path, names: list[str]) -> list[Path]:
     caller checks this before work it cannot undo (a login, a signature)."""
     if not directory.is_dir():
         raise BadInput("unwritable", f"{directory}: expected an existing directory")
-    folder = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        for name in names:
-            with contextlib.suppress(FileNotFoundError):
-                os.lstat(name, dir_fd=folder)  # a dangling symlink counts as there too
-                raise BadInput("output_exists",
-                               f"{directory / name} already exists; refusing to overwrite it")
-    finally:
-        os.close(folder)
+        folder = os.open(directory, os.O_PATH | os.O_DIRECTORY)
+        try:
+            for name in names:
+                with contextlib.suppress(FileNotFoundError):
+                    os.lstat(name, dir_fd=folder)  # a dangling symlink counts as there too
+                    raise BadInput("output_exists", f"{directory / name} already exists; "
+                                   "refusing to overwrite it")
+        finally:
+            os.close(folder)
+    except OSError as exc:  # unreadable, or gone while looking
+        raise BadInput("unwritable", f"{directory}: cannot look in it "
+                       f"({exc.strerror or exc})") from None
     return [directory / name for name in names]
 
 
@@ -67,7 +71,7 @@ def _write_and_link(
 ) -> list[Path]:
     # Names relative to one open directory (openat, linkat, unlinkat): an export writes
     # three files per draft, and resolving the whole path each time is most of the cost.
-    folder = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    folder = os.open(directory, os.O_PATH | os.O_DIRECTORY)
     temporaries: list[str] = []
     written: list[str] = []
     batch = secrets.token_hex(4)  # the names differ already: one random part per call
@@ -98,5 +102,7 @@ def _write_and_link(
 
 
 def _unlink(name: str, folder: int) -> None:
-    with contextlib.suppress(FileNotFoundError):
+    # Cleaning up after a failure (a pulled stick among them): the first error is the one
+    # to report, and the directory must still be closed.
+    with contextlib.suppress(OSError):
         os.unlink(name, dir_fd=folder)

@@ -65,6 +65,8 @@ _SECRET_WORDS = re.compile("|".join(FORBIDDEN_KEYS))
 def _refuse_secrets(data: dict[str, Any]) -> None:
     """A programming error, caught in tests: secrets must never reach the journal."""
     for key in data:
+        if not isinstance(key, str):  # it would hash differently once read back as text
+            raise ValueError(f"journal data key {key!r} is not a string")
         if _SECRET_WORDS.search(key.lower()):
             raise ValueError(f"journal data key {key!r} looks like a secret")
 

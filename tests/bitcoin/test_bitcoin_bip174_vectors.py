@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from builders import SeededWallet, Spend, build_psbt, external_script, holder_signer, make_wallet
+from embit.psbt import PSBT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -183,3 +184,11 @@ def test_our_psbt_writer_writes_what_embit_writes(
     except BadInput:
         return
     assert psbt_bytes(psbt) == bytes(psbt.serialize())
+    # And what embit itself reads from the same bytes, where it reads them the same way
+    # (it turns a sequence or a transaction version of 0 into the default).
+    try:
+        theirs = PSBT.parse(bytes(raw))
+    except Exception:  # embit refuses, or accepts what the strict reader refused
+        return
+    if psbt.tx_version != 0 and all(inp.sequence != 0 for inp in psbt.inputs):
+        assert psbt_bytes(psbt) == bytes(theirs.serialize())

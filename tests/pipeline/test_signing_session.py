@@ -174,3 +174,68 @@ def test_final_transaction_of_a_draft_signed_before_it_was_stored_is_made_at_exp
     tx = (remade / f"{draft}.tx.hex").read_text()
     assert tx == (stored / f"{draft}.tx.hex").read_text()
     verify_final(tx.strip(), remade / f"{draft}.psbt")
+
+
+def _first_signature_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The token refuses the batch's first signature (that draft ends up unsigned)."""
+    original = TokenSession.sign_digest_later
+    calls: list[int] = []
+
+    def fails_once(self, key_id, digest, expected=None):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise HsmError("sign_failed", f"token {self.label!r} did not sign")
+        return original(self, key_id, digest, expected)
+
+    monkeypatch.setattr(TokenSession, "sign_digest_later", fails_once)
+
+
+def _mass_policy(cli: Cli, tmp_path: Path, *edits: tuple[str, str]) -> None:
+    text = (DATA / "mass-policy.toml").read_text()
+    for old, new in edits:
+        text = text.replace(old, new)
+    policy = tmp_path / "policy.toml"
+    policy.write_text(text)
+    assert cli("policy", "apply", str(policy), "--holders", "B,C")[0] == 0
+
+
+def test_a_draft_refused_for_one_still_at_the_tokens_is_judged_again_when_that_one_fails(
+    wallet_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three 2 BTC drafts, a 5 BTC window: the third fits only if the first is not signed.
+    The first fails at the token, so the third is signed, as signing them one by one
+    would have it, and no verdict of the third counts the first."""
+    _mass_policy(wallet_cli, tmp_path)
+    wallet = registered(wallet_cli)
+    ids = [imported(wallet_cli, psbt_file(tmp_path, wallet, f"{n}.psbt", 200_000_000,
+                                          spends=[Spend((0, n), 210_000_000)],
+                                          payee=f"payee{n}"))["id"] for n in range(3)]
+    _first_signature_fails(monkeypatch)
+    code, doc = wallet_cli("sign", *ids, "--holder", "A", "--holder", "B")
+    assert code == 5
+    assert [(r["id"], r["code"]) for r in doc["refused"]] == [(ids[0], "sign_failed")]
+    assert [(s["id"], s["holder"]) for s in doc["signed"]] == [
+        (ids[1], "A"), (ids[1], "B"), (ids[2], "A"), (ids[2], "B")]
+    _, journal = wallet_cli("audit", "show", "--kind", "verdict")
+    assert {e["data"]["verdict"] for e in journal["entries"]} == {"approve"}
+
+
+def test_a_draft_approved_for_one_still_at_the_tokens_is_judged_again_when_that_one_fails(
+    wallet_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both drafts pay an address nothing was ever signed to; the first was released by
+    a quorum. The second passed the first-time rule only because the first was being
+    signed to it. The first fails at the token: the second is delayed, not signed."""
+    _mass_policy(wallet_cli, tmp_path, ('first_time = "allow"', 'first_time = "delay"'))
+    wallet = registered(wallet_cli)
+    first, second = (imported(wallet_cli, psbt_file(
+        tmp_path, wallet, f"{n}.psbt", 100_000_000, spends=[Spend((0, n), 110_000_000)],
+        payee="fresh"))["id"] for n in range(2))
+    assert wallet_cli("release", first, "--holders", "B,C", "--reason", "known payee")[0] == 0
+    _first_signature_fails(monkeypatch)
+    _, doc = wallet_cli("sign", first, second, "--holder", "A", "--holder", "B")
+    assert doc["signed"] == []
+    assert [(r["id"], r["code"]) for r in doc["refused"]] == [
+        (first, "sign_failed"), (second, "first_time_destination")]
+    assert _signed_entries(wallet_cli) == []
+    assert wallet_cli("show", second)[1]["state"] == "delayed"
