@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import shutil
-import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,13 +63,10 @@ def home(wallet_cli: Cli) -> Iterator[Appliance]:  # noqa: F811
 
 
 @pytest.fixture
-def inbox() -> Iterator[Path]:
-    """An inbox at a path of fixed length: the review screen shows a draft's source, and
-    the length of pytest's numbered temporary directory (pytest-0 on a fresh machine,
-    pytest-123 later) would otherwise move the line wrapping the snapshots compare."""
-    path = Path(tempfile.mkdtemp(prefix="airsign-inbox-", dir="/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+def inbox(tmp_path: Path) -> Path:
+    path = tmp_path / "inbox"
+    path.mkdir()
+    return path
 
 
 def withdrawal(app: Appliance, inbox: Path, name: str, pay: int, **kwargs: Any) -> Path:

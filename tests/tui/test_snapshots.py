@@ -7,10 +7,13 @@ Regenerate with `pytest tests/tui/test_snapshots.py --snapshot-update` and revie
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from signer.chains.bitcoin.psbt_file import psbt_bytes
@@ -22,6 +25,16 @@ from tests.bitcoin.builders import Spend, build_psbt, external_script
 from tests.tui.conftest import fill, imported, settle, text, withdrawal
 
 Snap = Callable[..., bool]
+
+
+@pytest.fixture
+def inbox() -> Iterator[Path]:
+    """An inbox at a path of fixed length: the review screen shows a draft's source, and
+    the length of pytest's numbered temporary directory (pytest-0 on a fresh machine,
+    pytest-123 later) would otherwise move the line wrapping the snapshots compare."""
+    path = Path(tempfile.mkdtemp(prefix="airsign-inbox-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _fraudulent_change(app: Appliance, inbox: Path) -> Path:
