@@ -8,28 +8,14 @@ protection hold across crashes and restarts.
 
 from __future__ import annotations
 
-import hashlib
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from typing import Any
 
-from signer.chains.bitcoin.finalize import extract_transaction, finalize_in_place
-from signer.chains.bitcoin.psbt_file import psbt_bytes
-from signer.chains.bitcoin.sighash import SighashCache
-from signer.chains.bitcoin.signing import (
-    SIGHASH_ALL_BYTE,
-    InputDigest,
-    InputSignature,
-    add_signatures,
-    holder_digests,
-)
-from signer.chains.bitcoin.wallet import key_id
-from signer.chains.ethereum import SafeOwner, parse_safe_tx_json, sign_safe_tx
-from signer.chains.ethereum.settings import OWNER_PATH
+from signer.chains.bitcoin.signing import InputDigest
 from signer.errors import AirsignError, Delayed, Rejected
 from signer.hsm.session import TokenSession
 from signer.risk import (
@@ -51,6 +37,14 @@ from signer.session.screening import (
     store_verdict,
     verdict_json,
     write_verdict,
+)
+from signer.session.signatures import (
+    Signed,
+    bitcoin_digests,
+    bitcoin_signed,
+    safe_signed,
+    sign_bitcoin,
+    sign_safe,
 )
 from signer.session.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
@@ -210,24 +204,6 @@ def _refusal(row: DraftRow, verdict: Verdict) -> AirsignError:
     return Rejected(reason.code, f"draft {row.id} is rejected: {reason.message}")
 
 
-@dataclass(frozen=True)
-class _Signature:
-    holder: str
-    # chain-specific: the SHA-256 of the PSBT the signing step stored, or the Safe signature
-    record: str
-    complete: bool
-
-
-@dataclass
-class _Signed:
-    """What the tokens made for one draft: each holder's signatures in order (Bitcoin: a
-    list of input signatures still to verify; Safe: the signature in hex), then the
-    failure that ended the draft's turn, if any (the signatures before it stand)."""
-
-    by_holder: list[tuple[str, Any]]
-    failure: AirsignError | None = None
-
-
 @dataclass
 class _Turn:
     """A draft at the tokens: everything decided before asking them."""
@@ -243,7 +219,7 @@ class _Turn:
     refused_later: AirsignError | None = None
     # The first-signature drafts at the tokens when it was screened, counted as signed.
     assumed: tuple[str, ...] = ()
-    signing: Future[_Signed] | None = None
+    signing: Future[Signed] | None = None
 
 
 class _Unsettled(Exception):
@@ -291,7 +267,7 @@ def _prepare(
             raise Rejected("conflict", f"draft {row.id} spends what draft {conflict} already "
                            "signed (same outpoint or Safe nonce)")
         if row.chain == "bitcoin":
-            turn.digests, turn.refused_later = _bitcoin_digests(decoded, holders, wallet)
+            turn.digests, turn.refused_later = bitcoin_digests(decoded, holders, wallet)
             if not turn.digests and turn.refused_later is not None:
                 raise turn.refused_later
     except AirsignError:
@@ -301,51 +277,13 @@ def _prepare(
     return turn
 
 
-def _bitcoin_digests(
-    decoded: DecodedDraft, holders: list[str], wallet: RegisteredWallet
-) -> tuple[list[tuple[str, list[InputDigest]]], AirsignError | None]:
-    """Each holder's digests, until every input would carry the quorum (signatures made
-    elsewhere and combined at import count too), and the refusal that stopped the list."""
-    # The PSBT _check parsed from this row's payload and reviewed, a private copy: it is
-    # signed exactly as checked (holder_digests refuses on the review's findings again).
-    psbt, view = decoded.psbt, decoded.view
-    if psbt is None or view is None:
-        raise RuntimeError(f"draft {decoded.id}: decoded without its PSBT and review")
-    cache = SighashCache(psbt.tx)
-    counts = [len(inp.partial_sigs) for inp in psbt.inputs]
-    planned: list[tuple[str, list[InputDigest]]] = []
-    for holder in holders:
-        try:
-            digests = holder_digests(psbt, view, wallet.bitcoin, holder, cache)
-        except AirsignError as error:
-            return planned, error
-        planned.append((holder, digests))
-        for index, _pubkey, _digest in digests:
-            counts[index] += 1
-        if all(count >= wallet.threshold for count in counts):
-            break
-    return planned, None
-
-
 def _sign_at_tokens(
     turn: _Turn, sessions: dict[str, TokenSession], wallet: RegisteredWallet
-) -> _Signed:
+) -> Signed:
     """Runs on the token thread: asks the tokens, never touches the state database."""
     if turn.row.chain != "bitcoin":
-        return _sign_safe(turn.row, turn.holders, sessions, wallet)
-    signed = _Signed([])
-    for holder, digests in turn.digests:
-        session = sessions[holder]
-        try:
-            # Verified on the other thread (_bitcoin_signed) before anything uses them.
-            signed.by_holder.append((holder, [
-                (index, pubkey, session.sign_digest_later(key_id(pubkey), digest, pubkey))
-                for index, pubkey, digest in digests]))
-        except AirsignError as error:
-            signed.failure = error
-            return signed
-    signed.failure = turn.refused_later
-    return signed
+        return sign_safe(turn.row, turn.holders, sessions, wallet)
+    return sign_bitcoin(turn.digests, turn.refused_later, sessions)
 
 
 def _record(
@@ -368,9 +306,9 @@ def _record(
                 store_verdict(app, decoded, verdict, turn.screened_at)
                 raise _refusal(row, verdict)
         if row.chain == "bitcoin":
-            made, payload, final_tx, signed.failure = _bitcoin_signed(decoded, signed, wallet)
+            made, payload, final_tx, signed.failure = bitcoin_signed(decoded, signed, wallet)
         else:
-            made, payload, final_tx = _safe_signed(row, signed, wallet), None, None
+            made, payload, final_tx = safe_signed(row, signed, wallet), None, None
         if not made:
             raise signed.failure or RuntimeError(f"draft {row.id}: no signature, no reason")
         first = turn.approval is not None
@@ -409,73 +347,3 @@ def _record(
     if signed.failure is not None:
         report.refused.append(signed.failure.refusal(row.id))
     return True
-
-
-def _bitcoin_signed(
-    decoded: DecodedDraft, signed: _Signed, wallet: RegisteredWallet
-) -> tuple[list[_Signature], bytes | None, str | None, AirsignError | None]:
-    """Each holder's signatures verified and added to the draft's PSBT; the PSBT to store
-    (every holder's record is its SHA-256: what this signing step stored); the network
-    transaction once complete; the failure that ended the turn (a signature that does not
-    verify ends it as a token failure does: that holder's signatures are dropped, the
-    earlier holders' stand)."""
-    psbt = decoded.psbt
-    if psbt is None:
-        raise RuntimeError(f"draft {decoded.id}: decoded without its PSBT")
-    holders: list[tuple[str, bool]] = []  # (holder, complete once it signed)
-    ours: list[InputSignature] = []
-    failure = signed.failure
-    for holder, unverified in signed.by_holder:
-        try:
-            signatures = [(index, pubkey, signature.verified().der + SIGHASH_ALL_BYTE)
-                          for index, pubkey, signature in unverified]
-        except AirsignError as error:
-            failure = error
-            break
-        add_signatures(psbt, signatures)
-        ours += signatures
-        holders.append(
-            (holder, all(len(inp.partial_sigs) >= wallet.threshold for inp in psbt.inputs)))
-    if not holders:
-        return [], None, None, failure
-    payload = psbt_bytes(psbt)
-    record = hashlib.sha256(payload).hexdigest()
-    made = [_Signature(holder, record, complete) for holder, complete in holders]
-    if not made[-1].complete:
-        return made, payload, None, failure
-    # Signatures combined from elsewhere count too: finalizing verifies every signature it
-    # uses but ours, verified just above. The payload is serialised already: the copy is
-    # spent.
-    finalize_in_place(psbt, set(ours))
-    return made, payload, extract_transaction(psbt).hex, failure
-
-
-def _safe_signed(row: DraftRow, signed: _Signed, wallet: RegisteredWallet) -> list[_Signature]:
-    made: list[_Signature] = []
-    for holder, signature in signed.by_holder:
-        complete = len(row.signatures) + len(made) + 1 >= wallet.threshold
-        made.append(_Signature(holder, signature, complete))
-    return made
-
-
-def _sign_safe(
-    row: DraftRow, holders: list[str], sessions: dict[str, TokenSession],
-    wallet: RegisteredWallet,
-) -> _Signed:
-    tx = parse_safe_tx_json(row.payload, f"draft {row.id}")
-    signed = _Signed([])
-    for holder in holders[:max(wallet.threshold - len(row.signatures), 0)]:
-        session = sessions[holder]
-        try:
-            owner_key = next((k for k in session.keys().values() if k.label == OWNER_PATH), None)
-            if owner_key is None:
-                raise Rejected("owner_key_absent",
-                               f"token {session.label!r} holds no Ethereum owner key")
-            owner = SafeOwner(holder, wallet.holder(holder).owner,
-                              partial(session.sign_digest, owner_key.key_id))
-            signed.by_holder.append((holder, sign_safe_tx(tx, [owner]).signatures[0]
-                                     .signature.hex()))
-        except AirsignError as error:
-            signed.failure = error
-            break
-    return signed
