@@ -174,6 +174,28 @@ class VerdictOverrides(_Section):
         return self
 
 
+class EthereumPolicy(_Section):
+    """How a Safe transaction must be able to execute (docs/risk-policy.md, [ethereum])."""
+
+    # Mainnet's block gas limit; safeTxGas and baseGas beyond one block can never execute.
+    block_gas_limit: Annotated[StrictInt, Field(ge=1_000_000, le=1_000_000_000)] = 30_000_000
+    # Off: gasPrice, baseGas, gasToken and refundReceiver must be zero (no refund is paid).
+    allow_refunds: StrictBool = False
+    max_refund: Amount | None = None  # ETH: the most one execution may pay as a refund
+
+    @model_validator(mode="after")
+    def _refund_bound(self) -> EthereumPolicy:
+        if self.allow_refunds and self.max_refund is None:
+            raise FieldProblem(("max_refund",), "the most ETH one refund may pay (allow_refunds)")
+        if self.max_refund is not None and -self.max_refund.as_tuple().exponent > 18:  # type: ignore[operator]
+            raise FieldProblem(("max_refund",), "at most 18 decimal places (one wei)")
+        return self
+
+    @property
+    def max_refund_wei(self) -> int | None:
+        return None if self.max_refund is None else int(self.max_refund * 10**18)
+
+
 class PolicyDocument(_Section):
     """The whole policy file."""
 
@@ -185,6 +207,7 @@ class PolicyDocument(_Section):
     anomaly: Anomaly = Anomaly()
     circuit_breaker: CircuitBreaker = CircuitBreaker()
     verdicts: VerdictOverrides = VerdictOverrides()
+    ethereum: EthereumPolicy = EthereumPolicy()
 
     @model_validator(mode="after")
     def _one_asset_per_token(self) -> PolicyDocument:

@@ -141,6 +141,15 @@ def _tokens(policy: Policy | None, chain_id: int) -> TokenRegistry:
     return TokenRegistry(tuple(tokens))
 
 
+def _safe_settings(policy: Policy | None) -> Settings:
+    """Refunds and the block gas limit come from the policy's [ethereum] section."""
+    if policy is None:
+        return Settings()
+    rules = policy.document.ethereum
+    return Settings(allow_refund_params=rules.allow_refunds, max_refund_wei=rules.max_refund_wei,
+                    block_gas_limit=rules.block_gas_limit)
+
+
 def _decode_safe(
     incoming: IncomingDraft, wallet: RegisteredWallet, policy: Policy | None,
     last_nonce: int | None,
@@ -152,9 +161,10 @@ def _decode_safe(
     if wallet.safe is None:
         findings.append(("no_safe_registered", "no Safe address is registered: "
                          "run 'airsign wallet set-safe ADDRESS --holders H,H'"))
-    view = decode_safe_tx(tx, _tokens(policy, wallet.chain_id), Settings())
+    settings = _safe_settings(policy)
+    view = decode_safe_tx(tx, _tokens(policy, wallet.chain_id), settings)
     findings += [(f.code, f.message) for f in screen_safe_tx(
-        tx, view, Settings(), safe=wallet.safe or tx.safe, chain_id=wallet.chain_id,
+        tx, view, settings, safe=wallet.safe or tx.safe, chain_id=wallet.chain_id,
         last_nonce=last_nonce, safe_version=wallet.safe_version)]
     identifier = draft_id("ethereum", safe_tx_hash(tx))
     facts = _safe_facts(identifier, view, findings)
@@ -169,7 +179,8 @@ def _safe_facts(
     transfer = view.transfer
     if transfer is None or transfer.asset is None or transfer.amount is None:
         found = [*findings]
-        if not any(code in ("delegatecall", "self_call", "unknown_call") for code, _ in found):
+        refused_calls = ("delegatecall", "self_call", "self_transfer", "unknown_call")
+        if not any(code in refused_calls for code, _ in found):
             found.append(("not_a_transfer", "the Safe transaction is not a single ETH or "
                           "ERC-20 transfer; only transfers are signed"))
         return DraftFacts(identifier, "ethereum", "ETH", Decimal(0), (), findings=tuple(found))

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from signer.chains.ethereum import view as v
-from signer.chains.ethereum.fields import ZERO_ADDRESS, same_address
+from signer.chains.ethereum.execution import execution_findings
+from signer.chains.ethereum.fields import same_address
+from signer.chains.ethereum.finding import Finding
 from signer.chains.ethereum.safe_hash import hash_mismatch_message, safe_tx_hash
 from signer.chains.ethereum.safe_tx import SafeTx
 from signer.chains.ethereum.settings import Settings
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A reason to refuse, with a stable snake_case code (docs/codes.md)."""
-
-    code: str
-    message: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
 
 
 def screen_safe_tx(
@@ -51,8 +40,7 @@ def screen_safe_tx(
                 "a replay or a reordered draft",
             )
         )
-    if not settings.allow_refund_params:
-        findings += _refund(tx)
+    findings += execution_findings(tx, settings)
     for call in view.calls:
         findings += _call(call, tx, settings, batch=view.batch_library is not None)
     return findings
@@ -77,25 +65,6 @@ def _registration(tx: SafeTx, safe: str, chain_id: int, safe_version: str | None
     return found
 
 
-def _refund(tx: SafeTx) -> list[Finding]:
-    # A non-zero gasPrice pays the refund receiver out of the Safe, in ETH or gasToken.
-    parts = []
-    if tx.gas_price:
-        parts.append(f"gasPrice {tx.gas_price} (baseGas {tx.base_gas}, safeTxGas {tx.safe_tx_gas})")
-    if not same_address(tx.gas_token, ZERO_ADDRESS):
-        parts.append(f"gasToken {tx.gas_token}")
-    if not same_address(tx.refund_receiver, ZERO_ADDRESS):
-        parts.append(f"refundReceiver {tx.refund_receiver}")
-    if not parts:
-        return []
-    return [
-        Finding(
-            "refund_params",
-            "the Safe would pay a gas refund: " + ", ".join(parts) + "; expected all zero",
-        )
-    ]
-
-
 def _call(call: v.DecodedCall, tx: SafeTx, settings: Settings, batch: bool) -> list[Finding]:
     where = f"call {call.index} of the batch" if batch else "the transaction"
     found = []
@@ -113,7 +82,18 @@ def _call(call: v.DecodedCall, tx: SafeTx, settings: Settings, batch: bool) -> l
                 "contract's code with the Safe's storage and funds",
             )
         )
-    if call.action == v.SELF_CALL and not settings.allow_self_calls:
+    if call.action == v.SELF_CALL and call.value:
+        # No admin setting covers it: it withdraws nothing, and the call fails (nonce
+        # consumed or blocked) when the Safe holds less or the function is not payable.
+        found.append(
+            Finding(
+                "self_transfer",
+                f"{where}: sends {call.value} wei of ETH from the Safe to the Safe itself "
+                f"({call.function}): nothing is withdrawn and the nonce is used up",
+            )
+        )
+    plain_transfer = call.action == v.SELF_CALL and call.value and not call.data
+    if call.action == v.SELF_CALL and not plain_transfer and not settings.allow_self_calls:
         found.append(
             Finding(
                 "self_call",
