@@ -18,6 +18,15 @@ OUTSIDE_THE_CALL = 21_000 + 3_000
 # Gas the Safe spends around the call that a refund also pays for (gasUsed > safeTxGas):
 # the CALL itself, a value transfer to a new account (34,000) and the Safe's event.
 REFUND_OVERHEAD = 50_000
+# Before 1.3.0 a non-zero safeTxGas is all the gas the call gets. A token transfer needs
+# up to ~65,000 (a new balance slot costs 20,000 alone); below this floor it can run out.
+MIN_CALL_GAS = 100_000
+
+
+def reverts_failed_calls(safe_version: str) -> bool:
+    """1.3.0+ reverts a failed call when safeTxGas and gasPrice are 0 (GS013): nonce kept."""
+    major, minor, _ = (int(part) for part in safe_version.split("."))
+    return (major, minor) >= (1, 3)
 
 
 def max_safe_tx_gas(block_gas_limit: int) -> int:
@@ -40,12 +49,20 @@ def execution_findings(tx: SafeTx, settings: Settings) -> list[Finding]:
             f"safeTxGas {tx.safe_tx_gas} is above {most}, the most a call can receive in a "
             f"block of {limit} gas: the Safe can never execute it and its nonce stays blocked",
         ))  # fmt: skip
-    elif tx.gas_price == 0 and tx.safe_tx_gas != 0:
+    elif tx.gas_price == 0 and tx.safe_tx_gas != 0 and reverts_failed_calls(tx.safe_version):
         found.append(Finding(
             "safe_tx_gas",
-            f"safeTxGas {tx.safe_tx_gas} with gasPrice 0; expected 0: a non-zero safeTxGas "
-            "lets whoever executes it give the call too little gas, so the Safe records a "
-            "failure and consumes the nonce without moving the funds",
+            f"safeTxGas {tx.safe_tx_gas} with gasPrice 0 on Safe {tx.safe_version}; expected 0: "
+            "a non-zero safeTxGas turns off the Safe's revert of a failed call (GS013), so "
+            "whoever executes it can give the call too little gas and the Safe consumes the "
+            "nonce without moving the funds",
+        ))  # fmt: skip
+    elif tx.gas_price == 0 and 0 < tx.safe_tx_gas < MIN_CALL_GAS:
+        found.append(Finding(
+            "safe_tx_gas",
+            f"safeTxGas {tx.safe_tx_gas} with gasPrice 0 on Safe {tx.safe_version}; expected 0 "
+            f"(all the gas given) or at least {MIN_CALL_GAS}: the call gets only safeTxGas "
+            "gas, runs out, and the Safe consumes the nonce without moving the funds",
         ))  # fmt: skip
     elif tx.gas_price != 0 and tx.safe_tx_gas == 0 and settings.allow_refund_params:
         # (Without refunds allowed, refund_params already refuses any gasPrice.)
