@@ -92,7 +92,8 @@ def test_unexecutable_drafts_are_refused_and_an_ordinary_one_still_signs(
 ) -> None:
     cli, deployed = safe_setup
     safe = deployed.safes["1.4.1"]
-    threshold = "0x" + (keccak(text="changeThreshold(uint256)")[:4] + encode(["uint256"], [1])).hex()
+    selector = keccak(text="changeThreshold(uint256)")[:4]
+    threshold = "0x" + (selector + encode(["uint256"], [1])).hex()
     named = {"SAFE": safe.address, "CHANGE_THRESHOLD": threshold}
     hostile = {
         shape: {k: named.get(v, v) for k, v in fields.items()}
