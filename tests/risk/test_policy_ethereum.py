@@ -40,7 +40,7 @@ BAD: list[tuple[str, str, Any, str, str]] = [
     ("refunds without a bound", "ethereum.allow_refunds", True, "ethereum.max_refund", "most"),
     ("refunds as string", "ethereum.allow_refunds", "yes", "ethereum.allow_refunds", "bool"),
     ("bound below one wei", "ethereum.max_refund", "0.0000000000000000001",
-     "ethereum.max_refund", "18 decimal places"),  # fmt: skip
+     "ethereum.max_refund", "18 decimal places"),
     ("bound as float", "ethereum.max_refund", 0.1, "ethereum.max_refund", "decimal string"),
     ("tiny block", "ethereum.block_gas_limit", 21_000, "ethereum.block_gas_limit", "1000000"),
     ("block as string", "ethereum.block_gas_limit", "30000000", "ethereum.block_gas_limit", "int"),
