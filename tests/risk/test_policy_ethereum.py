@@ -33,14 +33,19 @@ def test_a_policy_without_the_section_keeps_its_hash(tmp_path: Path) -> None:
     """Existing policies hash as before: defaults are not written into the canonical form."""
     path = write_policy(tmp_path, base_document())
     assert load_policy(path).hash == policy_hash(path.read_bytes())
-    assert b"ethereum\":{" not in load_policy(path).canonical
+    assert b'ethereum":{' not in load_policy(path).canonical
 
 
 BAD: list[tuple[str, str, Any, str, str]] = [
     ("refunds without a bound", "ethereum.allow_refunds", True, "ethereum.max_refund", "most"),
     ("refunds as string", "ethereum.allow_refunds", "yes", "ethereum.allow_refunds", "bool"),
-    ("bound below one wei", "ethereum.max_refund", "0.0000000000000000001",
-     "ethereum.max_refund", "18 decimal places"),
+    (
+        "bound below one wei",
+        "ethereum.max_refund",
+        "0.0000000000000000001",
+        "ethereum.max_refund",
+        "18 decimal places",
+    ),
     ("bound as float", "ethereum.max_refund", 0.1, "ethereum.max_refund", "decimal string"),
     ("tiny block", "ethereum.block_gas_limit", 21_000, "ethereum.block_gas_limit", "1000000"),
     ("block as string", "ethereum.block_gas_limit", "30000000", "ethereum.block_gas_limit", "int"),
