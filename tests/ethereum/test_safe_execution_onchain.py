@@ -205,6 +205,21 @@ def test_eth_sent_with_a_call_to_the_safe_is_refused_and_fails(
     assert outcome.nonce_used is (version == "1.1.1")  # 1.1.1 burns it, 1.4.1 blocks it
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_tokens_sent_to_the_safe_itself_are_refused_and_withdraw_nothing(
+    wallet: SafeWallet, tokens: TokenRegistry, settings: Settings, version: str
+) -> None:
+    chain, safe, token = wallet.chain, wallet.safes[version], wallet.token
+    held = token.functions.balanceOf(safe.address).call()
+    data = token.encode_abi("transfer", args=[safe.address, 25_000 * 10**6])
+    tx = chain.draft(safe, version, to=token.address, data=data)
+    assert "25000 USDT" in codes(wallet, tx, tokens, settings)["self_transfer"]
+
+    outcome = execute(chain, safe, tx)
+    assert (outcome.executed, outcome.nonce_used) == (True, True)
+    assert token.functions.balanceOf(safe.address).call() == held
+
+
 def test_eth_sent_to_the_safe_inside_a_batch_is_refused(
     wallet: SafeWallet, tokens: TokenRegistry, settings: Settings
 ) -> None:

@@ -92,6 +92,14 @@ def _call(call: v.DecodedCall, tx: SafeTx, settings: Settings, batch: bool) -> l
                 f"({call.function}): nothing is withdrawn and the nonce is used up",
             )
         )
+    if call.action == v.ERC20_TRANSFER and same_address(call.destination or "", tx.safe):
+        found.append(
+            Finding(
+                "self_transfer",
+                f"{where}: transfers {call.amount} {call.asset} from the Safe to the Safe "
+                "itself: nothing is withdrawn and the nonce is used up",
+            )
+        )
     plain_transfer = call.action == v.SELF_CALL and call.value and not call.data
     if call.action == v.SELF_CALL and not plain_transfer and not settings.allow_self_calls:
         found.append(
