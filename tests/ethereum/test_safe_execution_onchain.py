@@ -64,6 +64,8 @@ def test_safe_tx_gas_beyond_a_block_is_refused_and_never_executes(
     assert (outcome.mined, outcome.nonce_used) == (False, False)
     huge = chain.draft(safe, version, to=RECIPIENT, value="1", safeTxGas=str(2**256 - 1))
     assert "safe_tx_gas_limit" in codes(wallet, huge, tokens, settings)
+    at = chain.draft(safe, version, to=RECIPIENT, value="1", safeTxGas=str(bound))
+    assert "safe_tx_gas_limit" not in codes(wallet, at, tokens, here)  # the bound is inclusive
 
 
 def test_non_zero_safe_tx_gas_is_refused_and_lets_a_failing_call_burn_the_nonce(
@@ -132,6 +134,9 @@ def test_base_gas_beyond_a_block_is_refused_and_overpays_or_reverts(
     refunds = on_this_chain(settings, wallet, allow_refund_params=True)
     assert str(limit) in codes(wallet, tx, tokens, refunds)["base_gas_limit"]
     assert "base_gas_limit" in codes(wallet, tx, tokens, on_this_chain(settings, wallet))
+    at = chain.draft(safe, version, to=RECIPIENT, value="1", safeTxGas="100000",
+                     baseGas=str(limit), gasPrice=str(1000 * GWEI))  # fmt: skip
+    assert "base_gas_limit" not in codes(wallet, at, tokens, refunds)  # the bound is inclusive
 
     # At the price it names, a block's worth of gas costs more than the Safe holds (10 ETH).
     reason = revert_reason(chain, safe, tx, gas_price=1000 * GWEI)
