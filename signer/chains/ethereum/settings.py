@@ -13,7 +13,7 @@ class Settings:
     """Allow-flags (all off by default) and MultiSendCallOnly libraries trusted per chain id."""
 
     allow_self_calls: bool = False  # owner, threshold, module, guard, handler changes
-    allow_refund_params: bool = False  # non-zero gasPrice, gasToken or refundReceiver
+    allow_refund_params: bool = False  # non-zero gasPrice, baseGas, gasToken, refundReceiver
     allow_unknown_calls: bool = False  # calls the appliance cannot decode
     # The most gas one block holds: safeTxGas and baseGas beyond it can never execute.
     block_gas_limit: int = 30_000_000
