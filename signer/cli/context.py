@@ -6,12 +6,13 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from signer.cli.help_text import epilog_for, with_help_text
 from signer.errors import BadInput, Exit
-from signer.hsm.pins import read_pin
-from signer.session.appliance import Appliance
-from signer.store.home import default_home
+
+if TYPE_CHECKING:  # the appliance pulls in the HSM and the store: only commands that need it
+    from signer.session.appliance import Appliance
 
 
 @dataclass
@@ -30,15 +31,21 @@ class Context:
 
     @property
     def home_path(self) -> Path:
+        from signer.store.home import default_home
+
         return Path(self.args.home) if getattr(self.args, "home", None) else default_home()
 
     @property
     def app(self) -> Appliance:
         if self._app is None:
+            from signer.session.appliance import Appliance
+
             self._app = Appliance.open(self.home_path)
         return self._app
 
     def pin_reader(self) -> Callable[[str], str]:
+        from signer.hsm.pins import read_pin
+
         pin_file = getattr(self.args, "pin_file", None)
         return lambda holder: read_pin(holder, Path(pin_file) if pin_file else None)
 
@@ -48,7 +55,17 @@ class Context:
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that reports usage errors as BadInput (exit 2, JSON when asked)."""
+    """argparse that reports usage errors as BadInput (exit 2, JSON when asked) and whose
+    help pages name the exit codes, the environment and the draft-id rule."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        with_help_text(self)
+
+    def format_help(self) -> str:
+        if self.epilog is None:
+            self.epilog = epilog_for(self)
+        return super().format_help()
 
     def error(self, message: str) -> Any:
         raise BadInput("usage", f"{message} (see '{self.prog} --help')")

@@ -9,20 +9,27 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
-import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 from signer.errors import BadInput
 from signer.store import db
+from signer.store.appliance_config import (
+    HOLDER_IDS,
+    ApplianceConfig,
+    ConfigProblem,
+    Settings,
+    parse_config,
+    render_config,
+)
 from signer.store.toml_text import parse_toml
+
+__all__ = ["HOLDER_IDS", "ApplianceConfig", "Settings", "render_config"]
 
 CONFIG_NAME = "appliance.toml"
 STATE_NAME = "state.db"
 LOCK_NAME = "airsign.lock"
-HOLDER_IDS = ("A", "B", "C")
 
 
 def checked_holder(holder: str, where: str = "holder") -> str:
@@ -33,57 +40,14 @@ def checked_holder(holder: str, where: str = "holder") -> str:
     return name
 
 
-class Settings(BaseModel):
-    """Appliance settings (appliance.toml ``[settings]``); every field documented in docs/."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    max_pin_failures: int = Field(5, ge=1, le=100)
-    restore_authorizers: int = Field(1, ge=1, le=2)
-    drill_stale_days: int = Field(180, ge=1)
-    max_import_bytes: int = Field(1024 * 1024, ge=1024)
-    max_import_files: int = Field(1000, ge=1)
-    accept_witness_only_inputs: bool = False
-
-
-class ApplianceConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    module: str
-    holders: dict[str, str] = Field(
-        default_factory=lambda: {"A": "holder-a", "B": "holder-b", "C": "holder-c"}
-    )
-    settings: Settings = Settings()
-
-    @field_validator("holders")
-    @classmethod
-    def _three_holders(cls, holders: dict[str, str]) -> dict[str, str]:
-        if sorted(holders) != list(HOLDER_IDS):
-            raise ValueError("expected exactly the holders A, B and C")
-        labels = [label.strip() for label in holders.values()]
-        if not all(labels) or len(set(labels)) != len(labels):
-            raise ValueError("expected three distinct, non-empty token labels")
-        return holders
-
-
 def default_home() -> Path:
     """$AIRSIGN_HOME, else the per-user data directory."""
     configured = os.environ.get("AIRSIGN_HOME")
-    return Path(configured) if configured else Path(platformdirs.user_data_dir("airsign"))
+    if configured:
+        return Path(configured)
+    import platformdirs  # only when there is no $AIRSIGN_HOME (start-up time)
 
-
-def render_config(config: ApplianceConfig) -> str:
-    lines = [f"module = {_toml_str(config.module)}", "", "[holders]"]
-    lines += [f"{holder} = {_toml_str(label)}" for holder, label in sorted(config.holders.items())]
-    lines += ["", "[settings]"]
-    for name, value in config.settings.model_dump().items():
-        rendered = str(value).lower() if isinstance(value, bool) else str(value)
-        lines.append(f"{name} = {rendered}")
-    return "\n".join(lines) + "\n"
-
-
-def _toml_str(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return Path(platformdirs.user_data_dir("airsign"))
 
 
 class Home:
@@ -142,12 +106,10 @@ def load_config(path: Path) -> ApplianceConfig:
         raise BadInput("config_invalid", f"{config_path}: cannot read it as text ({exc})") from None
     raw = parse_toml(text, str(config_path), "config_invalid")
     try:
-        return ApplianceConfig.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
+        return parse_config(raw)
+    except ConfigProblem as problem:
         raise BadInput(
-            "config_invalid", f"{config_path}: field '{field}': {first['msg']}"
+            "config_invalid", f"{config_path}: field '{problem.field}': {problem.expected}"
         ) from None
 
 
@@ -173,7 +135,7 @@ def create_home(path: Path, module: str, holders: dict[str, str] | None = None) 
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     config = ApplianceConfig(module=module)
     if holders:
-        config = config.model_copy(update={"holders": holders})
+        config = replace(config, holders=holders)
     lock = _take_lock(path)
     try:
         fd = os.open(path / CONFIG_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
