@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,9 @@ class Context:
             from signer.session.appliance import Appliance
 
             self._app = Appliance.open(self.home_path)
+            notice = self._app.home.stale_lock_notice()
+            if notice:  # on stderr: the --json document on stdout stays one document
+                print(f"notice: {notice}", file=sys.stderr)
         return self._app
 
     def pin_reader(self) -> Callable[[str], str]:

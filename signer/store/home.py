@@ -1,17 +1,15 @@
 """The appliance home: ``appliance.toml``, ``state.db`` and a lock file.
 
 One process per home: the lock is an exclusive flock held for the process's life,
-so a second process gets a clear error instead of a second writer.
+so a second process gets a clear error instead of a second writer (home_lock.py).
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
-from typing import IO
 
 from signer.errors import BadInput
 from signer.store import db
@@ -23,13 +21,13 @@ from signer.store.appliance_config import (
     parse_config,
     render_config,
 )
+from signer.store.home_lock import LOCK_NAME, HomeLock, take_lock
 from signer.store.toml_text import parse_toml
 
-__all__ = ["HOLDER_IDS", "ApplianceConfig", "Settings", "render_config"]
+__all__ = ["HOLDER_IDS", "LOCK_NAME", "ApplianceConfig", "Settings", "render_config"]
 
 CONFIG_NAME = "appliance.toml"
 STATE_NAME = "state.db"
-LOCK_NAME = "airsign.lock"
 
 
 def checked_holder(holder: str, where: str = "holder") -> str:
@@ -53,7 +51,7 @@ def default_home() -> Path:
 class Home:
     """An opened, locked home directory."""
 
-    def __init__(self, path: Path, lock: IO[str], config: ApplianceConfig) -> None:
+    def __init__(self, path: Path, lock: HomeLock, config: ApplianceConfig) -> None:
         self.path = path
         self._lock = lock
         self.config = config
@@ -69,28 +67,11 @@ class Home:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-        self._lock.close()
+        self._lock.release()
 
-
-def _take_lock(path: Path) -> IO[str]:
-    lock_path = path / LOCK_NAME
-    handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the process's life
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
-        raise BadInput(
-            "home_locked",
-            f"home {path} is in use by another airsign process (lock {lock_path} held by "
-            f"pid {holder}); close it first",
-        ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(str(os.getpid()))
-    handle.flush()
-    return handle
+    def stale_lock_notice(self) -> str | None:
+        """'stale lock from pid N (no longer running) was cleared', when that happened."""
+        return self._lock.stale_notice()
 
 
 def load_config(path: Path) -> ApplianceConfig:
@@ -117,13 +98,13 @@ def open_home(path: Path) -> Home:
     """Lock and open an existing home."""
     if not (path / CONFIG_NAME).is_file():
         load_config(path)  # raises the home_missing error
-    lock = _take_lock(path)
+    lock = take_lock(path)
     try:
         config = load_config(path)
         home = Home(path, lock, config)
         home.conn  # noqa: B018 - open and migrate now, under the lock
     except BaseException:
-        lock.close()
+        lock.release()
         raise
     return home
 
@@ -136,7 +117,7 @@ def create_home(path: Path, module: str, holders: dict[str, str] | None = None) 
     config = ApplianceConfig(module=module)
     if holders:
         config = replace(config, holders=holders)
-    lock = _take_lock(path)
+    lock = take_lock(path)
     try:
         fd = os.open(path / CONFIG_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
@@ -146,6 +127,6 @@ def create_home(path: Path, module: str, holders: dict[str, str] | None = None) 
         home = Home(path, lock, config)
         home.conn  # noqa: B018
     except BaseException:
-        lock.close()
+        lock.release()
         raise
     return home
