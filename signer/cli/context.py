@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,19 +15,21 @@ if TYPE_CHECKING:  # the appliance pulls in the HSM and the store: only commands
     from signer.session.appliance import Appliance
 
 
-@dataclass
+# Plain classes, not dataclasses: loading `dataclasses` (and `inspect` with it) is a
+# noticeable share of `airsign --version` (start-up time, tests/cli/test_cold_start.py).
 class Result:
     """A command's JSON document, its human rendering and its exit code."""
 
-    doc: dict[str, Any]
-    text: str
-    exit: Exit = Exit.OK
+    def __init__(self, doc: dict[str, Any], text: str, exit: Exit = Exit.OK) -> None:
+        self.doc = doc
+        self.text = text
+        self.exit = exit
 
 
-@dataclass
 class Context:
-    args: argparse.Namespace
-    _app: Appliance | None = field(default=None, repr=False)
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._app: Appliance | None = None
 
     @property
     def home_path(self) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,8 @@ def _check_payload(draft: dict[str, Any], source: str) -> None:
 
 
 def envelope_seal(ctx: Context) -> Result:
+    import hashlib
+
     from signer.store.files import write_new
     from signer.transport.envelope import load_signing_key, parse_plain_draft, seal
 

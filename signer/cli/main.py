@@ -81,6 +81,9 @@ def _emit_error(error: AirsignError, as_json: bool) -> None:
 
 
 def run(argv: Sequence[str]) -> int:
+    if list(argv) == ["--version"]:  # answered before the command table is built
+        print(f"airsign {__version__}")
+        return int(Exit.OK)
     as_json = "--json" in argv
     context: Context | None = None
     try:
