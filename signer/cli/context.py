@@ -50,9 +50,19 @@ class Context:
 
     def pin_reader(self) -> Callable[[str], str]:
         from signer.hsm.pins import read_pin
+        from signer.store import lockouts
 
         pin_file = getattr(self.args, "pin_file", None)
-        return lambda holder: read_pin(holder, Path(pin_file) if pin_file else None)
+
+        def reader(holder: str) -> str:
+            # The prompt says how many tries remain, and warns before the last one.
+            name = holder.strip().upper()
+            limit = self.app.home.config.settings.max_pin_failures
+            left = lockouts.attempts_left(self.app.conn, name, limit)
+            return read_pin(holder, Path(pin_file) if pin_file else None,
+                            attempts=lockouts.attempts_note(name, left))
+
+        return reader
 
     def close(self) -> None:
         if self._app is not None:
