@@ -41,7 +41,7 @@ def epilog_for(parser: argparse.ArgumentParser) -> str:
     return "\n\n".join(parts)
 
 
-class CommandTable(argparse._SubParsersAction):  # type: ignore[type-arg]
+class CommandTable(argparse._SubParsersAction):
     """Subcommands whose help page opens with their one-line help as the description."""
 
     def add_parser(self, name: str, **kwargs: Any) -> Any:
