@@ -83,7 +83,7 @@ def _emit_error(error: AirsignError, as_json: bool) -> None:
 def run(argv: Sequence[str]) -> int:
     if list(argv) == ["--version"]:  # answered before the command table is built
         print(f"airsign {__version__}")
-        return int(Exit.OK)
+        raise SystemExit(0)  # as argparse's version action does
     as_json = "--json" in argv
     context: Context | None = None
     try:
