@@ -32,8 +32,14 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     screen_parser = commands.add_parser("screen", parents=[common], help="re-run risk screening")
     screen_parser.add_argument("ids", nargs="+")
     screen_parser.set_defaults(func=screen_drafts)
-    sign_parser = commands.add_parser("sign", parents=[common], help="sign approved drafts")
-    sign_parser.add_argument("ids", nargs="+")
+    sign_parser = commands.add_parser(
+        "sign", parents=[common], help="sign approved drafts",
+        description="Sign approved drafts with the holders' tokens (one PIN per holder per "
+        "run). A draft is complete once two holders have signed it; 'export' then writes it. "
+        "A draft that cannot be signed (rejected, delayed, or already signed by that holder) "
+        "is refused with its code, and the others are still signed.",
+    )
+    sign_parser.add_argument("ids", nargs="+", help="draft ids or unique prefixes")
     sign_parser.add_argument(
         "--holder", required=True, action="append", dest="holders", metavar="H",
         help="the holder whose token signs; repeat it (--holder A --holder B) to have "

@@ -60,7 +60,9 @@ def test_sign_help_has_a_description_and_the_id_rule() -> None:
     done = subprocess.run([sys.executable, "-m", "signer", "sign", "--help"], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
-    assert "sign approved drafts" in done.stdout
+    words = " ".join(done.stdout.split())
+    assert "Sign approved drafts with the holders' tokens" in words
+    assert "two holders have signed it" in words
     assert "ambiguous_draft" in done.stdout and "exit codes:" in done.stdout
 
 
