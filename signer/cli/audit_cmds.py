@@ -9,8 +9,6 @@ from typing import Any
 
 from signer.cli.context import Context, Result
 from signer.errors import Exit
-from signer.session.audit_export import export_journal
-from signer.store import audit, journal
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -29,6 +27,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def verify_journal(ctx: Context) -> Result:
+    from signer.store import audit
+
     result = audit.verify(ctx.app.conn)
     if result.ok:
         text = f"journal OK: {result.entries} entries, {result.checkpoints} checkpoints verified"
@@ -38,6 +38,8 @@ def verify_journal(ctx: Context) -> Result:
 
 
 def show_journal(ctx: Context) -> Result:
+    from signer.store import journal
+
     shown = [e.as_json() for e in journal.entries(ctx.app.conn, ctx.args.since, ctx.args.kind)]
     text = "\n".join(
         f"{e['seq']:>6} {e['time']} {e['kind']:<22} {e['actor']:<6} "
@@ -48,5 +50,7 @@ def show_journal(ctx: Context) -> Result:
 
 
 def export_audit(ctx: Context) -> Result:
+    from signer.session.audit_export import export_journal
+
     doc = export_journal(ctx.app, ctx.args.out, ctx.args.holder, ctx.pin_reader())
     return Result(doc, "\n".join(f"wrote {f}" for f in doc["files"]))

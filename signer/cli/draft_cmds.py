@@ -1,4 +1,7 @@
-"""`import`, `drafts`, `show`, `screen`, `sign`, `release`, `export`."""
+"""`import`, `drafts`, `show`, `screen`, `sign`, `release`, `export`.
+
+Each command imports what it runs when it runs (see signer/cli/main.py: start-up time).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +11,6 @@ from typing import Any
 
 from signer.cli.context import Context, Result
 from signer.errors import AirsignError, Exit
-from signer.session import holds
-from signer.session.draft_lookup import resolve
-from signer.session.exporting import export_drafts
-from signer.session.hash_words import draft_hash_words
-from signer.session.intake import import_paths
-from signer.session.screening import rescreen
-from signer.session.signing import sign_drafts
-from signer.store import drafts
 
 STATES = ("approved", "delayed", "rejected", "partially_signed", "signed", "exported")
 
@@ -37,8 +32,14 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     screen_parser = commands.add_parser("screen", parents=[common], help="re-run risk screening")
     screen_parser.add_argument("ids", nargs="+")
     screen_parser.set_defaults(func=screen_drafts)
-    sign_parser = commands.add_parser("sign", parents=[common], help="sign approved drafts")
-    sign_parser.add_argument("ids", nargs="+")
+    sign_parser = commands.add_parser(
+        "sign", parents=[common], help="sign approved drafts",
+        description="Sign approved drafts with the holders' tokens (one PIN per holder per "
+        "run). A draft is complete once two holders have signed it; 'export' then writes it. "
+        "A draft that cannot be signed (rejected, delayed, or already signed by that holder) "
+        "is refused with its code, and the others are still signed.",
+    )
+    sign_parser.add_argument("ids", nargs="+", help="draft ids or unique prefixes")
     sign_parser.add_argument(
         "--holder", required=True, action="append", dest="holders", metavar="H",
         help="the holder whose token signs; repeat it (--holder A --holder B) to have "
@@ -84,6 +85,8 @@ def _verdict_exit(verdicts: list[str]) -> Exit:
 
 
 def import_drafts(ctx: Context) -> Result:
+    from signer.session.intake import import_paths
+
     report = import_paths(ctx.app, ctx.args.paths)
     lines = [
         f"{d['id']} {d['chain']:<8} {d['amount']} {d['asset']} -> {d['destination']}: "
@@ -101,6 +104,8 @@ def import_drafts(ctx: Context) -> Result:
 
 
 def list_drafts(ctx: Context) -> Result:
+    from signer.store import drafts
+
     rows = [
         r
         for r in drafts.listing(ctx.app.conn)
@@ -129,6 +134,9 @@ def list_drafts(ctx: Context) -> Result:
 
 
 def show_draft(ctx: Context) -> Result:
+    from signer.session.draft_lookup import resolve
+    from signer.session.hash_words import draft_hash_words
+
     row = resolve(ctx.app, ctx.args.id)
     payload_sha256, spoken = draft_hash_words(ctx.app, row)
     doc = {
@@ -159,6 +167,9 @@ def show_draft(ctx: Context) -> Result:
 
 
 def screen_drafts(ctx: Context) -> Result:
+    from signer.session.draft_lookup import resolve
+    from signer.session.screening import rescreen
+
     results: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []
     for typed in ctx.args.ids:
@@ -185,6 +196,8 @@ def screen_drafts(ctx: Context) -> Result:
 
 
 def sign(ctx: Context) -> Result:
+    from signer.session.signing import sign_drafts
+
     report = sign_drafts(ctx.app, ctx.args.ids, ctx.args.holders, ctx.pin_reader())
     lines = [
         f"signed {s['id']} as holder {s['holder']}" + (" — quorum reached" if s["complete"] else "")
@@ -194,6 +207,8 @@ def sign(ctx: Context) -> Result:
 
 
 def release_draft(ctx: Context) -> Result:
+    from signer.session import holds
+
     draft_id = holds.release(
         ctx.app, ctx.args.id, ctx.args.holders, ctx.args.reason, ctx.pin_reader()
     )
@@ -201,6 +216,8 @@ def release_draft(ctx: Context) -> Result:
 
 
 def export(ctx: Context) -> Result:
+    from signer.session.exporting import export_drafts
+
     report = export_drafts(ctx.app, ctx.args.ids, ctx.args.out, ctx.args.qr)
     lines = [f"wrote {f}" for f in report.files]
     return _with_refusals({"files": report.files}, lines, report.refused)

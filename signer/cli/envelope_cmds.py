@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
-from signer.chains.bitcoin.psbt_file import read_psbt
-from signer.chains.ethereum.safe_tx import parse_safe_tx
 from signer.cli.context import Context, Result
-from signer.operator_files import read_small_file
-from signer.store.files import write_new
-from signer.transport.envelope import load_signing_key, parse_plain_draft, seal
 
 MAX_DRAFT_FILE = 1024 * 1024
 DEFAULT_KEY_ID = "vault"
@@ -34,10 +28,15 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _read_draft(path: Path) -> bytes:
+    from signer.operator_files import read_small_file
+
     return read_small_file(path, MAX_DRAFT_FILE, "unreadable", "DRAFT.json")
 
 
 def _check_payload(draft: dict[str, Any], source: str) -> None:
+    from signer.chains.bitcoin.psbt_file import read_psbt
+    from signer.chains.ethereum.safe_tx import parse_safe_tx
+
     """The appliance parses the payload too: refuse here what it would refuse there."""
     payload = draft["payload"]
     if draft["chain"] == "bitcoin":
@@ -47,6 +46,11 @@ def _check_payload(draft: dict[str, Any], source: str) -> None:
 
 
 def envelope_seal(ctx: Context) -> Result:
+    import hashlib
+
+    from signer.store.files import write_new
+    from signer.transport.envelope import load_signing_key, parse_plain_draft, seal
+
     args = ctx.args
     body = _read_draft(args.draft)
     draft = parse_plain_draft(body, str(args.draft))

@@ -7,8 +7,6 @@ from typing import Any
 
 from signer.cli.context import Context, Result
 from signer.errors import Exit
-from signer.session import airgap
-from signer.session.appliance import Appliance
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -20,6 +18,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def init_home(ctx: Context) -> Result:
+    from signer.session.appliance import Appliance
+
     app = Appliance.create(ctx.home_path, ctx.args.module)
     ctx._app = app
     doc = {
@@ -31,5 +31,7 @@ def init_home(ctx: Context) -> Result:
 
 
 def show_airgap(ctx: Context) -> Result:
+    from signer.session import airgap
+
     status = airgap.check()
     return Result(status.as_json(), status.summary(), Exit.OK if status.ok else Exit.REJECTED)

@@ -1,4 +1,9 @@
-"""`airsign` entry point: parse, run one command, print text or one JSON document."""
+"""`airsign` entry point: parse, run one command, print text or one JSON document.
+
+Start-up time matters (integrators run one command per draft): the command modules only
+register their parsers here; what a command needs (HSM, chains, store) is imported when it
+runs. tests/cli/test_cold_start.py fails if a heavy package comes back into this path.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +52,7 @@ def build_parser() -> Parser:
         prog="airsign",
         parents=[common],
         description="HSM-backed key-ceremony and signing appliance",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"airsign {__version__}")
     commands = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
@@ -64,16 +70,20 @@ def _emit(result: Result, as_json: bool) -> None:
         print(json.dumps(result.doc, indent=2, sort_keys=False))
     elif result.text:
         print(result.text)
+    sys.stdout.flush()  # a closed pipe shows here, inside run(), not at interpreter exit
 
 
 def _emit_error(error: AirsignError, as_json: bool) -> None:
     if as_json:
         print(json.dumps(error.to_json(), indent=2))
-    else:
-        print(f"airsign: {error.message}", file=sys.stderr)
+    else:  # the stable code in brackets, for scripts that read text output too
+        print(f"error[{error.code}]: {error.message}", file=sys.stderr)
 
 
 def run(argv: Sequence[str]) -> int:
+    if list(argv) == ["--version"]:  # answered before the command table is built
+        print(f"airsign {__version__}")
+        raise SystemExit(0)  # as argparse's version action does
     as_json = "--json" in argv
     context: Context | None = None
     try:
@@ -91,6 +101,8 @@ def run(argv: Sequence[str]) -> int:
     except AirsignError as error:
         _emit_error(error, as_json)
         return int(error.exit)
+    except BrokenPipeError:  # the reader went away ('| head'): main() ends quietly
+        raise
     except KeyboardInterrupt:
         _emit_error(AirsignError("interrupted", "interrupted by the operator"), as_json)
         return int(Exit.INTERNAL)
@@ -109,5 +121,23 @@ def run(argv: Sequence[str]) -> int:
             context.close()
 
 
+# What a shell reports for a process ended by SIGPIPE (128 + 13): 'airsign drafts | head -1'
+# ends as 'yes | head -1' does, so a script with 'set -o pipefail' sees the usual status.
+PIPE_CLOSED = 141
+
+
+def _pipe_closed() -> int:
+    """The reader of stdout has gone: say nothing more (no traceback, no 'internal error')
+    and keep Python's exit-time flush from writing to the closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return PIPE_CLOSED
+
+
 def main() -> None:
-    sys.exit(run(sys.argv[1:]))
+    try:
+        code = run(sys.argv[1:])
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = _pipe_closed()
+    sys.exit(code)

@@ -9,9 +9,6 @@ from typing import Any
 
 from signer.cli.context import Context, Result
 from signer.errors import BadInput
-from signer.risk import SqlLedger
-from signer.session import holds
-from signer.session.policy import active_policy, apply_policy, check_policy, describe
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -39,6 +36,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def show_policy(ctx: Context) -> Result:
+    from signer.session.policy import active_policy, describe
+
     policy = active_policy(ctx.app)
     if policy is None:
         raise BadInput(
@@ -51,16 +50,22 @@ def show_policy(ctx: Context) -> Result:
 
 
 def check(ctx: Context) -> Result:
+    from signer.session.policy import check_policy
+
     doc = check_policy(ctx.args.file)
     return Result(doc, f"{ctx.args.file}: valid, hash {doc['hash']}")
 
 
 def apply(ctx: Context) -> Result:
+    from signer.session.policy import apply_policy
+
     doc = apply_policy(ctx.app, ctx.args.file, ctx.args.holders, ctx.pin_reader())
     return Result(doc, f"policy {doc['hash']} applied")
 
 
 def show_breaker(ctx: Context) -> Result:
+    from signer.risk import SqlLedger
+
     state = SqlLedger(ctx.app.conn).breaker()
     doc = {
         "open": state.tripped_at is not None,
@@ -76,5 +81,7 @@ def show_breaker(ctx: Context) -> Result:
 
 
 def reset_breaker(ctx: Context) -> Result:
+    from signer.session import holds
+
     holds.reset_circuit_breaker(ctx.app, ctx.args.holders, ctx.args.reason, ctx.pin_reader())
     return Result({"reset": True}, "circuit breaker reset")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ceremony.drills import drill_status, run_drill
-from ceremony.recovery import PassphraseReader, restore_holder
 from signer.cli.context import Context, Result
-from signer.hsm.secrets_input import read_passphrase
+
+if TYPE_CHECKING:
+    from ceremony.recovery import PassphraseReader
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -35,11 +35,16 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _passphrase_reader(ctx: Context, holder: str) -> PassphraseReader | None:
+    from signer.hsm.secrets_input import read_passphrase
+
     asked = ctx.args.passphrase or bool(os.environ.get(f"AIRSIGN_PASSPHRASE_{holder.upper()}"))
     return read_passphrase if asked else None
 
 
 def recover_holder(ctx: Context) -> Result:
+    from ceremony.drills import run_drill
+    from ceremony.recovery import restore_holder
+
     args = ctx.args
     reader = _passphrase_reader(ctx, args.holder)
     if args.drill:
@@ -56,6 +61,8 @@ def recover_holder(ctx: Context) -> Result:
 
 
 def list_drills(ctx: Context) -> Result:
+    from ceremony.drills import drill_status
+
     status = drill_status(ctx.app)
     stale_days = ctx.app.home.config.settings.drill_stale_days
     lines = [

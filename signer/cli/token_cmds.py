@@ -6,8 +6,6 @@ import argparse
 from typing import Any
 
 from signer.cli.context import Context, Result
-from signer.session import logins
-from signer.session.tokens import token_overview
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -28,6 +26,8 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def list_tokens(ctx: Context) -> Result:
+    from signer.session.tokens import token_overview
+
     overview = token_overview(ctx.app)
     lines = []
     for holder in overview["holders"]:
@@ -41,6 +41,8 @@ def list_tokens(ctx: Context) -> Result:
 
 
 def check_login(ctx: Context) -> Result:
+    from signer.session import logins
+
     holder = ctx.args.holder.upper()
     with logins.holders_logged_in(ctx.app, [holder], ctx.pin_reader()) as sessions:
         keys = len(sessions[holder].keys())
@@ -51,6 +53,8 @@ def check_login(ctx: Context) -> Result:
 
 
 def unlock_holder(ctx: Context) -> Result:
+    from signer.session import logins
+
     holder = ctx.args.holder.upper()
     logins.unlock(ctx.app, holder, ctx.args.holders, ctx.pin_reader())
     return Result(

@@ -7,14 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ceremony.entropy import read_dice_file
-from ceremony.run import CeremonyOptions, run_ceremony
-from ceremony.wallet_files import FORMATS, render
 from signer.cli.context import Context, Result
-from signer.hsm.secrets_input import read_passphrase
-from signer.session import governance
-from signer.session.wallet import addresses, load_wallet, wallet_summary
-from signer.store.files import write_new
+
+# ceremony.wallet_files.FORMATS, named here so that registering the command does not load
+# the wallet code (tests/cli/test_cold_start.py checks the two agree).
+FORMATS = ("descriptor", "bsms", "coldcard", "caravan", "safe-owners")
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -57,6 +54,10 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def ceremony_run(ctx: Context) -> Result:
+    from ceremony.entropy import read_dice_file
+    from ceremony.run import CeremonyOptions, run_ceremony
+    from signer.hsm.secrets_input import read_passphrase
+
     args = ctx.args
     dice = read_dice_file(args.dice_file) if args.dice_file else None
     options = CeremonyOptions(args.shares_dir, args.export_dir, dice, args.new_wallet)
@@ -70,6 +71,8 @@ def ceremony_run(ctx: Context) -> Result:
 
 
 def wallet_show(ctx: Context) -> Result:
+    from signer.session.wallet import load_wallet, wallet_summary
+
     doc = wallet_summary(load_wallet(ctx.app))
     lines = [f"wallet {doc['name']} ({doc['network']}), {doc['threshold']}-of-3",
              f"descriptor {doc['descriptor']}"]
@@ -80,17 +83,25 @@ def wallet_show(ctx: Context) -> Result:
 
 
 def wallet_export(ctx: Context) -> Result:
+    from ceremony.wallet_files import render
+    from signer.session.wallet import load_wallet
+    from signer.store.files import write_new
+
     text = render(load_wallet(ctx.app), ctx.args.format)
     write_new(ctx.args.out, text.encode())
     return Result({"files": [str(ctx.args.out)]}, f"wrote {ctx.args.out}")
 
 
 def wallet_set_safe(ctx: Context) -> Result:
+    from signer.session import governance
+
     safe = governance.set_safe(ctx.app, ctx.args.address, ctx.args.holders, ctx.pin_reader())
     return Result({"safe": safe}, f"Safe {safe} registered")
 
 
 def list_addresses(ctx: Context) -> Result:
+    from signer.session.wallet import addresses, load_wallet
+
     doc = addresses(load_wallet(ctx.app), ctx.args.change, ctx.args.count)
     lines = [f"receive {i}: {a}" for i, a in enumerate(doc["bitcoin"]["receive"])]
     lines += [f"change {i}: {a}" for i, a in enumerate(doc["bitcoin"]["change"])]
@@ -100,6 +111,8 @@ def list_addresses(ctx: Context) -> Result:
 
 
 def vault_key_add(ctx: Context) -> Result:
+    from signer.session import governance
+
     key = governance.add_vault_key(ctx.app, ctx.args.file, ctx.args.key_id, ctx.args.holders,
                                    ctx.pin_reader())
     doc = {"key_id": ctx.args.key_id, "public_key": key.hex()}

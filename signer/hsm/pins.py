@@ -19,10 +19,14 @@ def pin_env_name(holder: str) -> str:
     return f"AIRSIGN_PIN_{holder.upper()}"
 
 
-def read_pin(holder: str, pin_file: Path | None = None, interactive: bool | None = None) -> str:
+def read_pin(
+    holder: str, pin_file: Path | None = None, interactive: bool | None = None,
+    attempts: str | None = None,
+) -> str:
     """The PIN for ``holder``: ``--pin-file`` first, then $AIRSIGN_PIN_<H>, then a prompt.
 
-    A pin file holds either one line (the PIN) or lines ``A=1234`` per holder.
+    A pin file holds either one line (the PIN) or lines ``A=1234`` per holder. ``attempts``
+    (e.g. "3 attempts left before holder A is locked out") goes into the prompt.
     """
     if pin_file is not None:
         return _from_file(pin_file, holder)
@@ -37,7 +41,8 @@ def read_pin(holder: str, pin_file: Path | None = None, interactive: bool | None
             f"no PIN for holder {holder}: set {pin_env_name(holder)}, use --pin-file, "
             "or run interactively",
         )
-    return getpass.getpass(f"PIN for holder {holder}: ")
+    note = f" ({attempts})" if attempts else ""
+    return getpass.getpass(f"PIN for holder {holder}{note}: ")
 
 
 def _from_file(path: Path, holder: str) -> str:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from signer.hsm.gateway import Gateway
 from signer.store import journal, registry
 from signer.store.clock import Clock, system_clock
 from signer.store.db import transaction
 from signer.store.home import HOLDER_IDS, Home, checked_holder, create_home, open_home
+
+if TYPE_CHECKING:  # PKCS#11 loads on first use: listing drafts never touches a token
+    from signer.hsm.gateway import Gateway
 
 
 class Appliance:
@@ -37,6 +39,8 @@ class Appliance:
     @property
     def gateway(self) -> Gateway:
         if self._gateway is None:
+            from signer.hsm.gateway import Gateway
+
             self._gateway = Gateway(self.home.config.module)
         return self._gateway
 

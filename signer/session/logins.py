@@ -33,9 +33,17 @@ def login(app: Appliance, holder: str, pin: str, token: str | None = None) -> To
     try:
         session = app.gateway.login(label, pin)
     except HsmError as exc:
-        if exc.code == "wrong_pin":
-            _count_failure(app, holder, label, limit)
-        raise
+        if exc.code != "wrong_pin":
+            raise
+        left = _count_failure(app, holder, label, limit)
+        # Same code and exit (5), and now how many tries remain: five identical messages
+        # gave a holder no warning before the lockout (issue 18).
+        if left == 0:
+            note = (f"holder {holder} is now locked out after {limit} wrong PINs; two other "
+                    f"holders must run 'airsign tokens unlock {holder} --holders X,Y'")
+        else:
+            note = lockouts.attempts_note(holder, left)
+        raise HsmError("wrong_pin", f"{exc.message}: {note}") from None
     with transaction(app.conn):
         lockouts.reset(app.conn, holder)
         journal.append(app.conn, "login_ok", holder, {"holder": holder, "token": label}, app.clock)
@@ -47,7 +55,8 @@ def login(app: Appliance, holder: str, pin: str, token: str | None = None) -> To
     return session
 
 
-def _count_failure(app: Appliance, holder: str, label: str, limit: int) -> None:
+def _count_failure(app: Appliance, holder: str, label: str, limit: int) -> int:
+    """Journal a wrong PIN; the attempts the holder has left."""
     with transaction(app.conn):
         state = lockouts.record_failure(app.conn, holder, limit, iso(app.clock()))
         journal.append(
@@ -59,6 +68,7 @@ def _count_failure(app: Appliance, holder: str, label: str, limit: int) -> None:
         )
         if state.locked and state.failures == limit:
             journal.append(app.conn, "holder_locked", holder, {"holder": holder}, app.clock)
+    return 0 if state.locked else max(limit - state.failures, 0)
 
 
 def ensure_audit_key(app: Appliance, holder: str, session: TokenSession) -> bytes:

@@ -1,28 +1,33 @@
 """The appliance home: ``appliance.toml``, ``state.db`` and a lock file.
 
 One process per home: the lock is an exclusive flock held for the process's life,
-so a second process gets a clear error instead of a second writer.
+so a second process gets a clear error instead of a second writer (home_lock.py).
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
-from typing import IO
-
-import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from signer.errors import BadInput
 from signer.store import db
+from signer.store.appliance_config import (
+    HOLDER_IDS,
+    ApplianceConfig,
+    ConfigProblem,
+    Settings,
+    parse_config,
+    render_config,
+)
+from signer.store.home_lock import LOCK_NAME, HomeLock, take_lock
 from signer.store.toml_text import parse_toml
+
+__all__ = ["HOLDER_IDS", "LOCK_NAME", "ApplianceConfig", "Settings", "render_config"]
 
 CONFIG_NAME = "appliance.toml"
 STATE_NAME = "state.db"
-LOCK_NAME = "airsign.lock"
-HOLDER_IDS = ("A", "B", "C")
 
 
 def checked_holder(holder: str, where: str = "holder") -> str:
@@ -33,63 +38,20 @@ def checked_holder(holder: str, where: str = "holder") -> str:
     return name
 
 
-class Settings(BaseModel):
-    """Appliance settings (appliance.toml ``[settings]``); every field documented in docs/."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    max_pin_failures: int = Field(5, ge=1, le=100)
-    restore_authorizers: int = Field(1, ge=1, le=2)
-    drill_stale_days: int = Field(180, ge=1)
-    max_import_bytes: int = Field(1024 * 1024, ge=1024)
-    max_import_files: int = Field(1000, ge=1)
-    accept_witness_only_inputs: bool = False
-
-
-class ApplianceConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    module: str
-    holders: dict[str, str] = Field(
-        default_factory=lambda: {"A": "holder-a", "B": "holder-b", "C": "holder-c"}
-    )
-    settings: Settings = Settings()
-
-    @field_validator("holders")
-    @classmethod
-    def _three_holders(cls, holders: dict[str, str]) -> dict[str, str]:
-        if sorted(holders) != list(HOLDER_IDS):
-            raise ValueError("expected exactly the holders A, B and C")
-        labels = [label.strip() for label in holders.values()]
-        if not all(labels) or len(set(labels)) != len(labels):
-            raise ValueError("expected three distinct, non-empty token labels")
-        return holders
-
-
 def default_home() -> Path:
     """$AIRSIGN_HOME, else the per-user data directory."""
     configured = os.environ.get("AIRSIGN_HOME")
-    return Path(configured) if configured else Path(platformdirs.user_data_dir("airsign"))
+    if configured:
+        return Path(configured)
+    import platformdirs  # only when there is no $AIRSIGN_HOME (start-up time)
 
-
-def render_config(config: ApplianceConfig) -> str:
-    lines = [f"module = {_toml_str(config.module)}", "", "[holders]"]
-    lines += [f"{holder} = {_toml_str(label)}" for holder, label in sorted(config.holders.items())]
-    lines += ["", "[settings]"]
-    for name, value in config.settings.model_dump().items():
-        rendered = str(value).lower() if isinstance(value, bool) else str(value)
-        lines.append(f"{name} = {rendered}")
-    return "\n".join(lines) + "\n"
-
-
-def _toml_str(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return Path(platformdirs.user_data_dir("airsign"))
 
 
 class Home:
     """An opened, locked home directory."""
 
-    def __init__(self, path: Path, lock: IO[str], config: ApplianceConfig) -> None:
+    def __init__(self, path: Path, lock: HomeLock, config: ApplianceConfig) -> None:
         self.path = path
         self._lock = lock
         self.config = config
@@ -105,28 +67,11 @@ class Home:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-        self._lock.close()
+        self._lock.release()
 
-
-def _take_lock(path: Path) -> IO[str]:
-    lock_path = path / LOCK_NAME
-    handle = open(lock_path, "a+")  # noqa: SIM115 - held open for the process's life
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
-        handle.close()
-        raise BadInput(
-            "home_locked",
-            f"home {path} is in use by another airsign process (lock {lock_path} held by "
-            f"pid {holder}); close it first",
-        ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(str(os.getpid()))
-    handle.flush()
-    return handle
+    def stale_lock_notice(self) -> str | None:
+        """'stale lock from pid N (no longer running) was cleared', when that happened."""
+        return self._lock.stale_notice()
 
 
 def load_config(path: Path) -> ApplianceConfig:
@@ -142,12 +87,10 @@ def load_config(path: Path) -> ApplianceConfig:
         raise BadInput("config_invalid", f"{config_path}: cannot read it as text ({exc})") from None
     raw = parse_toml(text, str(config_path), "config_invalid")
     try:
-        return ApplianceConfig.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
+        return parse_config(raw)
+    except ConfigProblem as problem:
         raise BadInput(
-            "config_invalid", f"{config_path}: field '{field}': {first['msg']}"
+            "config_invalid", f"{config_path}: field '{problem.field}': {problem.expected}"
         ) from None
 
 
@@ -155,13 +98,13 @@ def open_home(path: Path) -> Home:
     """Lock and open an existing home."""
     if not (path / CONFIG_NAME).is_file():
         load_config(path)  # raises the home_missing error
-    lock = _take_lock(path)
+    lock = take_lock(path)
     try:
         config = load_config(path)
         home = Home(path, lock, config)
         home.conn  # noqa: B018 - open and migrate now, under the lock
     except BaseException:
-        lock.close()
+        lock.release()
         raise
     return home
 
@@ -173,8 +116,8 @@ def create_home(path: Path, module: str, holders: dict[str, str] | None = None) 
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     config = ApplianceConfig(module=module)
     if holders:
-        config = config.model_copy(update={"holders": holders})
-    lock = _take_lock(path)
+        config = replace(config, holders=holders)
+    lock = take_lock(path)
     try:
         fd = os.open(path / CONFIG_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
@@ -184,6 +127,6 @@ def create_home(path: Path, module: str, holders: dict[str, str] | None = None) 
         home = Home(path, lock, config)
         home.conn  # noqa: B018
     except BaseException:
-        lock.close()
+        lock.release()
         raise
     return home

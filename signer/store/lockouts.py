@@ -29,6 +29,21 @@ def state(conn: sqlite3.Connection, holder: str) -> LockoutState:
     return LockoutState(holder, int(row[0]), row[1])
 
 
+def attempts_left(conn: sqlite3.Connection, holder: str, limit: int) -> int:
+    """Wrong PINs ``holder`` may still type before the lockout (0: locked out)."""
+    current = state(conn, holder)
+    return 0 if current.locked else max(limit - current.failures, 0)
+
+
+def attempts_note(holder: str, left: int) -> str:
+    """What a PIN prompt or a wrong-PIN message says about the attempts left."""
+    if left <= 0:
+        return f"holder {holder} is locked out"
+    if left == 1:
+        return f"LAST attempt: one more wrong PIN locks holder {holder} out"
+    return f"{left} attempts left before holder {holder} is locked out"
+
+
 def record_failure(conn: sqlite3.Connection, holder: str, limit: int, now: str) -> LockoutState:
     """Count one failed login; lock the holder when the count reaches ``limit``."""
     failures = state(conn, holder).failures + 1

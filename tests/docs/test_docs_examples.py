@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ def test_appliance_toml_loads(tmp_path: Path) -> None:
     config = load_config(tmp_path)
     assert config.holders == {"A": "holder-a", "B": "holder-b", "C": "holder-c"}
     documented = set(re.findall(r"^\| `(\w+)` \|", (DOCS / "formats.md").read_text(), re.M))
-    assert set(config.settings.model_dump()) <= documented
+    assert set(asdict(config.settings)) <= documented
 
 
 def test_vault_key_pair_is_the_rfc8032_test_key() -> None:

@@ -94,12 +94,33 @@ def test_the_runbook_runs_as_written(tmp_path: Path, make_token_set: object,
     assert any(n.endswith(".safe-signatures.json") for n in exported)
 
 
+def _readme_block(name: str) -> Block:
+    blocks = {b.name: b for b in marked_blocks(REPO / "README.md") if b.mark == "runnable"}
+    assert sorted(blocks) == ["quickstart", "tour"]
+    return blocks[name]
+
+
 def test_the_readme_quick_start_runs_as_written(tmp_path: Path, softhsm_module: str) -> None:
-    blocks = [b for b in marked_blocks(REPO / "README.md") if b.mark == "runnable"]
-    assert [b.name for b in blocks] == ["quickstart"]
     env = _environment(TMPDIR=str(tmp_path))
     env.pop("SOFTHSM2_CONF", None)
-    _run(blocks[0], REPO, env)
+    _run(_readme_block("quickstart"), REPO, env)
+
+
+def test_the_readme_tour_runs_as_written(tmp_path: Path, softhsm_module: str) -> None:
+    """The command-line tour, in a directory laid out as `make run` leaves the checkout:
+    `.venv/` (this interpreter's venv) and `demo/` (made by scripts/demo-setup.py)."""
+    venv = Path(sys.executable).parent.parent
+    assert (venv / "bin" / "activate").is_file(), "the tour needs the venv `make` creates"
+    (tmp_path / ".venv").symlink_to(venv)
+    made = subprocess.run([sys.executable, str(REPO / "scripts" / "demo-setup.py"),
+                           str(tmp_path / "demo")], cwd=REPO, capture_output=True, text=True,
+                          timeout=300)
+    assert made.returncode == 0, made.stderr
+    env = _environment(AIRSIGN_PIN_A="1234", AIRSIGN_PIN_C="1234")
+    env.pop("SOFTHSM2_CONF", None)  # the tour's `source demo/env.sh` sets it
+    _run(_readme_block("tour"), tmp_path, env)
+    exported = sorted(p.name for p in (tmp_path / "demo" / "usb" / "1").iterdir())
+    assert "MANIFEST.sha256" in exported and len(exported) > 2
 
 
 @pytest.mark.parametrize("path", sorted(DOCS.glob("*.md")), ids=lambda p: p.name)

@@ -49,6 +49,23 @@ def detect(data: bytes, source: str) -> Kind:
     return Kind.UNKNOWN
 
 
+def unknown_kind(data: bytes) -> str:
+    """How an operator would call data of no known kind: an empty file and a text file
+    are not 'binary data' (issue 18)."""
+    text = without_bom(data)
+    if not text.strip():
+        return "empty file" if not text else "empty file (only blank space)"
+    try:
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError:
+        return "binary data"
+    if not all(c.isprintable() or c in "\t\r\n" for c in decoded):
+        return "binary data"
+    if decoded.lstrip().startswith(("{", "[")):
+        return "JSON, not a draft"
+    return "text, not a draft"
+
+
 def psbt_from_base64(text: bytes) -> bytes | None:
     """The binary PSBT in base64 text (whitespace ignored), or None if it is not one."""
     try:

@@ -13,7 +13,13 @@ from signer.errors import BadInput
 from signer.store.canonical import canonical_json
 from signer.transport.envelope import open_envelope, parse_plain_draft
 from signer.transport.incoming import Chain, Envelope, IncomingDraft, RefusedInput
-from signer.transport.intake.detect import Kind, detect, psbt_from_base64, without_bom
+from signer.transport.intake.detect import (
+    Kind,
+    detect,
+    psbt_from_base64,
+    unknown_kind,
+    without_bom,
+)
 from signer.transport.intake.files import Budget, FileBytes, shown, walk
 from signer.transport.intake.ur_join import JoinedUR, URCollector
 from signer.transport.qr import read_qr_image
@@ -136,7 +142,8 @@ class _Intake:
         elif kind is Kind.IMAGE and piece.images:
             self.image(piece)
         else:
-            what = "binary data" if kind is Kind.UNKNOWN else f"{kind.value} in this place"
+            what = (unknown_kind(piece.data) if kind is Kind.UNKNOWN
+                    else f"{kind.value} in this place")
             self._refuse(piece.source, "unrecognised_format", f"{piece.source}: {what}: not a "
                          "PSBT, Safe transaction, draft, envelope, UR or QR image", piece.sha256)
 
