@@ -17,7 +17,8 @@ from signer.session.screening import rescreen
 from signer.session.signing import sign_drafts
 from signer.store import drafts
 
-STATES = ("approved", "delayed", "rejected", "partially_signed", "signed", "exported")
+STATES = ("approved", "delayed", "rejected", "partially_signed", "signed", "exported",
+          "abandoned")
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:

@@ -12,7 +12,7 @@ from ceremony.run import CeremonyOptions, run_ceremony
 from ceremony.wallet_files import FORMATS, render
 from signer.cli.context import Context, Result
 from signer.hsm.secrets_input import read_passphrase
-from signer.session import governance
+from signer.session import governance, safe_nonces
 from signer.session.wallet import addresses, load_wallet, wallet_summary
 from signer.store.files import write_new
 
@@ -40,7 +40,15 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     safe = actions.add_parser("set-safe", parents=[common], help="register the deployed Safe")
     safe.add_argument("address")
     safe.add_argument("--holders", required=True)
+    safe.add_argument("--nonce", default="0",
+                      help="the Safe's current nonce on chain, as read there (default 0)")
     safe.set_defaults(func=wallet_set_safe)
+    moved = actions.add_parser("safe-nonce", parents=[common],
+                               help="record the Safe's nonce on chain (two holders)")
+    moved.add_argument("nonce")
+    moved.add_argument("--holders", required=True)
+    moved.add_argument("--reason", required=True)
+    moved.set_defaults(func=wallet_safe_nonce)
 
     listing = commands.add_parser("addresses", parents=[common], help="registered addresses")
     listing.add_argument("--change", action="store_true")
@@ -86,8 +94,17 @@ def wallet_export(ctx: Context) -> Result:
 
 
 def wallet_set_safe(ctx: Context) -> Result:
-    safe = governance.set_safe(ctx.app, ctx.args.address, ctx.args.holders, ctx.pin_reader())
-    return Result({"safe": safe}, f"Safe {safe} registered")
+    nonce = safe_nonces.parse_nonce(ctx.args.nonce, "--nonce")
+    safe = governance.set_safe(ctx.app, ctx.args.address, ctx.args.holders, ctx.pin_reader(),
+                               nonce)
+    return Result({"safe": safe, "nonce": nonce}, f"Safe {safe} registered at nonce {nonce}")
+
+
+def wallet_safe_nonce(ctx: Context) -> Result:
+    doc = safe_nonces.record_chain_nonce(ctx.app, ctx.args.nonce, ctx.args.holders,
+                                         ctx.args.reason, ctx.pin_reader())
+    return Result(doc, f"Safe {doc['safe']}: chain nonce {doc['nonce']} recorded "
+                  f"(was {doc['previous']}); the next nonce signed is {doc['expected']}")
 
 
 def list_addresses(ctx: Context) -> Result:

@@ -156,6 +156,9 @@ def _check(
 ) -> DecodedDraft:
     """Every reason not to sign, before any token is touched; with ``look_ahead``, a
     screen too (before the login: the decisive one in _prepare comes later)."""
+    if row.abandoned:
+        raise Rejected("abandoned", f"draft {row.id} was abandoned by a quorum: it is never "
+                       "signed again (import a new draft)")
     if row.complete:
         raise Rejected("already_complete", f"draft {row.id} already carries the quorum of "
                        "signatures: it can never be signed again")
