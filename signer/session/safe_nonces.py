@@ -12,6 +12,7 @@ replacement supersedes the abandoned transaction on chain (docs/runbook.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from signer.errors import BadInput, Rejected
@@ -28,7 +29,9 @@ NONCE_MAX = 2**256 - 1
 class NonceState:
     recorded: int  # the chain's nonce as holders recorded it (0 until they do)
     claimed: frozenset[int]  # nonces held by signed drafts that are not abandoned
-    pending: frozenset[int] = frozenset()  # import only: stored drafts that may be signed
+    # Import only: the nonces of stored drafts that may still be signed (looked up only
+    # for a nonce beyond the next one: most imports never need them).
+    pending: Callable[[], set[int]] | None = None
 
     @property
     def expected(self) -> int:
@@ -45,12 +48,18 @@ class NonceState:
             return [("stale_nonce", f"nonce {nonce} is below nonce {highest} already signed "
                      "for this Safe: a replay or a reordered draft")]
         expected = self.expected
-        if nonce > expected and not all(n in self.pending for n in range(expected, nonce)):
+        if nonce > expected and not self._run_filled(expected, nonce):
             return [("nonce_gap", f"nonce {nonce} leaves a gap: the next nonce for this Safe "
                      f"is {expected} (recorded chain nonce {self.recorded}, highest signed "
                      f"{'none' if highest < 0 else highest}); a Safe executes nonces in "
                      "order, so this one could not execute before the ones between")]
         return []
+
+    def _run_filled(self, expected: int, nonce: int) -> bool:
+        if self.pending is None:
+            return False
+        stored = self.pending()
+        return all(n in stored for n in range(expected, nonce))
 
 
 def recorded_nonce(app: Appliance, safe: str, chain_id: int) -> int:
@@ -67,10 +76,13 @@ def nonce_state(app: Appliance, wallet: RegisteredWallet, at_import: bool) -> No
     if wallet.safe is None or wallet.chain_id is None:
         return None
     safe, chain_id = wallet.safe, wallet.chain_id
-    pending = drafts.pending_safe_nonces(app.conn, safe, chain_id) if at_import else set()
+
+    def pending() -> set[int]:
+        return drafts.pending_safe_nonces(app.conn, safe, chain_id)
+
     return NonceState(recorded_nonce(app, safe, chain_id),
                       frozenset(drafts.claimed_safe_nonces(app.conn, safe, chain_id)),
-                      frozenset(pending))
+                      pending if at_import else None)
 
 
 def parse_nonce(text: str | int, where: str) -> int:
