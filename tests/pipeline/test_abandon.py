@@ -139,3 +139,22 @@ def test_the_policy_can_leave_abandoned_amounts_out_of_velocity(
     assert code == 0, doc
     entry = wallet_cli("audit", "show", "--kind", "draft_abandoned")[1]["entries"][0]
     assert entry["data"]["velocity_counted"] is False
+
+
+def test_the_holders_read_what_the_transactions_still_do_before_any_pin(
+    wallet_cli: Cli, tmp_path: Path
+) -> None:
+    """Text mode, as an operator runs it: the exposure of each draft is printed before the
+    PINs are read; several drafts are abandoned in one quorum action. No PIN in argv."""
+    wallet = registered(wallet_cli)
+    one = _signed(wallet_cli, psbt_file(tmp_path, wallet, "1.psbt", 70_000), holders="A")
+    two = imported(wallet_cli, psbt_file(tmp_path, wallet, "2.psbt", 80_000,
+                                         spends=[Spend((0, 4), 100_000_000)]))["id"]
+    done = wallet_cli.subprocess("abandon", one, two, "--holders", "A,C", "--reason",
+                                 "vault re-drafted both", json_output=False)
+    assert done.returncode == 0, done.stderr
+    assert f"draft {one}: signed by A only (not complete): not broadcastable" in done.stderr
+    assert f"draft {two}: never signed" in done.stderr
+    assert f"draft {one} abandoned by A,C" in done.stdout
+    entries = wallet_cli("audit", "show", "--kind", "draft_abandoned")[1]["entries"]
+    assert [e["data"]["draft"] for e in entries] == [one, two]
