@@ -143,6 +143,15 @@ def cancel(
         decoded = decode(incoming, wallet, active_policy(app), bitcoin_settings(app),
                          nonce_state(app, wallet, at_import=False), stored=True,
                          cancels=row.id)
+        holder_of_nonce = drafts.claimed_by_other(app.conn, decoded.id, decoded.claims)
+        if holder_of_nonce is not None:
+            raise Rejected("conflict", f"nonce {cancellation.nonce} is held by signed draft "
+                           f"{holder_of_nonce}: cancel that draft instead; nothing changed")
+        verdict = cancellation_verdict(decoded)
+        if verdict.reasons:  # e.g. the chain used the nonce already: nothing to supersede
+            first = verdict.reasons[0]
+            raise Rejected(first.code, f"the cancellation at nonce {cancellation.nonce} could "
+                           f"not be signed: {first.message}; nothing changed")
         existing = drafts.get(app.conn, decoded.id)
         if existing is not None and (existing.signatures or existing.abandoned
                                      or existing.cancels is not None):
@@ -158,7 +167,6 @@ def cancel(
                           source=incoming.source, envelope=None, summary=decoded.summary,
                           seq=entry.seq)
         drafts.set_cancels(app.conn, decoded.id, row.id)
-        verdict = cancellation_verdict(decoded)
         write_verdict(app, decoded, verdict, app.clock(), after=entry)
     return {"id": decoded.id, "cancels": row.id, "nonce": cancellation.nonce,
             "safe": wallet.safe, "verdict": verdict.kind.value,

@@ -175,3 +175,24 @@ def test_set_safe_takes_the_chains_nonce(safe_setup: Setup, tmp_path: Path) -> N
     assert _import(cli, tmp_path, deployed, 12)["verdict"] == "approve"
     code, error = cli("wallet", "set-safe", safe, "--holders", "A,C", "--nonce", "x")
     assert (code, error["error"]["code"]) == (2, "bad_nonce")
+
+
+def test_a_cancellation_that_could_not_be_signed_changes_nothing(
+    safe_setup: Setup, tmp_path: Path  # noqa: F811
+) -> None:
+    cli, deployed = safe_setup
+    signed = _import(cli, tmp_path, deployed, 0, value="3")
+    unsigned = _import(cli, tmp_path, deployed, 0, value="4")
+    assert cli("sign", signed["id"], "--holder", "A")[0] == 0
+    code, error = cli("cancel", unsigned["id"], "--holders", "A,B", "--reason", "dup")
+    assert (code, error["error"]["code"]) == (3, "conflict")
+    assert f"held by signed draft {signed['id']}" in error["error"]["message"]
+    # The chain executed nonce 0 elsewhere: there is nothing left to supersede.
+    assert cli("wallet", "safe-nonce", "1", "--holders", "B,C", "--reason", "executed")[0] == 0
+    code, error = cli("cancel", signed["id"], "--holders", "A,B", "--reason", "late")
+    assert (code, error["error"]["code"]) == (3, "stale_nonce")
+    assert "nothing changed" in error["error"]["message"]
+    states = {d["id"]: d["state"] for d in cli("drafts")[1]["drafts"]}
+    assert (states[signed["id"]], states[unsigned["id"]]) == ("partially_signed", "approved")
+    assert cli("audit", "show", "--kind", "draft_abandoned")[1]["entries"] == []
+    assert cli("audit", "show", "--kind", "cancellation_created")[1]["entries"] == []
