@@ -314,7 +314,8 @@ def _record(
             made, payload, final_tx = safe_signed(row, signed, wallet), None, None
         if not made:
             raise signed.failure or RuntimeError(f"draft {row.id}: no signature, no reason")
-        first = turn.approval is not None
+        # A cancellation moves nothing: it stays out of the velocity ledger (amounts, median).
+        first = turn.approval is not None and not decoded.cancellation
         with transaction(app.conn):
             entry = None
             if turn.approval is not None:  # the verdict that let it go to the tokens

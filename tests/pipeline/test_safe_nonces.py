@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from signer.chains.ethereum import SafeTx
+from signer.session.appliance import Appliance
 from tests.conftest import Cli
 from tests.ethereum.safe_chain import SafeWallet
 from tests.pipeline.test_safe_pipeline import _draft_file, safe_setup  # noqa: F401
@@ -76,6 +77,12 @@ def test_a_cancelled_nonce_is_superseded_on_the_real_safe_and_the_next_nonce_exe
 
     code, signed = cli("sign", cancel["id"], "--holder", "B", "--holder", "C")
     assert code == 0 and signed["signed"][-1]["complete"] is True, signed
+    app = Appliance.open(cli.home)
+    try:  # it moves nothing: not in the velocity ledger (the abandoned transfer still is)
+        counted = {r[0] for r in app.conn.execute("SELECT draft_id FROM risk_signed")}
+    finally:
+        app.close()
+    assert counted == {unwanted["id"]}
     chain.execute(safe, _tx(deployed, to=safe.address, nonce=0),
                   _exported_signatures(cli, tmp_path, cancel["id"]))
     assert safe.functions.nonce().call() == 1
