@@ -16,6 +16,7 @@ from signer.tui.drafts_screen import DraftsScreen
 from signer.tui.widgets import PinDialog
 from tests.bitcoin.builders import Spend
 from tests.tui.conftest import fill, imported, settle, text, type_text, withdrawal
+from tests.tui.test_safe_review import _safe_draft
 
 COIN = [Spend((0, 3), 50_000_000)]
 
@@ -56,4 +57,34 @@ async def test_a_signed_draft_is_abandoned_by_two_holders_and_its_coins_sign_aga
     assert (entry.actor, entry.data["by"], entry.data["reason"]) == (
         "B,C", ["B", "C"], "never broadcast")
     report = sign_drafts(home, [new["id"]], ["A", "C"], lambda _holder: user_pin)
+    assert report.refused == [] and report.signed[-1]["complete"] is True
+
+
+async def test_a_safe_drafts_nonce_is_cancelled_from_the_drafts_screen(
+    home: Appliance, inbox: Path, user_pin: str
+) -> None:
+    path = _safe_draft(home, inbox, "eth.json", user_pin, to="0x" + "ab" * 20, value="9")
+    [draft] = imported(home, path)
+    report = sign_drafts(home, [draft["id"]], ["A", "B"], lambda _holder: user_pin)
+    assert report.refused == [], report.refused
+    app = AirsignApp(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("l", "c")
+        await settle(pilot, lambda: isinstance(app.screen, AbandonDialog))
+        assert "if executed on the Safe, this transaction still does" in text(
+            app, "#abandon-exposure")
+        await type_text(pilot, "A,C")
+        await pilot.press("enter")
+        await fill(pilot, "transfer failed on chain")
+        await pilot.press("enter")
+        for _holder in "AC":
+            await settle(pilot, lambda: isinstance(app.screen, PinDialog))
+            await fill(pilot, user_pin)
+            await pilot.press("enter")
+        await settle(pilot, lambda: "cancellation" in text(app, "#drafts-help"))
+        assert "at nonce 3 created (approve)" in text(app, "#drafts-help")
+    [entry] = journal.entries(home.conn, 0, "cancellation_created")
+    assert (entry.data["cancels"], entry.data["nonce"], entry.data["by"]) == (
+        draft["id"], 3, ["A", "C"])
+    report = sign_drafts(home, [entry.data["draft"]], ["B", "C"], lambda _holder: user_pin)
     assert report.refused == [] and report.signed[-1]["complete"] is True
