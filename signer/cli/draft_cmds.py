@@ -12,7 +12,8 @@ from typing import Any
 from signer.cli.context import Context, Result
 from signer.errors import AirsignError, Exit
 
-STATES = ("approved", "delayed", "rejected", "partially_signed", "signed", "exported")
+STATES = ("approved", "delayed", "rejected", "partially_signed", "signed", "exported",
+          "abandoned")
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:

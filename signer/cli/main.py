@@ -16,6 +16,7 @@ from pathlib import Path
 
 from signer import __version__
 from signer.cli import (
+    abandon_cmds,
     audit_cmds,
     draft_cmds,
     envelope_cmds,
@@ -29,8 +30,8 @@ from signer.cli.context import Context, Parser, Result
 from signer.errors import AirsignError, Exit
 
 COMMAND_MODULES = (
-    home_cmds, token_cmds, wallet_cmds, draft_cmds, envelope_cmds, policy_cmds, recover_cmds,
-    audit_cmds,
+    home_cmds, token_cmds, wallet_cmds, draft_cmds, abandon_cmds, envelope_cmds, policy_cmds,
+    recover_cmds, audit_cmds,
 )
 
 

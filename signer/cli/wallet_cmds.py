@@ -37,7 +37,15 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     safe = actions.add_parser("set-safe", parents=[common], help="register the deployed Safe")
     safe.add_argument("address")
     safe.add_argument("--holders", required=True)
+    safe.add_argument("--nonce", default="0",
+                      help="the Safe's current nonce on chain, as read there (default 0)")
     safe.set_defaults(func=wallet_set_safe)
+    moved = actions.add_parser("safe-nonce", parents=[common],
+                               help="record the Safe's nonce on chain (two holders)")
+    moved.add_argument("nonce")
+    moved.add_argument("--holders", required=True)
+    moved.add_argument("--reason", required=True)
+    moved.set_defaults(func=wallet_safe_nonce)
 
     listing = commands.add_parser("addresses", parents=[common], help="registered addresses")
     listing.add_argument("--change", action="store_true")
@@ -93,10 +101,21 @@ def wallet_export(ctx: Context) -> Result:
 
 
 def wallet_set_safe(ctx: Context) -> Result:
-    from signer.session import governance
+    from signer.session import governance, safe_nonces
 
-    safe = governance.set_safe(ctx.app, ctx.args.address, ctx.args.holders, ctx.pin_reader())
-    return Result({"safe": safe}, f"Safe {safe} registered")
+    nonce = safe_nonces.parse_nonce(ctx.args.nonce, "--nonce")
+    safe = governance.set_safe(ctx.app, ctx.args.address, ctx.args.holders, ctx.pin_reader(),
+                               nonce)
+    return Result({"safe": safe, "nonce": nonce}, f"Safe {safe} registered at nonce {nonce}")
+
+
+def wallet_safe_nonce(ctx: Context) -> Result:
+    from signer.session import safe_nonces
+
+    doc = safe_nonces.record_chain_nonce(ctx.app, ctx.args.nonce, ctx.args.holders,
+                                         ctx.args.reason, ctx.pin_reader())
+    return Result(doc, f"Safe {doc['safe']}: chain nonce {doc['nonce']} recorded "
+                  f"(was {doc['previous']}); the next nonce signed is {doc['expected']}")
 
 
 def list_addresses(ctx: Context) -> Result:

@@ -6,6 +6,7 @@ from signer.risk.ledger import BatchLedger, SqlLedger, WithInFlight
 from signer.risk.policy import AssetPolicy, PolicyDocument, Window
 from signer.risk.policy_file import Policy, load_canonical_policy, load_policy, policy_hash
 from signer.risk.records import (
+    forget_signed,
     record_imported,
     record_signed,
     record_verdict,
@@ -41,6 +42,7 @@ __all__ = [
     "VerdictKind",
     "Window",
     "WithInFlight",
+    "forget_signed",
     "load_canonical_policy",
     "load_policy",
     "normalise_address",

@@ -160,6 +160,13 @@ class CircuitBreaker(_Section):
     period: Duration = timedelta(hours=1)
 
 
+class Velocity(_Section):
+    """Whether a draft abandoned after signing still counts in the windows. Counted by
+    default: its signed transaction may still be broadcast (docs/risk-policy.md)."""
+
+    count_abandoned: StrictBool = True
+
+
 class VerdictOverrides(_Section):
     """Findings whose default outcome the operator changes (docs/risk-policy.md)."""
 
@@ -206,6 +213,7 @@ class PolicyDocument(_Section):
     destinations: Destinations = Destinations()
     anomaly: Anomaly = Anomaly()
     circuit_breaker: CircuitBreaker = CircuitBreaker()
+    velocity: Velocity = Velocity()
     verdicts: VerdictOverrides = VerdictOverrides()
     ethereum: EthereumPolicy = EthereumPolicy()
 

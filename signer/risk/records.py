@@ -43,6 +43,13 @@ def record_signed(conn: sqlite3.Connection, facts: DraftFacts, at: datetime) -> 
     )
 
 
+def forget_signed(conn: sqlite3.Connection, draft_id: str) -> bool:
+    """Take an abandoned draft out of the velocity ledger (policy velocity.count_abandoned
+    = false). Its destinations go too: paying one again is a first time again."""
+    conn.execute("DELETE FROM risk_signed_destination WHERE draft_id = ?", (draft_id,))
+    return conn.execute("DELETE FROM risk_signed WHERE draft_id = ?", (draft_id,)).rowcount > 0
+
+
 def record_verdict(conn: sqlite3.Connection, draft_id: str, verdict: Verdict, at: datetime) -> None:
     """Persist what a verdict implies: the flag (breaker count), the latch, and the hold."""
     if verdict.kind is VerdictKind.APPROVE:

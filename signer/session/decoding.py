@@ -26,8 +26,10 @@ from signer.chains.ethereum import (
     safe_tx_hash,
     screen_safe_tx,
 )
+from signer.chains.ethereum.cancellation import cancellation_problems
 from signer.errors import Rejected
 from signer.risk import DraftFacts, Policy, normalise_address
+from signer.session.safe_nonces import NonceState
 from signer.session.wallet import RegisteredWallet
 from signer.store.canonical import canonical_json
 from signer.transport.incoming import IncomingDraft
@@ -48,6 +50,8 @@ class DecodedDraft:
     # signs exactly what it checked without parsing and reviewing it again.
     psbt: Psbt | None = field(default=None, compare=False, repr=False)
     view: DraftView | None = field(default=None, compare=False, repr=False)
+    # A Safe cancellation made by `airsign cancel`: screened on its own path (cancellation.py)
+    cancellation: bool = False
 
 
 def draft_id(chain: str, canonical: bytes) -> str:
@@ -61,18 +65,21 @@ def btc(sats: int | None) -> str | None:
 
 def decode(
     incoming: IncomingDraft, wallet: RegisteredWallet, policy: Policy | None,
-    bitcoin_settings: BitcoinSettings, last_nonce: int | None, parsed: Psbt | None = None,
-    stored: bool = False,
+    bitcoin_settings: BitcoinSettings, nonces: NonceState | None, parsed: Psbt | None = None,
+    stored: bool = False, cancels: str | None = None,
 ) -> DecodedDraft:
     """``parsed``: read_psbt() of ``incoming.payload`` already made by the caller (not mutated).
 
     ``stored``: the payload is a stored draft's, written by psbt_bytes() (import, combine,
     signing), so it is its own serialisation and is not written out again.
+
+    ``nonces``: the registered Safe's nonces (None: not checked, e.g. a draft already
+    signed holds its nonce). ``cancels``: the stored draft is the cancellation of that draft.
     """
     if incoming.chain == "bitcoin":
         decoded = _decode_bitcoin(incoming, wallet, bitcoin_settings, parsed, stored)
     else:
-        decoded = _decode_safe(incoming, wallet, policy, last_nonce)
+        decoded = _decode_safe(incoming, wallet, policy, nonces, cancels)
     extra = _envelope_findings(incoming, decoded.facts, wallet)
     if not extra:
         return decoded
@@ -81,7 +88,7 @@ def decode(
         decoded.id, decoded.chain, decoded.payload, decoded.summary,
         DraftFacts(facts.draft_id, facts.chain, facts.asset, facts.amount, facts.destinations,
                    facts.fee, facts.fee_rate, facts.contract, (*facts.findings, *extra)),
-        decoded.claims, decoded.psbt, decoded.view,
+        decoded.claims, decoded.psbt, decoded.view, decoded.cancellation,
     )
 
 
@@ -152,7 +159,7 @@ def _safe_settings(policy: Policy | None) -> Settings:
 
 def _decode_safe(
     incoming: IncomingDraft, wallet: RegisteredWallet, policy: Policy | None,
-    last_nonce: int | None,
+    nonces: NonceState | None, cancels: str | None,
 ) -> DecodedDraft:
     tx = parse_safe_tx_json(incoming.payload, incoming.source)
     findings: list[tuple[str, str]] = []
@@ -165,12 +172,17 @@ def _decode_safe(
     view = decode_safe_tx(tx, _tokens(policy, wallet.chain_id), settings)
     findings += [(f.code, f.message) for f in screen_safe_tx(
         tx, view, settings, safe=wallet.safe or tx.safe, chain_id=wallet.chain_id,
-        last_nonce=last_nonce, safe_version=wallet.safe_version)]
+        last_nonce=None, safe_version=wallet.safe_version)]
+    if nonces is not None:  # stale_nonce and nonce_gap: safe_nonces.py
+        findings += nonces.findings(tx.nonce)
     identifier = draft_id("ethereum", safe_tx_hash(tx))
-    facts = _safe_facts(identifier, view, findings)
+    if cancels is not None:
+        facts = _cancellation_facts(identifier, tx, findings, cancels)
+    else:
+        facts = _safe_facts(identifier, view, findings)
     claims = (f"safe:{tx.chain_id}:{tx.safe.lower()}:{tx.nonce}",)
     return DecodedDraft(identifier, "ethereum", canonical_json(tx.to_json()),
-                        _safe_summary(tx, view), facts, claims)
+                        _safe_summary(tx, view), facts, claims, cancellation=cancels is not None)
 
 
 def _safe_facts(
@@ -189,6 +201,19 @@ def _safe_facts(
         identifier, "ethereum", transfer.asset, Decimal(transfer.amount),
         (transfer.destination or "",), contract=contract, findings=tuple(findings),
     )
+
+
+def _cancellation_facts(
+    identifier: str, tx: SafeTx, findings: list[tuple[str, str]], cancels: str
+) -> DraftFacts:
+    """A cancellation calls the Safe itself with nothing (self_call is what it is); any
+    other difference from the standard shape refuses it."""
+    found = [f for f in findings if f[0] != "self_call"]
+    problems = cancellation_problems(tx)
+    if problems:
+        found.append(("not_a_cancellation", f"the cancellation of draft {cancels} is not a "
+                      "zero-value call from the Safe to itself: " + "; ".join(problems)))
+    return DraftFacts(identifier, "ethereum", "ETH", Decimal(0), (), findings=tuple(found))
 
 
 def _safe_summary(tx: SafeTx, view: OperatorView) -> dict[str, Any]:

@@ -73,6 +73,9 @@ def export_drafts(app: Appliance, typed_ids: list[str], out: Path, qr: bool) -> 
 
 
 def _files_for(row: DraftRow, wallet: RegisteredWallet, qr: bool) -> dict[str, bytes]:
+    if row.abandoned:
+        raise Rejected("abandoned", f"draft {row.id} was abandoned by a quorum: it is never "
+                       "exported again")
     if row.verdict == "reject" and not row.signatures:
         raise Rejected("rejected", f"draft {row.id} was rejected; there is nothing to export")
     if not row.signatures:

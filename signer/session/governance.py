@@ -13,6 +13,7 @@ from signer.errors import BadInput
 from signer.operator_files import read_small_file
 from signer.session import logins
 from signer.session.appliance import Appliance
+from signer.session.safe_nonces import write_recorded
 from signer.session.wallet import load_wallet
 from signer.store import journal, registry
 from signer.store.db import transaction
@@ -32,17 +33,22 @@ def checked_address(text: str, where: str) -> str:
         raise BadInput("bad_address", error.message) from None
 
 
-def set_safe(app: Appliance, address: str, holders: str, read_pin: logins.PinReader) -> str:
-    """Register the deployed Safe's address (two holders)."""
+def set_safe(
+    app: Appliance, address: str, holders: str, read_pin: logins.PinReader, nonce: int = 0
+) -> str:
+    """Register the deployed Safe's address (two holders) and its nonce on chain as the
+    operator read it (the first nonce it signs: safe_nonces.py)."""
     wallet = load_wallet(app)
     if wallet.chain_id is None:
         raise BadInput("no_ethereum", f"wallet {wallet.name!r} has no [ethereum] section")
     safe = checked_address(address, "wallet set-safe")
     quorum = logins.distinct_holders(holders, 2)
     with logins.holders_logged_in(app, quorum, read_pin), transaction(app.conn):
-        journal.append(app.conn, "safe_registered", ",".join(quorum),
-                       {"safe": safe, "previous": wallet.safe, "by": quorum}, app.clock)
+        entry = journal.append(app.conn, "safe_registered", ",".join(quorum),
+                               {"safe": safe, "previous": wallet.safe, "by": quorum,
+                                "nonce": nonce}, app.clock)
         registry.update_wallet(app.conn, wallet.with_safe(safe).document())
+        write_recorded(app, safe, wallet.chain_id, nonce, entry.seq)
     return safe
 
 

@@ -16,10 +16,10 @@ from signer.risk import BatchLedger, Ledger, Verdict, record_imported
 from signer.session.appliance import Appliance
 from signer.session.decoding import DecodedDraft, decode
 from signer.session.policy import active_policy
+from signer.session.safe_nonces import nonce_state
 from signer.session.screening import (
     bitcoin_settings,
     fresh_verdict,
-    last_nonce,
     verdict_json,
     write_verdict,
 )
@@ -92,19 +92,20 @@ def import_one(
     if incoming.envelope is None and not (policy and policy.document.accept_plain_drafts):
         raise Rejected("plain_draft_refused", f"{incoming.source}: a plain draft (no vault "
                        "envelope); the applied policy does not accept plain drafts")
-    nonce_floor = last_nonce(app, wallet) if incoming.chain == "ethereum" else None
-    decoded = decode(incoming, wallet, policy, bitcoin_settings(app), nonce_floor, parsed)
+    nonces = nonce_state(app, wallet, at_import=True) if incoming.chain == "ethereum" else None
+    decoded = decode(incoming, wallet, policy, bitcoin_settings(app), nonces, parsed)
     existing = drafts.get(app.conn, decoded.id)
     now = app.clock()
     verdict = None
     if existing is None:
         verdict = _store(app, incoming, decoded, ledger, now)
     else:
-        if decoded.chain == "bitcoin" and not existing.complete:
+        if decoded.chain == "bitcoin" and not existing.complete and not existing.abandoned:
             _combine(app, existing.payload, incoming, decoded.id)
         # Combining adds signatures made elsewhere to the payload; ours (and the verdict
         # that let them be made) are as they were.
-        if not existing.signatures:
+        # An abandoned draft stays so; a quorum's cancellation is judged on its own path.
+        if not existing.signatures and not existing.abandoned and existing.cancels is None:
             verdict = fresh_verdict(app, decoded, now, ledger)
             write_verdict(app, decoded, verdict, now)  # in this draft's savepoint
     if verdict is not None:

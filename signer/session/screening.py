@@ -6,10 +6,19 @@ from datetime import datetime
 
 from signer.chains.bitcoin.settings import Settings as BitcoinSettings
 from signer.errors import Rejected
-from signer.risk import Ledger, SqlLedger, Verdict, VerdictKind, record_verdict, screen
+from signer.risk import (
+    Ledger,
+    Reason,
+    SqlLedger,
+    Verdict,
+    VerdictKind,
+    record_verdict,
+    screen,
+)
 from signer.session.appliance import Appliance
 from signer.session.decoding import DecodedDraft, decode
 from signer.session.policy import active_policy
+from signer.session.safe_nonces import nonce_state
 from signer.session.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
 from signer.store.clock import iso
@@ -22,14 +31,6 @@ def bitcoin_settings(app: Appliance) -> BitcoinSettings:
     return BitcoinSettings(allow_witness_only=app.home.config.settings.accept_witness_only_inputs)
 
 
-def last_nonce(app: Appliance, wallet: RegisteredWallet, exclude: str | None = None) -> int | None:
-    """Highest Safe nonce signed by this appliance for the registered Safe (not counting
-    ``exclude``, the draft being screened, whose own claim must not make it stale)."""
-    if wallet.safe is None or wallet.chain_id is None:
-        return None
-    return drafts.last_safe_nonce(app.conn, wallet.safe, wallet.chain_id, exclude)
-
-
 def decode_stored(app: Appliance, row: DraftRow, wallet: RegisteredWallet) -> DecodedDraft:
     """Decode a stored draft again, exactly as at import (envelope included)."""
     envelope = None
@@ -38,13 +39,15 @@ def decode_stored(app: Appliance, row: DraftRow, wallet: RegisteredWallet) -> De
                             row.envelope["draft"])
     incoming = IncomingDraft(row.source, row.chain, row.payload, envelope)  # type: ignore[arg-type]
     # A draft that already carries a signature holds its nonce claim: later nonces
-    # signed since do not make it stale (the second holder is not replaying it).
-    nonce_floor = None
+    # signed since do not make it stale (the second holder is not replaying it). One
+    # without must be at the next nonce exactly (safe_nonces.py).
+    nonces = None
     if row.chain == "ethereum" and not row.signatures:
-        nonce_floor = last_nonce(app, wallet, exclude=row.id)
+        nonces = nonce_state(app, wallet, at_import=False)
     # Only a Safe transaction's decoding reads the policy (its ERC-20 token registry).
     policy = active_policy(app) if row.chain == "ethereum" else None
-    return decode(incoming, wallet, policy, bitcoin_settings(app), nonce_floor, stored=True)
+    return decode(incoming, wallet, policy, bitcoin_settings(app), nonces, stored=True,
+                  cancels=row.cancels)
 
 
 def verdict_json(verdict: Verdict) -> tuple[str, list[dict[str, str]], str | None]:
@@ -56,7 +59,17 @@ def fresh_verdict(
     app: Appliance, decoded: DecodedDraft, now: datetime, ledger: Ledger | None = None
 ) -> Verdict:
     """The rules against ``ledger`` (by default the state database as it stands)."""
+    if decoded.cancellation:
+        return cancellation_verdict(decoded)
     return screen(decoded.facts, active_policy(app), ledger or SqlLedger(app.conn), now)
+
+
+def cancellation_verdict(decoded: DecodedDraft) -> Verdict:
+    """A cancellation moves nothing, so the velocity, destination and breaker rules have
+    nothing to judge (it is the remedy while signing is halted, too): its structure and
+    its nonce decide. It was created by a quorum (`airsign cancel`), never by the vault."""
+    reasons = tuple(Reason(code, message) for code, message in decoded.facts.findings)
+    return Verdict(VerdictKind.REJECT if reasons else VerdictKind.APPROVE, reasons)
 
 
 def store_verdict(app: Appliance, decoded: DecodedDraft, verdict: Verdict, now: datetime) -> None:

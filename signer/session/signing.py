@@ -156,6 +156,9 @@ def _check(
 ) -> DecodedDraft:
     """Every reason not to sign, before any token is touched; with ``look_ahead``, a
     screen too (before the login: the decisive one in _prepare comes later)."""
+    if row.abandoned:
+        raise Rejected("abandoned", f"draft {row.id} was abandoned by a quorum: it is never "
+                       "signed again (import a new draft)")
     if row.complete:
         raise Rejected("already_complete", f"draft {row.id} already carries the quorum of "
                        "signatures: it can never be signed again")
@@ -311,7 +314,8 @@ def _record(
             made, payload, final_tx = safe_signed(row, signed, wallet), None, None
         if not made:
             raise signed.failure or RuntimeError(f"draft {row.id}: no signature, no reason")
-        first = turn.approval is not None
+        # A cancellation moves nothing: it stays out of the velocity ledger (amounts, median).
+        first = turn.approval is not None and not decoded.cancellation
         with transaction(app.conn):
             entry = None
             if turn.approval is not None:  # the verdict that let it go to the tokens

@@ -30,10 +30,14 @@ class DraftRow:
     exported: bool
     signatures: dict[str, str]  # holder -> signature (hex, chain-specific)
     final_tx: str | None = None  # Bitcoin, once complete: the network transaction (hex)
+    abandoned: bool = False  # by a quorum: never signed or exported again, claims freed
+    cancels: str | None = None  # a Safe cancellation: the draft it supersedes on chain
 
     @property
     def state(self) -> str:
         """The operator's word for where the draft stands."""
+        if self.abandoned:
+            return "abandoned"
         if self.exported and self.complete:
             return "exported"
         if self.complete:
@@ -65,6 +69,7 @@ def _row(row: sqlite3.Row) -> DraftRow:
         reasons=json.loads(row["reasons"]), not_before=row["not_before"],
         released=bool(row["released"]), complete=bool(row["complete"]),
         exported=bool(row["exported"]), signatures=signatures, final_tx=row["final_tx"],
+        abandoned=row["abandoned_seq"] is not None, cancels=row["cancels"],
     )
 
 
@@ -178,6 +183,40 @@ def add_claims(conn: sqlite3.Connection, draft_id: str, claims: Iterable[str]) -
     constraint error here, never a silent second owner."""
     conn.executemany("INSERT INTO claims(claim, draft_id) VALUES (?, ?)",
                      [(item, draft_id) for item in claims])
+
+
+def claims_of(conn: sqlite3.Connection, draft_id: str) -> list[str]:
+    return [str(r[0]) for r in conn.execute(
+        "SELECT claim FROM claims WHERE draft_id = ? ORDER BY claim", (draft_id,))]
+
+
+def abandon(conn: sqlite3.Connection, draft_id: str, seq: int) -> list[str]:
+    """Mark the draft abandoned (journal entry ``seq``) and free its claims; returns them."""
+    freed = claims_of(conn, draft_id)
+    conn.execute("DELETE FROM claims WHERE draft_id = ?", (draft_id,))
+    conn.execute("UPDATE drafts SET abandoned_seq = ? WHERE id = ?", (seq, draft_id))
+    return freed
+
+
+def set_cancels(conn: sqlite3.Connection, draft_id: str, cancels: str) -> None:
+    conn.execute("UPDATE drafts SET cancels = ? WHERE id = ?", (cancels, draft_id))
+
+
+def claimed_safe_nonces(conn: sqlite3.Connection, safe: str, chain_id: int) -> set[int]:
+    prefix = f"safe:{chain_id}:{safe.lower()}:"
+    rows = conn.execute("SELECT claim FROM claims WHERE claim LIKE ?", (prefix + "%",))
+    return {int(r[0].rsplit(":", 1)[1]) for r in rows}
+
+
+def pending_safe_nonces(conn: sqlite3.Connection, safe: str, chain_id: int) -> set[int]:
+    """Nonces of stored Safe drafts for ``safe`` that may still be signed (not rejected,
+    not abandoned): at import they fill the run of nonces up to a new draft's."""
+    rows = conn.execute(
+        "SELECT json_extract(summary, '$.safe_tx.nonce') FROM drafts WHERE chain = "
+        "'ethereum' AND abandoned_seq IS NULL AND verdict != 'reject' AND "
+        "lower(json_extract(summary, '$.safe_tx.safe')) = ? AND "
+        "json_extract(summary, '$.safe_tx.chainId') = ?", (safe.lower(), chain_id))
+    return {int(r[0]) for r in rows if r[0] is not None}
 
 
 def last_safe_nonce(

@@ -173,3 +173,25 @@ def _final_transactions(conn: sqlite3.Connection) -> None:
     # (every signature verified): export writes it out instead of finalizing again.
     # Drafts completed before this step keep NULL and are finalized at export.
     _run(conn, "ALTER TABLE drafts ADD COLUMN final_tx TEXT;")
+
+
+@migration(6, "abandoned drafts, Safe cancellations, the Safe's nonce as recorded by holders")
+def _abandon(conn: sqlite3.Connection) -> None:
+    # abandoned_seq: the journal entry of the quorum that abandoned the draft (its claims
+    # are freed, it is never signed or exported again). cancels: the draft a Safe
+    # cancellation created by `airsign cancel` supersedes at the same nonce.
+    # safe_nonces: the chain's nonce as typed by holders (`wallet set-safe --nonce`,
+    # `wallet safe-nonce`); the latest row per Safe is the floor of the next nonce.
+    _run(
+        conn,
+        """
+        ALTER TABLE drafts ADD COLUMN abandoned_seq INTEGER;
+        ALTER TABLE drafts ADD COLUMN cancels TEXT;
+        CREATE TABLE safe_nonces (
+            seq INTEGER PRIMARY KEY,
+            chain_id INTEGER NOT NULL,
+            safe TEXT NOT NULL,
+            nonce INTEGER NOT NULL
+        );
+        """,
+    )

@@ -1,21 +1,29 @@
-"""Every draft with its state and who signed it; Enter opens the review."""
+"""Every draft with its state and who signed it; Enter opens the review; x abandons the
+highlighted draft, c cancels a Safe draft's nonce (two holders, a written reason)."""
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from signer.errors import AirsignError
+from signer.session import abandoning
 from signer.session.appliance import Appliance
 from signer.store import drafts
+from signer.tui.abandon_dialog import AbandonDialog
 from signer.tui.draft_text import first_words, state_word
 from signer.tui.review_screen import ReviewScreen
+from signer.tui.widgets import plain, problem, read_pins
 
 
 class DraftsScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "review", "Review", priority=True),
+        Binding("x", "abandon", "Abandon (2 holders)"),
+        Binding("c", "cancel_nonce", "Cancel Safe nonce"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -54,10 +62,69 @@ class DraftsScreen(Screen[None]):
         event.stop()
         self._open(str(event.row_key.value))
 
-    def action_review(self) -> None:
+    def _highlighted(self) -> str | None:
         table = self.query_one(DataTable)
-        if table.row_count:
-            self._open(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def action_review(self) -> None:
+        if (draft_id := self._highlighted()) is not None:
+            self._open(draft_id)
+
+    def _say(self, text: str) -> None:
+        self.query_one("#drafts-help", Static).update(text)
+
+    def action_abandon(self) -> None:
+        self._quorum_action("abandon")
+
+    def action_cancel_nonce(self) -> None:
+        self._quorum_action("cancel")
+
+    @work
+    async def _quorum_action(self, action: str) -> None:
+        draft_id = self._highlighted()
+        if draft_id is None:
+            return
+        try:
+            [shown] = abandoning.preview(self.appliance, [draft_id])
+        except AirsignError as error:
+            self._say(plain(problem(error)))
+            return
+        what = "Abandon" if action == "abandon" else "Abandon and cancel the nonce of"
+        quorum = await self.app.push_screen_wait(
+            AbandonDialog(f"{what} draft {draft_id}?", shown["text"]))
+        if quorum is None:
+            return
+        holders, reason = quorum
+        pins = await read_pins(self.app, self.appliance, holders, f"to abandon {draft_id}")
+        if pins is None:
+            self._say("PIN entry cancelled: nothing abandoned")
+            return
+        self._say(f"{action} {draft_id}…")
+        self._run_quorum(action, draft_id, holders, reason, pins)
+
+    @work(thread=True, exclusive=True, group="appliance")
+    def _run_quorum(
+        self, action: str, draft_id: str, holders: list[str], reason: str, pins: dict[str, str]
+    ) -> None:
+        by = ",".join(holders)
+        try:
+            if action == "abandon":
+                abandoning.abandon(self.appliance, [draft_id], by, reason, pins.__getitem__)
+                text = f"Draft {draft_id} ABANDONED by {by}: what it claimed is free"
+            else:
+                doc = abandoning.cancel(self.appliance, draft_id, by, reason, pins.__getitem__)
+                text = (f"Draft {draft_id} ABANDONED by {by}; cancellation {doc['id']} at "
+                        f"nonce {doc['nonce']} created ({doc['verdict']}): sign and export it")
+        except AirsignError as error:
+            text = plain(problem(error)) + "\n    Nothing changed; fix this and try again."
+        pins.clear()
+        self.app.call_from_thread(self._finish, text)
+
+    def _finish(self, text: str) -> None:
+        self.on_screen_resume()
+        self._say(text)
 
     def _open(self, draft_id: str) -> None:
         self.app.push_screen(ReviewScreen(self.appliance, draft_id, self.marked))

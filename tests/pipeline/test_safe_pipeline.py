@@ -152,15 +152,23 @@ def test_two_holders_at_one_session_sign_a_safe_transfer_that_executes(
 def test_in_one_batch_a_lower_nonce_after_a_signed_one_is_stale_wherever_it_is_named(
     safe_setup: tuple[Cli, SafeWallet], tmp_path: Path
 ) -> None:
-    """A batch signs as one run after another would: once nonce 1 is signed, nonce 0 is
-    stale, whether it comes right after it or later (never depending on whether nonce 1
-    was still at the tokens when nonce 0 was checked)."""
+    """A batch signs as one run after another would: consecutive nonces in the order named
+    sign, a nonce named before its predecessor leaves a gap (nonce_gap, issue 15); once
+    nonce 2 is signed, nonces 0 and 1 of other drafts are stale wherever they are named
+    (never depending on whether a draft was still at the tokens when it was checked)."""
     cli, deployed = safe_setup
     ids = {nonce: cli("import", str(_draft_file(
         tmp_path, deployed, f"{nonce}.json", to="0x" + "ab" * 20, value=str(nonce + 1),
         nonce=nonce)))[1]["drafts"][0]["id"] for nonce in (0, 1, 2, 3)}
-    code, doc = cli("sign", ids[1], ids[3], ids[0], ids[2], "--holder", "A")
-    assert [s["id"] for s in doc["signed"]] == [ids[1], ids[3]]
+    code, doc = cli("sign", ids[0], ids[1], ids[3], ids[2], "--holder", "A")
+    assert [s["id"] for s in doc["signed"]] == [ids[0], ids[1], ids[2]]
+    assert [(r["id"], r["code"]) for r in doc["refused"]] == [(ids[3], "nonce_gap")]
+    assert code == 3
+    again = {nonce: cli("import", str(_draft_file(
+        tmp_path, deployed, f"again-{nonce}.json", to="0x" + "cd" * 20, value="7",
+        nonce=nonce)))[1]["drafts"][0]["id"] for nonce in (0, 1)}
+    code, doc = cli("sign", again[0], ids[3], again[1], "--holder", "A")
+    assert [s["id"] for s in doc["signed"]] == [ids[3]]
     assert [(r["id"], r["code"]) for r in doc["refused"]] == [
-        (ids[0], "stale_nonce"), (ids[2], "stale_nonce")]
+        (again[0], "stale_nonce"), (again[1], "stale_nonce")]
     assert code == 3

@@ -23,7 +23,8 @@ ZERO = "0x" + "00" * 20
 def _safe_draft(home: Appliance, inbox: Path, name: str, user_pin: str, **fields: object) -> Path:
     wallet = load_wallet(home)
     if wallet.safe is None:
-        governance.set_safe(home, SAFE, "A,B", lambda _holder: user_pin)
+        # Registered at the drafts' nonce: the next one to sign (issue 15, nonce_gap)
+        governance.set_safe(home, SAFE, "A,B", lambda _holder: user_pin, nonce=3)
     tx: dict[str, object] = {
         "safe": SAFE, "chainId": wallet.chain_id, "safeVersion": wallet.safe_version,
         "to": ZERO, "value": "0", "data": "0x", "operation": 0, "safeTxGas": "0",

@@ -1,0 +1,136 @@
+"""Safe nonce discipline: a Safe draft is signed only at the next nonce the Safe can execute.
+
+A Safe executes its nonces in order, one each. So a signature at a nonce beyond the next
+one can never execute until every nonce before it has, and a hostile vault that gets one
+signed wastes nothing yet blocks nothing either -- but a run of them would let it choose
+the order. The next nonce is the Safe's nonce as holders recorded it from the chain
+(`wallet set-safe --nonce`, `wallet safe-nonce`), or one past the highest nonce signed
+and not abandoned, whichever is higher. A nonce freed by abandoning its draft (below the
+next one, claimed by no draft) may be signed again: that is how a cancellation or a
+replacement supersedes the abandoned transaction on chain (docs/runbook.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from signer.errors import BadInput, Rejected
+from signer.session import logins
+from signer.session.appliance import Appliance
+from signer.session.wallet import RegisteredWallet, load_wallet
+from signer.store import drafts, journal
+from signer.store.db import transaction
+
+NONCE_MAX = 2**256 - 1
+
+
+@dataclass(frozen=True)
+class NonceState:
+    recorded: int  # the chain's nonce as holders recorded it (0 until they do)
+    claimed: frozenset[int]  # nonces held by signed drafts that are not abandoned
+    # Import only: the nonces of stored drafts that may still be signed (looked up only
+    # for a nonce beyond the next one: most imports never need them).
+    pending: Callable[[], set[int]] | None = None
+
+    @property
+    def expected(self) -> int:
+        """The next nonce to sign."""
+        return max(self.recorded, max(self.claimed, default=-1) + 1)
+
+    def findings(self, nonce: int) -> list[tuple[str, str]]:
+        """Why ``nonce`` may not be signed now (stale_nonce, nonce_gap), or nothing."""
+        if nonce < self.recorded:
+            return [("stale_nonce", f"nonce {nonce} is below the Safe's nonce {self.recorded} "
+                     "recorded by holders: the chain has used it already")]
+        highest = max(self.claimed, default=-1)
+        if nonce in self.claimed and nonce < highest:
+            return [("stale_nonce", f"nonce {nonce} is below nonce {highest} already signed "
+                     "for this Safe: a replay or a reordered draft")]
+        expected = self.expected
+        if nonce > expected and not self._run_filled(expected, nonce):
+            return [("nonce_gap", f"nonce {nonce} leaves a gap: the next nonce for this Safe "
+                     f"is {expected} (recorded chain nonce {self.recorded}, highest signed "
+                     f"{'none' if highest < 0 else highest}); a Safe executes nonces in "
+                     "order, so this one could not execute before the ones between")]
+        return []
+
+    def _run_filled(self, expected: int, nonce: int) -> bool:
+        if self.pending is None:
+            return False
+        stored = self.pending()
+        return all(n in stored for n in range(expected, nonce))
+
+
+def recorded_nonce(app: Appliance, safe: str, chain_id: int) -> int:
+    row = app.conn.execute(
+        "SELECT nonce FROM safe_nonces WHERE chain_id = ? AND safe = ? ORDER BY seq DESC "
+        "LIMIT 1", (chain_id, safe.lower())).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def nonce_state(app: Appliance, wallet: RegisteredWallet, at_import: bool) -> NonceState | None:
+    """The registered Safe's nonces as they stand; ``at_import``: stored drafts that may
+    still be signed fill the run up to a new draft's nonce (a vault hands over 5, 6, 7 at
+    once; each is checked strictly again when signed)."""
+    if wallet.safe is None or wallet.chain_id is None:
+        return None
+    safe, chain_id = wallet.safe, wallet.chain_id
+
+    def pending() -> set[int]:
+        return drafts.pending_safe_nonces(app.conn, safe, chain_id)
+
+    return NonceState(recorded_nonce(app, safe, chain_id),
+                      frozenset(drafts.claimed_safe_nonces(app.conn, safe, chain_id)),
+                      pending if at_import else None)
+
+
+def parse_nonce(text: str | int, where: str) -> int:
+    try:
+        value = int(str(text), 10)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= NONCE_MAX:
+        raise BadInput("bad_nonce", f"{where} {text!r}: expected the Safe's current nonce, "
+                       "a whole number 0 or more (read it from the chain: nonce())")
+    return value
+
+
+def write_recorded(app: Appliance, safe: str, chain_id: int, nonce: int, seq: int) -> None:
+    """Inside the caller's transaction, beside journal entry ``seq``."""
+    app.conn.execute("INSERT INTO safe_nonces(seq, chain_id, safe, nonce) VALUES (?, ?, ?, ?)",
+                     (seq, chain_id, safe.lower(), nonce))
+
+
+def record_chain_nonce(
+    app: Appliance, nonce_text: str, holders: str, reason: str, read_pin: logins.PinReader
+) -> dict[str, object]:
+    """Two holders record that the Safe's nonce on chain moved to N (e.g. a cancellation
+    executed elsewhere). Never below a nonce signed and not abandoned: those drafts are
+    abandoned first, so that nothing signed is silently assumed dead."""
+    written = reason.strip()
+    if not written:
+        raise BadInput("reason_missing", "--reason: a written reason is required")
+    nonce = parse_nonce(nonce_text, "wallet safe-nonce")
+    wallet = load_wallet(app)
+    if wallet.safe is None or wallet.chain_id is None:
+        raise BadInput("no_safe_registered", "no Safe address is registered: "
+                       "run 'airsign wallet set-safe ADDRESS --holders H,H'")
+    safe, chain_id = wallet.safe, wallet.chain_id
+    quorum = logins.distinct_holders(holders, 2)
+    with logins.holders_logged_in(app, quorum, read_pin), transaction(app.conn):
+        state = nonce_state(app, wallet, at_import=False)
+        assert state is not None
+        highest = max(state.claimed, default=-1)
+        if nonce <= highest:
+            raise Rejected("nonce_below_signed", f"nonce {nonce}: nonce {highest} is signed "
+                           "and not abandoned; abandon the drafts at or above "
+                           f"{nonce} first ('airsign abandon ID --holders H,H --reason ...')")
+        previous = state.recorded
+        entry = journal.append(app.conn, "safe_nonce_recorded", ",".join(quorum),
+                               {"safe": safe, "chain_id": chain_id, "nonce": nonce,
+                                "previous": previous, "by": quorum, "reason": written},
+                               app.clock)
+        write_recorded(app, safe, chain_id, nonce, entry.seq)
+    return {"safe": safe, "chain_id": chain_id, "nonce": nonce, "previous": previous,
+            "expected": max(nonce, highest + 1), "by": quorum, "reason": written}
