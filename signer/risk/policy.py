@@ -174,6 +174,14 @@ class VerdictOverrides(_Section):
         return self
 
 
+class BitcoinRules(_Section):
+    """Chain rules for Bitcoin drafts (docs/risk-policy.md)."""
+
+    # A height-based nLockTime above it is refused (locktime_too_high); absent: only 0.
+    # Set it a margin above the chain's current height, for anti-fee-sniping drafts.
+    max_locktime_height: Annotated[StrictInt, Field(ge=0, le=499_999_999)] | None = None
+
+
 class PolicyDocument(_Section):
     """The whole policy file."""
 
@@ -185,6 +193,7 @@ class PolicyDocument(_Section):
     anomaly: Anomaly = Anomaly()
     circuit_breaker: CircuitBreaker = CircuitBreaker()
     verdicts: VerdictOverrides = VerdictOverrides()
+    bitcoin: BitcoinRules = BitcoinRules()
 
     @model_validator(mode="after")
     def _one_asset_per_token(self) -> PolicyDocument:
