@@ -3,7 +3,7 @@
 A signed transaction that no node relays is not a payment: its coins stay claimed by
 the draft until a quorum releases them. These checks follow Bitcoin Core's policy
 (``IsStandardTx``, ``GetDustThreshold``), narrowed to what a cold wallet pays to;
-docs/bitcoin-standardness.md states each rule and why.
+docs/bitcoin-relay.md states each rule and why.
 """
 
 from __future__ import annotations
