@@ -203,6 +203,14 @@ class EthereumPolicy(_Section):
         return None if self.max_refund is None else int(self.max_refund * 10**18)
 
 
+class BitcoinRules(_Section):
+    """Chain rules for Bitcoin drafts (docs/risk-policy.md)."""
+
+    # A height-based nLockTime above it is refused (locktime_too_high); absent: only 0.
+    # Set it a margin above the chain's current height, for anti-fee-sniping drafts.
+    max_locktime_height: Annotated[StrictInt, Field(ge=0, le=499_999_999)] | None = None
+
+
 class PolicyDocument(_Section):
     """The whole policy file."""
 
@@ -216,6 +224,7 @@ class PolicyDocument(_Section):
     velocity: Velocity = Velocity()
     verdicts: VerdictOverrides = VerdictOverrides()
     ethereum: EthereumPolicy = EthereumPolicy()
+    bitcoin: BitcoinRules = BitcoinRules()
 
     @model_validator(mode="after")
     def _one_asset_per_token(self) -> PolicyDocument:

@@ -7,7 +7,7 @@ recomputed here, and an envelope's `request` is only compared with the decoded e
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -97,6 +97,8 @@ def _decode_bitcoin(
     parsed: Psbt | None, stored: bool,
 ) -> DecodedDraft:
     psbt = parsed if parsed is not None else read_psbt(incoming.payload, incoming.source, settings)
+    # Only the keys imported at the ceremony can sign: the pool bounds our scripts.
+    settings = replace(settings, receive_keys=wallet.receive_keys, change_keys=wallet.change_keys)
     view = review_draft(psbt, wallet.bitcoin, settings)
     identifier = draft_id("bitcoin", transaction_bytes(psbt.tx))
     external = [o for o in view.outputs if o.kind == "EXTERNAL"]
@@ -125,6 +127,8 @@ def _bitcoin_summary(view: DraftView) -> dict[str, Any]:
               if o.kind != "EXTERNAL"]
     rate = f"{view.fee_rate:.1f} sat/vB" if view.fee_rate is not None else "unknown rate"
     words.append(f"Fee {btc(view.fee) or 'UNKNOWN'} BTC ({rate}, ~{view.vsize} vB)")
+    if view.timelock is not None:
+        words.append(view.timelock)
     return {
         "words": words,
         "inputs": [{"outpoint": i.outpoint, "amount": btc(i.amount), "paths": i.paths,
@@ -134,7 +138,7 @@ def _bitcoin_summary(view: DraftView) -> dict[str, Any]:
         "total_in": btc(view.total_in), "total_out": btc(view.total_out),
         "sent": btc(view.sent), "fee": btc(view.fee),
         "fee_rate": view.fee_rate, "vsize": view.vsize, "locktime": view.locktime,
-        "rbf": view.rbf,
+        "rbf": view.rbf, "version": view.version, "sequences": list(view.sequences),
     }
 
 

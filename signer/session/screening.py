@@ -28,7 +28,13 @@ from signer.transport.incoming import Envelope, IncomingDraft
 
 
 def bitcoin_settings(app: Appliance) -> BitcoinSettings:
-    return BitcoinSettings(allow_witness_only=app.home.config.settings.accept_witness_only_inputs)
+    """The appliance's Bitcoin settings and the applied policy's [bitcoin] rules; the key
+    pool is the registered wallet's (decoding.py sets it)."""
+    policy = active_policy(app)
+    return BitcoinSettings(
+        allow_witness_only=app.home.config.settings.accept_witness_only_inputs,
+        max_locktime_height=policy.document.bitcoin.max_locktime_height if policy else None,
+    )
 
 
 def decode_stored(app: Appliance, row: DraftRow, wallet: RegisteredWallet) -> DecodedDraft:

@@ -10,10 +10,18 @@ from dataclasses import dataclass, field
 
 from embit.psbt import InputScope, OutputScope
 
-from signer.chains.bitcoin.origins import Branch, NotOurs, claims_wallet, own_script, wallet_branch
+from signer.chains.bitcoin.origins import (
+    SCAN_BEYOND_POOL,
+    Branch,
+    HardenedStep,
+    NotOurs,
+    claims_wallet,
+    own_script,
+    wallet_branch,
+)
 from signer.chains.bitcoin.scripts import is_witness_program, p2sh_script, p2wsh_script
 from signer.chains.bitcoin.settings import Settings
-from signer.chains.bitcoin.wallet import MultisigWallet
+from signer.chains.bitcoin.wallet import RECEIVE, MultisigWallet
 from signer.chains.bitcoin.wire import txid
 
 
@@ -108,7 +116,12 @@ def _script_consistency(inp: InputScope, index: int, facts: InputFacts) -> None:
         facts.findings.append(Finding("script_mismatch", f"{where}: {problem}"))
 
 
-def _ownership(inp: InputScope, index: int, wallet: MultisigWallet, facts: InputFacts) -> None:
+_BRANCH_NAME = {0: "receive", 1: "change"}
+
+
+def _ownership(
+    inp: InputScope, index: int, wallet: MultisigWallet, facts: InputFacts, settings: Settings
+) -> None:
     where = f"input {index}"
     try:
         if inp.redeem_script is not None or inp.witness_script is None:
@@ -123,6 +136,13 @@ def _ownership(inp: InputScope, index: int, wallet: MultisigWallet, facts: Input
         facts.findings.append(Finding("foreign_input", f"{where}: {reason}"))
         return
     facts.branch = branch
+    pool = settings.pool(branch.change)
+    if branch.index >= pool:
+        # Refused at import, not only when a token finds it has no such key at signing.
+        facts.findings.append(Finding(
+            "key_absent", f"{where}: needs the keys at /{branch.change}/{branch.index}, beyond "
+            f"the {pool} {_BRANCH_NAME[branch.change]} keys the tokens hold (/{branch.change}/0.."
+            f"/{branch.change}/{pool - 1})"))
 
 
 def _signature_state(
@@ -151,15 +171,33 @@ def inspect_input(
     facts = InputFacts()
     _previous_output(inp, index, facts, settings)
     _script_consistency(inp, index, facts)
-    _ownership(inp, index, wallet, facts)
+    _ownership(inp, index, wallet, facts, settings)
     _signature_state(inp, index, wallet, facts)
     return facts
+
+
+def _pool_findings(where: str, branch: Branch, marked: bool, settings: Settings) -> list[Finding]:
+    """Our output must be one the tokens can spend again: inside the pool, change if marked."""
+    found = []
+    at = f"/{branch.change}/{branch.index}"
+    if marked and branch.change == RECEIVE:
+        found.append(Finding("change_on_receive_branch", f"{where}: presented as change but "
+                             f"derives on the receive branch at {at}"))
+    pool = settings.pool(branch.change)
+    if branch.index >= pool:
+        found.append(Finding(
+            "change_beyond_pool", f"{where}: pays the wallet's {at}"
+            + ("" if marked else " (no derivation data)")
+            + f", index {branch.index} is beyond the {pool} {_BRANCH_NAME[branch.change]} keys "
+            "the tokens hold"))
+    return found
 
 
 def inspect_output(
     out: OutputScope, index: int, wallet: MultisigWallet, settings: Settings
 ) -> OutputFacts:
-    """An output claiming to be ours must derive to our script; ours unclaimed is flagged."""
+    """An output claiming to be ours must derive to our script, inside the key pool, on
+    the change branch; ours unclaimed is flagged."""
     facts = OutputFacts()
     where = f"output {index}"
     script = bytes(out.script_pubkey.data)
@@ -174,15 +212,25 @@ def inspect_output(
                 wallet.witness_script(branch.change, branch.index)
             ):
                 raise NotOurs("witnessScript is not the wallet's")
+        except HardenedStep as reason:
+            facts.findings.append(Finding("change_hardened", f"{where}: claims to be change "
+                                          f"but {reason}; the wallet derives only unhardened"))
+            return facts
         except NotOurs as reason:
             facts.findings.append(
                 Finding("fraudulent_change", f"{where}: claims to be change but {reason}")
             )
             return facts
+        facts.findings += _pool_findings(where, branch, True, settings)
         facts.branch = branch
-    elif (
-        hit := own_script(wallet, script, settings.receive_keys, settings.change_keys)
-    ) is not None:
+        return facts
+    hit = own_script(wallet, script, settings.receive_keys + SCAN_BEYOND_POOL,
+                     settings.change_keys + SCAN_BEYOND_POOL)
+    if hit is None:
+        return facts
+    if hit.index >= settings.pool(hit.change):
+        facts.findings += _pool_findings(where, hit, False, settings)
+    else:
         facts.findings.append(
             Finding(
                 "unmarked_own_output",

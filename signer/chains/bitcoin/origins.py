@@ -9,7 +9,11 @@ from functools import lru_cache
 from embit.ec import PublicKey
 from embit.psbt import DerivationPath
 
-from signer.chains.bitcoin.wallet import MultisigWallet
+from signer.chains.bitcoin.wallet import HARDENED, MultisigWallet, format_path
+
+# Our scripts are looked for this far past the pool among outputs without derivation
+# data: a payment to the wallet beyond the keys the tokens hold is caught, not "external".
+SCAN_BEYOND_POOL = 100
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,20 @@ class Branch:
 
 class NotOurs(ValueError):
     """Derivation data that does not describe the wallet; the text says why."""
+
+
+class HardenedStep(NotOurs):
+    """A holder's path whose branch or index is hardened: no registered xpub derives it."""
+
+
+def _hardened_step(wallet: MultisigWallet, fingerprint: bytes, path: list[int]) -> str | None:
+    """``m/.../1/5'`` when ``path`` is a holder's account path with a hardened last step."""
+    for c in wallet.cosigners:
+        base = c.path_indexes
+        if c.fingerprint == fingerprint and len(path) == len(base) + 2 and (
+                tuple(path[: len(base)]) == base and max(path[-2:]) >= HARDENED):
+            return format_path(list(path))
+    return None
 
 
 def claims_wallet(wallet: MultisigWallet, derivations: Mapping[PublicKey, DerivationPath]) -> bool:
@@ -46,6 +64,8 @@ def wallet_branch(
             continue
         origin = wallet.origin_of(fingerprint, derivation.derivation)
         if origin is None:
+            if (hardened := _hardened_step(wallet, fingerprint, derivation.derivation)):
+                raise HardenedStep(f"key {pubkey.sec().hex()} is at hardened path {hardened}")
             raise NotOurs(f"key {pubkey.sec().hex()} is not on a registered holder's path")
         sec = pubkey.sec()
         if wallet.child_pubkeys(origin.change, origin.index)[origin.holder] != sec:

@@ -10,12 +10,12 @@ from embit.psbt import PSBT
 from signer.chains.bitcoin.addresses import address_of
 from signer.chains.bitcoin.checks import Finding, InputFacts, inspect_input, inspect_output
 from signer.chains.bitcoin.settings import Settings
+from signer.chains.bitcoin.standardness import estimated_weight, standardness_findings
+from signer.chains.bitcoin.timelocks import FINAL, sequences, timelock_findings, timelock_line
 from signer.chains.bitcoin.wallet import MultisigWallet, format_path
-from signer.chains.bitcoin.wire import compact_size
 
 CHANGE_VERIFIED = "change (verified)"
 EXTERNAL = "EXTERNAL"
-_FINAL = 0xFFFFFFFF
 
 
 @dataclass(frozen=True)
@@ -54,31 +54,23 @@ class DraftView:
     locktime: int
     rbf: bool
     findings: tuple[Finding, ...]
+    version: int = 2
+    sequences: tuple[int, ...] = ()  # each input's nSequence
+    weight: int = 0  # estimated once signed, like vsize
 
     @property
     def signable(self) -> bool:
         return not self.findings
 
+    @property
+    def timelock(self) -> str | None:
+        """One plain line on the draft's nLockTime and unusual nSequences, None if usual."""
+        return timelock_line(self.version, self.locktime, self.sequences)
+
 
 def estimated_vsize(psbt: PSBT, wallet: MultisigWallet) -> int:
     """Virtual size with final witnesses (worst-case 72-byte low-S signatures)."""
-    tx = psbt.tx
-    outputs = sum(
-        8 + len(compact_size(len(o.script_pubkey.data))) + len(o.script_pubkey.data)
-        for o in tx.vout
-    )
-    base = (
-        4
-        + len(compact_size(len(tx.vin)))
-        + 41 * len(tx.vin)
-        + len(compact_size(len(tx.vout)))
-        + outputs
-        + 4
-    )
-    script_len = 3 + 34 * len(wallet.cosigners)
-    per_input = 1 + 1 + wallet.threshold * (1 + 72) + len(compact_size(script_len)) + script_len
-    witness = 2 + per_input * len(tx.vin) if tx.vin else 0
-    return (base * 4 + witness + 3) // 4
+    return (estimated_weight(psbt, wallet) + 3) // 4
 
 
 def _input_line(psbt: PSBT, index: int, facts: InputFacts, wallet: MultisigWallet) -> InputLine:
@@ -175,7 +167,9 @@ def review_draft(psbt: PSBT, wallet: MultisigWallet, settings: Settings | None =
     total_in = None if None in amounts else sum(a for a in amounts if a is not None)
     total_out = sum(o.amount for o in outputs)
     fee = None if total_in is None else total_in - total_out
-    vsize = estimated_vsize(psbt, wallet)
+    weight = estimated_weight(psbt, wallet)
+    vsize = (weight + 3) // 4
+    sequence_list = sequences(psbt)
     view = DraftView(
         inputs=tuple(_input_line(psbt, i, f, wallet) for i, f in enumerate(in_facts)),
         outputs=tuple(outputs),
@@ -186,13 +180,16 @@ def review_draft(psbt: PSBT, wallet: MultisigWallet, settings: Settings | None =
         vsize=vsize,
         fee_rate=None if fee is None else fee / vsize,
         locktime=int(psbt.locktime or 0),
-        rbf=any(
-            (inp.sequence if inp.sequence is not None else _FINAL) < _FINAL - 1
-            for inp in psbt.inputs
-        ),
+        rbf=any(sequence < FINAL - 1 for sequence in sequence_list),
         findings=(),
+        version=2 if psbt.tx_version is None else int(psbt.tx_version),
+        sequences=sequence_list,
+        weight=weight,
     )
     findings = [f for facts in in_facts for f in facts.findings]
     findings += [f for facts in out_facts for f in facts.findings]
     findings += _transaction_findings(psbt, wallet, view, settings)
+    findings += standardness_findings(psbt, view.version, weight)
+    findings += timelock_findings(view.version, view.locktime, sequence_list,
+                                  settings.max_locktime_height)
     return replace(view, findings=tuple(findings))

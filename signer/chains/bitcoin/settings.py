@@ -18,6 +18,14 @@ class Settings:
     max_fee_sats: int = 5_000_000
     max_fee_percent: float = 2.0  # of the amount leaving the wallet (of all outputs if none)
     max_fee_rate: float | None = 500.0  # sat/vB; None = no cap
-    # How far to look for our own scripts among outputs that carry no derivation data.
+    # The key pool the ceremony imported into the tokens (the registered wallet's
+    # receive_keys / change_keys): only these keys can sign, so our scripts beyond them
+    # are refused (key_absent, change_beyond_pool).
     receive_keys: int = 100
     change_keys: int = 100
+    # The policy's [bitcoin] max_locktime_height; None: only nLockTime 0 is signed.
+    max_locktime_height: int | None = None
+
+    def pool(self, change: int) -> int:
+        """How many keys of branch ``change`` (0 receive, 1 change) the tokens hold."""
+        return self.change_keys if change else self.receive_keys
