@@ -26,7 +26,9 @@ from embit.script import Script
 from signer.cli.main import run
 from tests.bitcoin.builders import Spend
 from tests.conftest import Cli
+from tests.ethereum.safe_chain import SafeWallet
 from tests.pipeline.conftest import imported, psbt_file, registered, verify_final
+from tests.pipeline.test_safe_pipeline import _draft_file, safe_setup  # noqa: F401
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
@@ -284,3 +286,38 @@ def test_a_re_import_says_already_known_with_the_state(wallet_cli: Cli, tmp_path
     assert "already known (state partially_signed)" in out
     code, doc = wallet_cli("import", str(path))
     assert (doc["drafts"][0]["new"], doc["drafts"][0]["state"]) == (False, "partially_signed")
+
+
+def test_a_safe_variant_with_the_same_hash_is_a_payload_conflict(
+    safe_setup: tuple[Cli, SafeWallet], tmp_path: Path,  # noqa: F811 (the imported fixture)
+) -> None:
+    """The Safe JSON carries no signatures (an extra field is refused); one that hashes the
+    same but reads differently is a conflict; the stored draft still signs and executes."""
+    cli, deployed = safe_setup
+    chain, safe = deployed.chain, deployed.safes["1.4.1"]
+    payee = "0x" + "ab" * 20
+    path = _draft_file(tmp_path, deployed, "eth.json", to=payee, value=str(10**18))
+    draft = imported(cli, path)
+    assert cli("sign", draft["id"], "--holder", "A")[0] == 0
+    before = _snapshot(cli, draft["id"])
+    original = json.loads(path.read_text())
+    tx = chain.draft(safe, "1.4.1", to=payee, value=str(10**18))
+    claimed = {**original, "safeTxHash": "0x" + chain.contract_hash(safe, tx).hex()}
+    older = {**original, "safeVersion": "1.3.0"}  # same EIP-712 domain: same safeTxHash
+    for name, variant in (("claimed.json", claimed), ("older.json", older)):
+        (tmp_path / name).write_text(json.dumps(variant))
+        refused = _refused(cli, tmp_path / name, "payload_conflict")
+        assert draft["id"] in refused["message"]
+    signed = {**original, "signatures": "0x" + "11" * 65}
+    (tmp_path / "signed.json").write_text(json.dumps(signed))
+    code, doc = cli("import", str(tmp_path / "signed.json"))
+    assert code == 2 and [r["code"] for r in doc["refused"]] == ["unknown_field"]
+    assert _snapshot(cli, draft["id"]) == before
+    assert cli("sign", draft["id"], "--holder", "C")[0] == 0
+    out = tmp_path / "usb"
+    out.mkdir()
+    assert cli("export", draft["id"], "--out", str(out))[0] == 0
+    exported = json.loads((out / f"{draft['id']}.safe-signatures.json").read_text())
+    before_balance = chain.balance(payee)
+    chain.execute(safe, tx, bytes.fromhex(exported["packed"][2:]))
+    assert chain.balance(payee) - before_balance == 10**18
