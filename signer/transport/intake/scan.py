@@ -16,7 +16,7 @@ from signer.transport.incoming import Chain, Envelope, IncomingDraft, RefusedInp
 from signer.transport.intake.detect import Kind, detect, psbt_from_base64, without_bom
 from signer.transport.intake.files import Budget, FileBytes, shown, walk
 from signer.transport.intake.ur_join import JoinedUR, URCollector
-from signer.transport.qr import read_qr_image
+from signer.transport.qr import PixelBudget, read_qr_image
 
 PayloadCheck = Callable[[bytes, str], object]
 
@@ -89,7 +89,8 @@ class _Intake:
     def __init__(self, vault_keys: dict[str, bytes], checks: PayloadChecks) -> None:
         self.vault_keys = vault_keys
         self.checks = checks
-        self.urs = URCollector()
+        self.urs = URCollector()  # one UR decoding budget for the whole import
+        self.pixels = PixelBudget()  # and one pixel budget for all its images
         self.result = IntakeResult()
 
     def guarded(self, action: Callable[[Any], None], item: FileBytes | JoinedUR) -> None:
@@ -176,7 +177,7 @@ class _Intake:
                 self.result.refused.append(refused)
 
     def image(self, piece: _Piece) -> None:
-        frames = read_qr_image(piece.data, piece.source)
+        frames = read_qr_image(piece.data, piece.source, budget=self.pixels)
         seen: set[bytes] = set()
         for frame_number, codes in enumerate(frames, 1):
             for code_number, code in enumerate(codes, 1):
