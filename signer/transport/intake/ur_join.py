@@ -83,10 +83,12 @@ class URCollector:
         message = None
         try:
             key = self._key(text, source)
+            if self.budget.exhausted and key[1] != "single":
+                return None  # the import's decoding budget is spent: refused once already
             message = self._messages.get(key)
             if message is None:
                 message = self._messages[key] = _Message(URDecoder(origin, self.budget))
-            if message.refused or (self.budget.exhausted and key[1] != "single"):
+            if message.refused:
                 return None  # its refusal is reported once already
             message.decoder.receive(text)
         except BadInput as exc:
@@ -109,7 +111,28 @@ class URCollector:
 
     def finish(self) -> list[JoinedUR | RefusedInput]:
         """One entry per distinct UR message seen, complete or not."""
-        return [self._finished(m) for m in self._messages.values() if not m.refused]
+        finished: list[JoinedUR | RefusedInput] = []
+        # Incomplete messages are reported once per file (set): forged parts that each
+        # claim another message must not become a refusal per part.
+        incomplete: dict[str, list[_Message]] = {}
+        for message in self._messages.values():
+            if message.refused:
+                continue
+            if message.decoder.result is None:
+                incomplete.setdefault(_named(message.origins), []).append(message)
+            else:
+                finished.append(self._finished(message))
+        for source, group in incomplete.items():
+            if len(group) == 1:
+                finished.append(self._finished(group[0]))
+                continue
+            texts = [text for message in group for text in message.texts]
+            finished.append(RefusedInput(
+                source, "ur_incomplete",
+                f"{source}: {len(group)} multipart URs, none complete ({len(texts)} parts "
+                "that name different messages: seqLen, length or checksum differ); import "
+                "one complete QR sequence", _sha(texts)))
+        return finished
 
     @staticmethod
     def _finished(message: _Message) -> JoinedUR | RefusedInput:

@@ -124,7 +124,8 @@ def _check_caps(
             "qr_too_large", f"{name}: frame {index} has {pixels} pixels, limit {frame_cap}"
         )
     if total > total_cap:
-        raise BadInput("qr_too_large", f"{name}: more than {total_cap} pixels in all frames")
+        raise BadInput("qr_too_large", f"{name}: {total} pixels in its frames (frames x "
+                       f"pixels), more than the limit of {total_cap}")
 
 
 def _on_white(frame: Image.Image) -> Image.Image:
