@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from embit import ec
+from embit.networks import NETWORKS
 from embit.psbt import PSBT, DerivationPath
 from embit.script import Script
 
@@ -27,6 +29,7 @@ from signer.cli.main import run
 from tests.bitcoin.builders import Spend
 from tests.conftest import Cli
 from tests.ethereum.safe_chain import SafeWallet
+from tests.intake.intake_samples import VAULT, draft_bytes, envelope_bytes
 from tests.pipeline.conftest import imported, psbt_file, registered, verify_final
 from tests.pipeline.test_safe_pipeline import _draft_file, safe_setup  # noqa: F401
 
@@ -321,3 +324,58 @@ def test_a_safe_variant_with_the_same_hash_is_a_payload_conflict(
     before_balance = chain.balance(payee)
     chain.execute(safe, tx, bytes.fromhex(exported["packed"][2:]))
     assert chain.balance(payee) - before_balance == 10**18
+
+
+def test_the_verdict_after_a_re_import_is_the_stored_drafts(wallet_cli: Cli,
+                                                            tmp_path: Path) -> None:
+    """A draft rejected for its envelope (the request says 0.5 BTC, the PSBT pays 0.001)
+    comes back as a plain PSBT, then in an envelope whose request matches: the first is
+    judged with the stored envelope (still rejected), the second is a conflict."""
+    key = tmp_path / "vault.pem"
+    key.write_bytes(VAULT.public_key().public_bytes(Encoding.PEM,
+                                                     PublicFormat.SubjectPublicKeyInfo))
+    assert wallet_cli("vault-key", "add", str(key), "--id", "vault-2026",
+                      "--holders", "A,B")[0] == 0
+    path = psbt_file(tmp_path, registered(wallet_cli), "w.psbt", 100_000)
+    psbt_b64 = path.read_text()
+
+    def sealed(name: str, amount: str) -> Path:
+        body = draft_bytes(payload={"psbt": psbt_b64})
+        doc = json.loads(body)
+        doc["request"].update(amount=amount, destination=_payee(psbt_b64))
+        out = tmp_path / name
+        out.write_bytes(envelope_bytes(json.dumps(doc).encode()))
+        return out
+
+    code, doc = wallet_cli("import", str(sealed("lie.json", "0.5")))
+    first = doc["drafts"][0]
+    assert code == 3 and "request_mismatch" in [r["code"] for r in first["reasons"]]
+    before = _snapshot(wallet_cli, first["id"])
+    code, doc = wallet_cli("import", str(path))  # the same PSBT, plain
+    again = doc["drafts"][0]
+    assert (code, again["new"], again["verdict"], again["state"]) == (
+        3, False, "reject", "rejected")
+    assert "request_mismatch" in [r["code"] for r in again["reasons"]]
+    refused = _refused(wallet_cli, sealed("fixed.json", "0.001"), "payload_conflict")
+    assert "the envelope" in refused["message"] and "0.5" in refused["message"]
+    assert _snapshot(wallet_cli, first["id"])[0] == before[0]
+    code, refused_sign = wallet_cli("sign", first["id"], "--holder", "A")
+    assert code == 3 and refused_sign["refused"][0]["code"] == "request_mismatch"
+    _still_signs_new(wallet_cli, tmp_path)
+
+
+def _payee(psbt_b64: str) -> str:
+    """The address the PSBT pays (output 0: psbt_file puts the payment first)."""
+    psbt = PSBT.parse(base64.b64decode(psbt_b64))
+    return str(psbt.tx.vout[0].script_pubkey.address(NETWORKS["regtest"]))
+
+
+def _still_signs_new(cli: Cli, tmp_path: Path) -> None:
+    fresh = imported(cli, psbt_file(tmp_path, registered(cli), "next.psbt", 200_000,
+                                    spends=[Spend((0, 2), 1_000_000)], payee="next"))
+    for who in ("A", "C"):
+        assert cli("sign", fresh["id"], "--holder", who)[0] == 0
+    out = tmp_path / "usb-new"
+    out.mkdir()
+    assert cli("export", fresh["id"], "--out", str(out))[0] == 0
+    verify_final((out / f"{fresh['id']}.tx.hex").read_text().strip(), out / f"{fresh['id']}.psbt")
