@@ -10,7 +10,10 @@ home lock), and an ordinary draft imported with it, and after it, still signs.
 from __future__ import annotations
 
 import io
+import os
 import random
+import subprocess
+import sys
 import time
 import zlib
 from pathlib import Path
@@ -20,7 +23,7 @@ import pytest
 from PIL import Image
 
 from tests.bitcoin.builders import Spend
-from tests.conftest import Cli
+from tests.conftest import REPO, Cli
 from tests.pipeline.conftest import imported, psbt_file, registered, verify_final
 
 # BCR-2020-012: the 256 words; the minimal style spells each byte as first+last letter.
@@ -159,3 +162,38 @@ def test_the_pixel_budget_is_for_the_whole_import_not_per_file(wallet_cli: Cli,
     assert all("left of this import's limit" in r["message"] for r in doc["refused"]
                if r["code"] == "qr_too_large")
     _ordinary_draft_signs(wallet_cli, tmp_path)
+
+
+def _lock_held(inode: int) -> bool:
+    """Whether some process holds a flock on the inode (read from /proc/locks, so the
+    probe never takes the lock itself and cannot disturb the import)."""
+    return any(line.split()[5].endswith(f":{inode}")
+               for line in Path("/proc/locks").read_text().splitlines()
+               if len(line.split()) > 5 and line.split()[1] == "FLOCK")
+
+
+def test_a_flood_holds_the_home_lock_for_seconds_not_minutes(wallet_cli: Cli,
+                                                             tmp_path: Path) -> None:
+    """`import` takes the home lock when it opens the home, before the scan, and keeps it
+    while decoding: measured from outside, in a real process."""
+    flood = tmp_path / "flood.ur.txt"
+    flood.write_text("\n".join(same_message_parts(10_000)))
+    lock = wallet_cli.home / "airsign.lock"
+    inode = lock.stat().st_ino
+    child = subprocess.Popen(
+        [sys.executable, "-m", "signer", "--home", str(wallet_cli.home), "--json", "import",
+         str(flood)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO)
+    first_held = None
+    while child.poll() is None:
+        if first_held is None and _lock_held(inode):
+            first_held = time.perf_counter()
+        time.sleep(0.005)
+    released = time.perf_counter()
+    out, err = child.communicate()
+    assert child.returncode == 2, err
+    assert "ur_too_costly" in out
+    assert first_held is not None, "the import never held the lock"
+    held = released - first_held
+    print(f"home lock held {held:.2f} s by an import of 10,000 forged parts")
+    assert held < 5.0, held
