@@ -92,6 +92,7 @@ def import_drafts(ctx: Context) -> Result:
     lines = [
         f"{d['id']} {d['chain']:<8} {d['amount']} {d['asset']} -> {d['destination']}: "
         f"{d['verdict'].upper()}"
+        + ("" if d["new"] else f", already known (state {d['state']})")
         + "".join(f"\n    {r['code']}: {r['message']}" for r in d["reasons"])
         for d in report.drafts
     ]

@@ -8,17 +8,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from signer.chains.bitcoin.finalize import combine
-from signer.chains.bitcoin.psbt_file import Psbt, psbt_bytes, read_psbt
+from signer.chains.bitcoin.partial_sigs import verify_partial_signatures
+from signer.chains.bitcoin.psbt_file import Psbt, read_psbt
 from signer.chains.ethereum import parse_safe_tx_json
 from signer.errors import AirsignError, Exit, Rejected
 from signer.risk import BatchLedger, Ledger, Verdict, record_imported
 from signer.session.appliance import Appliance
 from signer.session.decoding import DecodedDraft, decode
+from signer.session.merging import merge_known
 from signer.session.policy import active_policy
 from signer.session.safe_nonces import nonce_state
 from signer.session.screening import (
     bitcoin_settings,
+    decode_stored,
     fresh_verdict,
     verdict_json,
     write_verdict,
@@ -94,20 +96,23 @@ def import_one(
                        "envelope); the applied policy does not accept plain drafts")
     nonces = nonce_state(app, wallet, at_import=True) if incoming.chain == "ethereum" else None
     decoded = decode(incoming, wallet, policy, bitcoin_settings(app), nonces, parsed)
+    if decoded.psbt is not None and decoded.view is not None:
+        # Signatures it arrives with are proven before the draft is stored or merged.
+        verify_partial_signatures(decoded.psbt, decoded.view, incoming.source)
     existing = drafts.get(app.conn, decoded.id)
     now = app.clock()
     verdict = None
     if existing is None:
         verdict = _store(app, incoming, decoded, ledger, now)
     else:
-        if decoded.chain == "bitcoin" and not existing.complete and not existing.abandoned:
-            _combine(app, existing.payload, incoming, decoded.id)
-        # Combining adds signatures made elsewhere to the payload; ours (and the verdict
-        # that let them be made) are as they were.
+        merge_known(app, existing, incoming, decoded)
+        # Judged on what is stored (the stored envelope, the merged signatures), never on
+        # the file just read; a draft our holders signed keeps the verdict they signed on.
         # An abandoned draft stays so; a quorum's cancellation is judged on its own path.
         if not existing.signatures and not existing.abandoned and existing.cancels is None:
-            verdict = fresh_verdict(app, decoded, now, ledger)
-            write_verdict(app, decoded, verdict, now)  # in this draft's savepoint
+            stored = decode_stored(app, _row(app, decoded.id), wallet, at_import=True)
+            verdict = fresh_verdict(app, stored, now, ledger)
+            write_verdict(app, stored, verdict, now)  # in this draft's savepoint
     if verdict is not None:
         kind, reasons = verdict.kind.value, [{"code": r.code, "message": r.message}
                                              for r in verdict.reasons]
@@ -120,7 +125,14 @@ def import_one(
             "destination": facts.destinations[0] if len(facts.destinations) == 1 else
             (list(facts.destinations) or None),
             "verdict": kind, "reasons": reasons, "new": existing is None,
-            "source": incoming.source}
+            "state": _row(app, decoded.id).state, "source": incoming.source}
+
+
+def _row(app: Appliance, draft_id: str) -> drafts.DraftRow:
+    row = drafts.get(app.conn, draft_id)
+    if row is None:
+        raise RuntimeError(f"draft {draft_id}: not stored")
+    return row
 
 
 def _store(
@@ -150,16 +162,3 @@ def _store(
                   summary=decoded.summary, seq=entry.seq, verdict=verdict_json(verdict))
     write_verdict(app, decoded, verdict, now, on_row=False, after=entry)
     return verdict
-
-
-def _combine(app: Appliance, stored: bytes, incoming: IncomingDraft, draft_id: str) -> None:
-    """A PSBT of the same transaction signed elsewhere: merge its signatures (BIP174 combiner)."""
-    merged = psbt_bytes(combine([read_psbt(stored, f"draft {draft_id}"),
-                                 read_psbt(incoming.payload, incoming.source)]))
-    if merged == stored:
-        return
-    with transaction(app.conn):
-        journal.append(app.conn, "draft_combined", "operator",
-                       {"draft": draft_id, "source": incoming.source,
-                        "payload_sha256": hashlib.sha256(merged).hexdigest()}, app.clock)
-        drafts.set_payload(app.conn, draft_id, merged)

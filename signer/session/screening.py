@@ -37,8 +37,11 @@ def bitcoin_settings(app: Appliance) -> BitcoinSettings:
     )
 
 
-def decode_stored(app: Appliance, row: DraftRow, wallet: RegisteredWallet) -> DecodedDraft:
-    """Decode a stored draft again, exactly as at import (envelope included)."""
+def decode_stored(
+    app: Appliance, row: DraftRow, wallet: RegisteredWallet, at_import: bool = False
+) -> DecodedDraft:
+    """Decode a stored draft again, exactly as at import (envelope included); ``at_import``:
+    judged as an import is (a Safe nonce may follow the unsigned drafts stored before it)."""
     envelope = None
     if row.envelope is not None:
         envelope = Envelope(row.envelope["key_id"], row.envelope["body_sha256"],
@@ -49,7 +52,7 @@ def decode_stored(app: Appliance, row: DraftRow, wallet: RegisteredWallet) -> De
     # without must be at the next nonce exactly (safe_nonces.py).
     nonces = None
     if row.chain == "ethereum" and not row.signatures:
-        nonces = nonce_state(app, wallet, at_import=False)
+        nonces = nonce_state(app, wallet, at_import=at_import)
     # Only a Safe transaction's decoding reads the policy (its ERC-20 token registry).
     policy = active_policy(app) if row.chain == "ethereum" else None
     return decode(incoming, wallet, policy, bitcoin_settings(app), nonces, stored=True,

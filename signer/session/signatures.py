@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from signer.chains.bitcoin.finalize import extract_transaction, finalize_in_place
+from signer.chains.bitcoin.partial_sigs import signer_counts
 from signer.chains.bitcoin.psbt_file import psbt_bytes
 from signer.chains.bitcoin.sighash import SighashCache
 from signer.chains.bitcoin.signing import (
@@ -61,7 +62,8 @@ def bitcoin_digests(
     if psbt is None or view is None:
         raise RuntimeError(f"draft {decoded.id}: decoded without its PSBT and review")
     cache = SighashCache(psbt.tx)
-    counts = [len(inp.partial_sigs) for inp in psbt.inputs]
+    # Distinct wallet keys with a proven signature (import verified any made elsewhere).
+    counts = signer_counts(psbt, view)
     planned: list[tuple[str, list[InputDigest]]] = []
     for holder in holders:
         try:
@@ -104,9 +106,9 @@ def bitcoin_signed(
     transaction once complete; the failure that ended the turn (a signature that does not
     verify ends it as a token failure does: that holder's signatures are dropped, the
     earlier holders' stand)."""
-    psbt = decoded.psbt
-    if psbt is None:
-        raise RuntimeError(f"draft {decoded.id}: decoded without its PSBT")
+    psbt, view = decoded.psbt, decoded.view
+    if psbt is None or view is None:
+        raise RuntimeError(f"draft {decoded.id}: decoded without its PSBT and review")
     holders: list[tuple[str, bool]] = []  # (holder, complete once it signed)
     ours: list[InputSignature] = []
     failure = signed.failure
@@ -119,8 +121,8 @@ def bitcoin_signed(
             break
         add_signatures(psbt, signatures)
         ours += signatures
-        holders.append(
-            (holder, all(len(inp.partial_sigs) >= wallet.threshold for inp in psbt.inputs)))
+        holders.append((holder, all(count >= wallet.threshold
+                                    for count in signer_counts(psbt, view))))
     if not holders:
         return [], None, None, failure
     payload = psbt_bytes(psbt)

@@ -89,7 +89,7 @@ def report_lines(imported: list[dict[str, Any]], refused: list[dict[str, str]]) 
     lines = []
     for draft in imported:
         marker = "" if draft["verdict"] == "approve" else "[!] "
-        again = "" if draft["new"] else " (already known)"
+        again = "" if draft["new"] else f" (already known, state {draft['state']})"
         lines.append(f"{marker}{draft['verdict'].upper()} {draft['id']} {draft['amount']} "
                      f"{draft['asset']} -> {plain(str(draft['destination']))}{again}")
         lines += [f"    {r['code']}: {plain(r['message'])}" for r in draft["reasons"]]

@@ -22,7 +22,7 @@ from signer.transport.intake.detect import (
 )
 from signer.transport.intake.files import Budget, FileBytes, shown, walk
 from signer.transport.intake.ur_join import JoinedUR, URCollector
-from signer.transport.qr import read_qr_image
+from signer.transport.qr import PixelBudget, read_qr_image
 
 PayloadCheck = Callable[[bytes, str], object]
 
@@ -95,7 +95,8 @@ class _Intake:
     def __init__(self, vault_keys: dict[str, bytes], checks: PayloadChecks) -> None:
         self.vault_keys = vault_keys
         self.checks = checks
-        self.urs = URCollector()
+        self.urs = URCollector()  # one UR decoding budget for the whole import
+        self.pixels = PixelBudget()  # and one pixel budget for all its images
         self.result = IntakeResult()
 
     def guarded(self, action: Callable[[Any], None], item: FileBytes | JoinedUR) -> None:
@@ -183,7 +184,7 @@ class _Intake:
                 self.result.refused.append(refused)
 
     def image(self, piece: _Piece) -> None:
-        frames = read_qr_image(piece.data, piece.source)
+        frames = read_qr_image(piece.data, piece.source, budget=self.pixels)
         seen: set[bytes] = set()
         for frame_number, codes in enumerate(frames, 1):
             for code_number, code in enumerate(codes, 1):

@@ -11,10 +11,16 @@ from dataclasses import dataclass, field
 
 from signer.errors import BadInput
 from signer.transport.incoming import RefusedInput
-from signer.transport.ur import FountainPart, URDecoder, split_ur
+from signer.transport.ur import DecodeBudget, FountainPart, URDecoder, split_ur
 from signer.transport.ur.bytewords import Style, decode
 
 _MAX_NAMED = 3
+# UR part strings one import reads (text lines and QR codes together): twice what the
+# largest draft needs at the default fragment length (1 MiB in 880-byte fragments, with
+# repeats), far more than anyone scans by hand.
+MAX_UR_PARTS = 5_000
+# Refusals that end a message for good: its later parts are ignored, not refused again.
+_FINAL = ("ur_checksum", "ur_too_costly")
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class _Message:
     decoder: URDecoder
     origins: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    refused: bool = False  # refused for good (checksum, decoding budget): parts ignored
 
     def add_origin(self, origin: str) -> None:
         if origin not in self.origins:
@@ -50,20 +57,43 @@ def _sha(texts: list[str]) -> str:
 
 
 class URCollector:
-    """Accepts UR part strings from many sources; ``finish`` yields whole URs or refusals."""
+    """Accepts UR part strings from many sources; ``finish`` yields whole URs or refusals.
 
-    def __init__(self) -> None:
+    One import's parts share one decoding budget and the cap on parts: a flood of forged
+    parts is refused once, in about a second, and its further parts are ignored.
+    """
+
+    def __init__(self, budget: DecodeBudget | None = None, max_parts: int = MAX_UR_PARTS
+                 ) -> None:
         self._messages: dict[tuple[object, ...], _Message] = {}
+        self.budget = budget if budget is not None else DecodeBudget()
+        self.max_parts = max_parts
+        self.parts = 0
 
     def add(self, text: str, source: str, origin: str) -> RefusedInput | None:
         """Take one part; ``source`` names the part, ``origin`` the file it came from."""
+        self.parts += 1
+        if self.parts > self.max_parts:
+            if self.parts > self.max_parts + 1:
+                return None  # refused once, below
+            return RefusedInput(source, "ur_too_many_parts",
+                                f"{source}: more than {self.max_parts} UR parts in one import "
+                                "(the limit); this part and every later one are ignored",
+                                _sha([text]))
+        message = None
         try:
             key = self._key(text, source)
+            if self.budget.exhausted and key[1] != "single":
+                return None  # the import's decoding budget is spent: refused once already
             message = self._messages.get(key)
             if message is None:
-                message = self._messages[key] = _Message(URDecoder(origin))
+                message = self._messages[key] = _Message(URDecoder(origin, self.budget))
+            if message.refused:
+                return None  # its refusal is reported once already
             message.decoder.receive(text)
         except BadInput as exc:
+            if exc.code in _FINAL and message is not None:
+                message.refused = True
             named = exc.message if exc.message.startswith(source) else f"{source}: {exc.message}"
             return RefusedInput(source, exc.code, named, _sha([text]))
         message.add_origin(origin)
@@ -81,7 +111,28 @@ class URCollector:
 
     def finish(self) -> list[JoinedUR | RefusedInput]:
         """One entry per distinct UR message seen, complete or not."""
-        return [self._finished(m) for m in self._messages.values()]
+        finished: list[JoinedUR | RefusedInput] = []
+        # Incomplete messages are reported once per file (set): forged parts that each
+        # claim another message must not become a refusal per part.
+        incomplete: dict[str, list[_Message]] = {}
+        for message in self._messages.values():
+            if message.refused:
+                continue
+            if message.decoder.result is None:
+                incomplete.setdefault(_named(message.origins), []).append(message)
+            else:
+                finished.append(self._finished(message))
+        for source, group in incomplete.items():
+            if len(group) == 1:
+                finished.append(self._finished(group[0]))
+                continue
+            texts = [text for message in group for text in message.texts]
+            finished.append(RefusedInput(
+                source, "ur_incomplete",
+                f"{source}: {len(group)} multipart URs, none complete ({len(texts)} parts "
+                "that name different messages: seqLen, length or checksum differ); import "
+                "one complete QR sequence", _sha(texts)))
+        return finished
 
     @staticmethod
     def _finished(message: _Message) -> JoinedUR | RefusedInput:

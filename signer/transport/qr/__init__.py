@@ -11,6 +11,7 @@ from signer.transport.qr.reader import (
     MAX_FRAME_PIXELS,
     MAX_FRAMES,
     MAX_TOTAL_PIXELS,
+    PixelBudget,
     read_qr_file,
     read_qr_image,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "MAX_FRAMES",
     "MAX_FRAME_PIXELS",
     "MAX_TOTAL_PIXELS",
+    "PixelBudget",
     "export_files",
     "make_qr",
     "png_frame",

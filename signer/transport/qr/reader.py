@@ -2,7 +2,10 @@
 
 Images are hostile input: formats are restricted, each frame's pixel count, the frame
 count and the total pixels scanned are capped before any pixel data is decoded, and every
-Pillow failure becomes a BadInput naming the file.
+Pillow failure becomes a BadInput naming the file. One import shares a pixel budget over
+all its images (frames x pixels, counted from the headers before the first frame is
+decoded): a small GIF declaring huge or many frames is refused in milliseconds, and no
+set of files keeps the decoder (and the home lock) busy for more than about a second.
 """
 
 from __future__ import annotations
@@ -19,7 +22,27 @@ from signer.errors import BadInput
 FORMATS = ("PNG", "JPEG", "GIF")
 MAX_FRAME_PIXELS = 16_000_000
 MAX_FRAMES = 1_000
-MAX_TOTAL_PIXELS = 400_000_000
+# zxing-cpp and the grayscale conversion take about 10 ns a pixel here: about a second.
+MAX_TOTAL_PIXELS = 100_000_000
+
+
+class PixelBudget:
+    """Pixels one import may still decode, over all its images (frames x pixels)."""
+
+    def __init__(self, limit: int = MAX_TOTAL_PIXELS) -> None:
+        self.limit = limit
+        self.spent = 0
+
+    def reserve(self, pixels: int, name: str) -> None:
+        """Take ``pixels`` from the budget, or refuse the image before decoding it."""
+        if self.spent + pixels > self.limit:
+            raise BadInput(
+                "qr_too_large",
+                f"{name}: its frames hold {pixels} pixels, more than the {self.limit - self.spent}"
+                f" left of this import's limit of {self.limit} pixels (frames x pixels); "
+                "no frame was decoded",
+            )
+        self.spent += pixels
 _QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
@@ -43,8 +66,11 @@ def read_qr_image(
     max_frame_pixels: int = MAX_FRAME_PIXELS,
     max_frames: int = MAX_FRAMES,
     max_total_pixels: int = MAX_TOTAL_PIXELS,
+    budget: PixelBudget | None = None,
 ) -> list[list[bytes]]:
-    """Like ``read_qr_file`` for image bytes; ``name`` is used in error messages."""
+    """Like ``read_qr_file`` for image bytes; ``name`` is used in error messages.
+
+    ``budget``: the import's pixel budget this image draws on (by default its own)."""
     frames: list[list[bytes]] = []
     total = 0
     # Pillow's plugins raise many exception types (OSError, ValueError, SyntaxError,
@@ -53,6 +79,8 @@ def read_qr_image(
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=FORMATS) as image:
+                _declared(image, name, max_frame_pixels, max_frames, max_total_pixels,
+                          budget or PixelBudget(max_total_pixels))
                 for index, frame in enumerate(ImageSequence.Iterator(image)):
                     pixels = frame.width * frame.height
                     total += pixels
@@ -72,6 +100,19 @@ def read_qr_image(
     return frames
 
 
+def _declared(
+    image: Image.Image, name: str, frame_cap: int, frame_count_cap: int, total_cap: int,
+    budget: PixelBudget,
+) -> None:
+    """Refuse from the headers alone (every frame of a GIF or APNG has the canvas size;
+    counting frames reads their headers, not their pixels) before any pixel is decoded."""
+    count = int(getattr(image, "n_frames", 1))
+    pixels = image.width * image.height
+    _check_caps(name, min(count, frame_count_cap + 1) - 1, pixels, pixels * count,
+                frame_cap, frame_count_cap, total_cap)
+    budget.reserve(pixels * count, name)
+
+
 def _check_caps(
     name: str, index: int, pixels: int, total: int, frame_cap: int, frame_count_cap: int,
     total_cap: int,
@@ -83,7 +124,8 @@ def _check_caps(
             "qr_too_large", f"{name}: frame {index} has {pixels} pixels, limit {frame_cap}"
         )
     if total > total_cap:
-        raise BadInput("qr_too_large", f"{name}: more than {total_cap} pixels in all frames")
+        raise BadInput("qr_too_large", f"{name}: {total} pixels in its frames (frames x "
+                       f"pixels), more than the limit of {total_cap}")
 
 
 def _on_white(frame: Image.Image) -> Image.Image:

@@ -1,5 +1,6 @@
 """BC-UR (BCR-2020-005/012): bytewords, fountain-coded multipart URs, byte-string payloads."""
 
+from signer.transport.ur.budget import MAX_DECODE_STEPS, DecodeBudget
 from signer.transport.ur.codec import (
     SUPPORTED_TYPES,
     UR,
@@ -14,10 +15,12 @@ from signer.transport.ur.fountain import MAX_MESSAGE_LEN, MAX_SEQ_LEN, FountainP
 from signer.transport.ur.fountain_decoder import FountainDecoder
 
 __all__ = [
+    "MAX_DECODE_STEPS",
     "MAX_MESSAGE_LEN",
     "MAX_SEQ_LEN",
     "SUPPORTED_TYPES",
     "UR",
+    "DecodeBudget",
     "FountainDecoder",
     "FountainPart",
     "URDecoder",

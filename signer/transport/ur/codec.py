@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from signer.errors import BadInput
 from signer.transport.ur import bytewords, cbor
+from signer.transport.ur.budget import DecodeBudget
 from signer.transport.ur.fountain import MAX_MESSAGE_LEN, FountainEncoder, FountainPart
 from signer.transport.ur.fountain_decoder import FountainDecoder
 
@@ -68,9 +69,9 @@ class UREncoder:
 class URDecoder:
     """Accepts UR part strings (any case, any order, repeats) until the UR is whole."""
 
-    def __init__(self, where: str = "UR") -> None:
+    def __init__(self, where: str = "UR", budget: DecodeBudget | None = None) -> None:
         self.where = where
-        self.fountain = FountainDecoder(where)
+        self.fountain = FountainDecoder(where, budget)
         self._type: str | None = None
         self._single: UR | None = None
 
@@ -153,9 +154,12 @@ def _check_type(ur_type: str, where: str) -> None:
         )
 
 
-def decode_parts(parts: Iterable[str | bytes], where: str = "UR") -> UR:
-    """Decode a whole UR from parts that must all belong to it; ``ur_incomplete`` if too few."""
-    decoder = URDecoder(where)
+def decode_parts(
+    parts: Iterable[str | bytes], where: str = "UR", budget: DecodeBudget | None = None
+) -> UR:
+    """Decode a whole UR from parts that must all belong to it; ``ur_incomplete`` if too few,
+    ``ur_too_costly`` past the decoding budget (by default MAX_DECODE_STEPS)."""
+    decoder = URDecoder(where, budget)
     for text in parts:
         decoder.receive(text)
     if decoder.result is not None:

@@ -9,16 +9,19 @@ peeling single fragments out of mixes.
 from __future__ import annotations
 
 from signer.errors import BadInput
+from signer.transport.ur.budget import DecodeBudget, shuffle_cost
 from signer.transport.ur.bytewords import crc32
 from signer.transport.ur.fountain import FountainPart
-from signer.transport.ur.sampler import choose_fragments
+from signer.transport.ur.sampler import choose_fragments, fragment_count
 
 
 class FountainDecoder:
     """Collects fountain parts of one message and checks the result against its CRC32."""
 
-    def __init__(self, where: str = "UR parts") -> None:
+    def __init__(self, where: str = "UR parts", budget: DecodeBudget | None = None) -> None:
         self.where = where
+        # Shared by every decoder of one import (a fresh one by default).
+        self.budget = budget if budget is not None else DecodeBudget()
         self._first: FountainPart | None = None
         self._seen: set[int] = set()
         # pivot bit -> [mask, value]; a pivot bit appears in no other row's mask.
@@ -57,6 +60,10 @@ class FountainDecoder:
         if self._message is not None or part.seq_num in self._seen:
             return False
         self._seen.add(part.seq_num)
+        # The shuffle that finds the part's fragments costs a step per fragment and copies
+        # the list of all of them: charged before it runs, from the degree alone.
+        degree = fragment_count(part.seq_num, part.seq_len, part.checksum)
+        self.budget.charge(shuffle_cost(degree, part.seq_len), self.where)
         mask = 0
         for index in choose_fragments(part.seq_num, part.seq_len, part.checksum):
             mask |= 1 << index
@@ -82,6 +89,8 @@ class FountainDecoder:
 
     def _add(self, mask: int, value: int) -> None:
         common = mask & self._pivots
+        # One step per stored equation the new one is reduced by (bounded by the rank).
+        self.budget.charge(common.bit_count(), self.where)
         while common:
             row = self._rows[common & -common]
             mask ^= row[0]
@@ -91,6 +100,7 @@ class FountainDecoder:
             return  # already implied by the parts we hold
         pivot = mask & -mask
         if self._used & pivot:  # only then can a stored row hold the new pivot's fragment
+            self.budget.charge(len(self._rows), self.where)
             for row in self._rows.values():
                 if row[0] & pivot:
                     row[0] ^= mask

@@ -67,6 +67,15 @@ def shuffled(items: Sequence[T], rng: Xoshiro256, count: int | None = None) -> l
     return result
 
 
+def fragment_count(seq_num: int, seq_len: int, checksum: int) -> int:
+    """How many fragments part ``seq_num`` mixes (choose_fragments' size), without the
+    shuffle that picks them: what a decoder can weigh before doing the work."""
+    if seq_num <= seq_len:
+        return 1
+    rng = Xoshiro256(seq_num.to_bytes(4, "big") + checksum.to_bytes(4, "big"))
+    return choose_degree(seq_len, rng)
+
+
 def choose_fragments(seq_num: int, seq_len: int, checksum: int) -> frozenset[int]:
     """Fragment indexes of part ``seq_num``: pure for the first seq_len parts, mixed after."""
     if seq_num <= seq_len:
