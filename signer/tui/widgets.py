@@ -6,7 +6,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
 from signer.errors import AirsignError, BadInput
 from signer.session import logins
@@ -22,6 +22,19 @@ def titled(field: Input, title: str) -> Input:
     """A labelled input that costs no extra line: the label sits in its frame."""
     field.border_title = title
     return field
+
+
+class TwoRowFooter(Footer):
+    """A footer whose keys wrap onto two rows: the dashboard has more keys than one row of
+    an 80-column terminal holds, and the last ones (a Audit, q Quit) must stay visible."""
+
+    DEFAULT_CSS = "TwoRowFooter { layout: grid; height: 2; grid-rows: 1; }"
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        # Footer.compose sets one grid column per key; half as many gives two rows.
+        columns = self.styles.grid_size_columns or 1
+        self.styles.grid_size_columns = (columns + 1) // 2
 
 
 def plain(text: str) -> str:
