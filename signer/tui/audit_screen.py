@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from signer.session.appliance import Appliance
 from signer.store import audit, journal
+from signer.tui.widgets import plain
 
 
 class AuditScreen(Screen[None]):
@@ -24,6 +25,7 @@ class AuditScreen(Screen[None]):
     def __init__(self, appliance: Appliance) -> None:
         super().__init__()
         self.appliance = appliance
+        self.data: dict[str, str] = {}  # by seq: the entry in full, for the detail line
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -42,7 +44,7 @@ class AuditScreen(Screen[None]):
     def show_entries(self, kind: str | None) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        self.data: dict[str, str] = {}
+        self.data.clear()
         room = max(12, self.app.size.width - 63)  # what the other columns leave of the row
         for entry in journal.entries(self.appliance.conn, 0, kind or None):
             data = json.dumps(entry.data, sort_keys=True)
@@ -54,7 +56,7 @@ class AuditScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """The table shows the start of an entry's data; the line below shows all of it."""
         detail = self.data.get(str(event.row_key.value), "")
-        self.query_one("#audit-detail", Static).update(detail.replace("[", r"\["))
+        self.query_one("#audit-detail", Static).update(plain(detail))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.show_entries(event.value.strip() or None)

@@ -30,6 +30,7 @@ class HoldsScreen(Screen[None]):
     def __init__(self, appliance: Appliance) -> None:
         super().__init__()
         self.appliance = appliance
+        self.details: dict[str, str] = {}  # by draft id: the detail line under the table
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -42,7 +43,6 @@ class HoldsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("id", "countdown", "why", "what it does")
-        self.details: dict[str, str] = {}
         self.query_one(DataTable).focus()
         self.set_interval(REFRESH_SECONDS, self.refresh_queue)
 
