@@ -129,16 +129,16 @@ def _draft_lines(draft: dict[str, Any]) -> list[str]:
     marker = "" if draft["verdict"] == "approve" else "[!] "
     again = "" if draft["new"] else " (already known)"
     lines = [f"{marker}{draft['verdict'].upper()} {draft['id']} {draft['amount']} "
-             f"{draft['asset']}{again}",
-             f"    to {plain(_destination(draft['destination']))}"]
+             f"{draft['asset']}{again}"]
+    lines += [f"    to {plain(to)}" for to in _destinations(draft['destination'])]
     if draft.get("source"):
         lines.append(f"    from {plain(Path(str(draft['source'])).name)}")
     lines += [f"    {r['code']}: {plain(r['message'])}" for r in draft["reasons"]]
     return lines
 
 
-def _destination(destination: str | list[str] | None) -> str:
-    """Every destination in full (a fraudulent change output is one of several)."""
+def _destinations(destination: str | list[str] | None) -> list[str]:
+    """Every destination in full, one a line (a fraudulent change output is one of several)."""
     if destination is None:
-        return "(no destination named)"
-    return destination if isinstance(destination, str) else ", ".join(destination)
+        return ["(no destination named)"]
+    return [destination] if isinstance(destination, str) else list(destination)
