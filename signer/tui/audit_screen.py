@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from signer.session.appliance import Appliance
 from signer.store import audit, journal
+from signer.tui.widgets import plain
 
 
 class AuditScreen(Screen[None]):
@@ -24,12 +25,14 @@ class AuditScreen(Screen[None]):
     def __init__(self, appliance: Appliance) -> None:
         super().__init__()
         self.appliance = appliance
+        self.data: dict[str, str] = {}  # by seq: the entry in full, for the detail line
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="kind (e.g. login_failed); empty = all", id="audit-filter")
         yield Static("press v to verify the journal", id="audit-status")
         yield DataTable(id="audit-table", zebra_stripes=True, cursor_type="row")
+        yield Static("", id="audit-detail", classes="detail")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -41,14 +44,19 @@ class AuditScreen(Screen[None]):
     def show_entries(self, kind: str | None) -> None:
         table = self.query_one(DataTable)
         table.clear()
+        self.data.clear()
+        room = max(12, self.app.size.width - 63)  # what the other columns leave of the row
         for entry in journal.entries(self.appliance.conn, 0, kind or None):
-            table.add_row(
-                str(entry.seq),
-                entry.time,
-                entry.kind,
-                entry.actor,
-                json.dumps(entry.data, sort_keys=True)[:80],
-            )
+            data = json.dumps(entry.data, sort_keys=True)
+            self.data[str(entry.seq)] = f"{entry.seq} {entry.kind} by {entry.actor}: {data}"
+            table.add_row(str(entry.seq), entry.time, entry.kind, entry.actor,
+                          data if len(data) <= room else data[: room - 1] + "…",
+                          key=str(entry.seq))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The table shows the start of an entry's data; the line below shows all of it."""
+        detail = self.data.get(str(event.row_key.value), "")
+        self.query_one("#audit-detail", Static).update(plain(detail))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.show_entries(event.value.strip() or None)

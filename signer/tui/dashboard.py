@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ceremony.drills import drill_status
 from signer.errors import AirsignError
@@ -23,6 +23,7 @@ from signer.store import audit, drafts, lockouts
 from signer.store.clock import iso
 from signer.store.home import HOLDER_IDS
 from signer.tui.draft_text import QUEUE_ORDER, queue_counts
+from signer.tui.widgets import TwoRowFooter
 
 
 class Dashboard(Screen[None]):
@@ -52,7 +53,7 @@ class Dashboard(Screen[None]):
             yield Static("Wallet: reading…", id="wallet", classes="panel")
             yield Static("Queue: reading…", id="queue", classes="panel")
             yield Static("Backups and journal: checking…", id="backups", classes="panel")
-        yield Footer(compact=True)
+        yield TwoRowFooter(compact=True)
 
     def on_screen_resume(self) -> None:
         self.action_refresh()

@@ -1,5 +1,8 @@
 """Every draft with its state and who signed it; Enter opens the review; x abandons the
-highlighted draft, c cancels a Safe draft's nonce (two holders, a written reason)."""
+highlighted draft, c cancels a Safe draft's nonce (two holders, a written reason).
+
+At 80 columns the table has no room for what a draft does in full: the line under the
+table says it whole for the highlighted draft (every line of it, with its reasons)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from signer.session import abandoning
 from signer.session.appliance import Appliance
 from signer.store import drafts
 from signer.tui.abandon_dialog import AbandonDialog
-from signer.tui.draft_text import first_words, state_word
+from signer.tui.draft_text import first_words, reason_lines, state_word
 from signer.tui.review_screen import ReviewScreen
 from signer.tui.widgets import plain, problem, read_pins
 
@@ -37,6 +40,7 @@ class DraftsScreen(Screen[None]):
         yield Static("Drafts (MARKED = reviewed and marked for signing in this session)",
                      id="drafts-help")
         yield DataTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="drafts-detail", classes="detail")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -51,12 +55,22 @@ class DraftsScreen(Screen[None]):
         for row in drafts.listing(self.appliance.conn):
             table.add_row("MARKED" if row.id in self.marked else "", row.id, row.chain,
                           state_word(row), ",".join(row.signatures) or "-",
-                          first_words(row, 48), key=row.id)
+                          first_words(row, self._what_width()), key=row.id)
         if table.row_count:
             table.move_cursor(row=min(row_before, table.row_count - 1))
         else:
             self.query_one("#drafts-help", Static).update(
                 "No drafts yet: import some first (Esc, then i).")
+
+    def _what_width(self) -> int:
+        """Room left for "what it does" once the other columns are drawn (the detail line
+        below says it in full)."""
+        return max(16, self.app.size.width - 62)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        row = drafts.get(self.appliance.conn, str(event.row_key.value))
+        if row is not None:
+            self.query_one("#drafts-detail", Static).update("\n".join(detail_lines(row)))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -128,3 +142,10 @@ class DraftsScreen(Screen[None]):
 
     def _open(self, draft_id: str) -> None:
         self.app.push_screen(ReviewScreen(self.appliance, draft_id, self.marked))
+
+
+def detail_lines(row: drafts.DraftRow) -> list[str]:
+    """The highlighted draft in full: its id and state, what it does, every reason."""
+    words = [plain(str(w)) for w in row.summary.get("words", [])] or ["(nothing decoded)"]
+    reasons = reason_lines(row) if row.reasons else []
+    return [f"{row.id} {state_word(row)}: {words[0]}", *words[1:], *reasons]

@@ -1,4 +1,8 @@
-"""Export signed drafts to a directory (USB), optionally shown as an animated QR."""
+"""Export signed drafts to a directory (USB), optionally shown as an animated QR.
+
+Both the list of drafts ready and the result scroll with the keyboard: an export names
+every file it wrote and the manifest, and none of it may be cut at 80x24.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,21 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from signer.errors import AirsignError
 from signer.session.appliance import Appliance
-from signer.session.exporting import export_drafts
+from signer.session.exporting import MANIFEST, ExportReport, export_drafts
 from signer.store import drafts
 from signer.tui.draft_text import first_words
 from signer.tui.qr_screen import QrScreen, qr_source
 from signer.tui.widgets import plain, problem
+
+# Where the demo and the runbook put removable media, tried in this order for the default.
+DEFAULT_OUT_DIRS = ("outbox", "usb-out", "usb")
+SCROLL_HINT = "↑↓ PgUp PgDn scroll · Tab moves"
 
 
 class ExportScreen(Screen[None]):
@@ -34,11 +43,13 @@ class ExportScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="export-drafts", classes="panel")
+        with VerticalScroll(id="export-drafts-box", classes="panel"):
+            yield Static("", id="export-drafts")
         yield Static("Output directory (must exist, without a MANIFEST); Enter exports:")
         yield Input(value=_default_out(self.appliance), id="export-dir")
         yield Static("", id="export-qr")
-        yield Static("", id="export-result", classes="panel")
+        with VerticalScroll(id="export-result-box", classes="panel"):
+            yield Static("", id="export-result")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -55,21 +66,37 @@ class ExportScreen(Screen[None]):
             + ("YES" if self.qr_files else "NO") + " (F3 changes)")
 
     def on_screen_resume(self) -> None:
-        rows = self._ready()
-        lines = [f"Ready to export ({len(rows)}):"] + [
-            f"  {r.id} {r.chain:<8} {plain(first_words(r, 50))}" for r in rows]
-        if not rows:
-            lines = ["Nothing to export: no draft carries the quorum of signatures yet."]
-        self.query_one("#export-drafts", Static).update("\n".join(lines))
+        self.query_one("#export-drafts", Static).update("\n".join(self._queue_lines()))
 
-    def _ready(self) -> list[drafts.DraftRow]:
-        return [r for r in drafts.listing(self.appliance.conn) if r.state == "signed"]
+    def _queue_lines(self) -> list[str]:
+        """What is ready, or why nothing is: still unsigned, or every signed one exported."""
+        rows = drafts.listing(self.appliance.conn)
+        ready = [r for r in rows if r.state == "signed"]
+        if ready:
+            return [f"Ready to export ({len(ready)}):"] + [
+                f"  {r.id} {r.chain:<8} {plain(first_words(r, max(20, self.app.size.width - 32)))}"
+                for r in ready]
+        exported = sum(r.state == "exported" for r in rows)
+        waiting = sum(r.state in ("approved", "partially_signed") for r in rows)
+        lines = ["Nothing waiting for export."]
+        if exported:
+            lines.append(f"  {exported} draft(s) already exported (each is exported once).")
+        lines.append(f"  {waiting} draft(s) still need the quorum of signatures (s signs)."
+                     if waiting else "  No draft is waiting for signatures.")
+        return lines
+
+    def _ready(self) -> list[str]:
+        return [r.id for r in drafts.listing(self.appliance.conn) if r.state == "signed"]
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        ids = [r.id for r in self._ready()]
+        ids = self._ready()
         if not ids:
-            self._say("[!] nothing to export: sign drafts with two holders first")
+            self._say("[!] nothing to export: no draft carries the quorum of signatures; "
+                      "sign drafts with two holders first (Esc, s)")
+            return
+        if not event.value.strip():
+            self._say("[!] type the output directory first (an existing, empty directory)")
             return
         self._say(f"exporting {len(ids)} draft(s)…")
         self.run_export(ids, Path(event.value.strip()), self.qr_files)
@@ -80,22 +107,23 @@ class ExportScreen(Screen[None]):
             report = export_drafts(self.appliance, ids, out, qr)
         except AirsignError as error:
             self.app.call_from_thread(self._say, plain(problem(error))
-                                      + "\n    Type another directory and press Enter.")
+                                      + "\n    Nothing written. Type another directory and "
+                                      "press Enter.")
             return
-        lines = [f"wrote {plain(f)}" for f in report.files]
-        lines += [f"[!] REFUSED {r['id']}: {r['code']}: {plain(r['message'])}"
-                  for r in report.refused]
         self.exported = report.files
-        if report.files:
-            lines.append("F2 shows the signed drafts as an animated QR.")
-        self.app.call_from_thread(self._done, "\n".join(lines))
+        self.app.call_from_thread(self._done, "\n".join(result_lines(report, ids, out)))
 
     def _done(self, text: str) -> None:
-        self._say(text)
+        self._say(text, focus=True)
         self.on_screen_resume()
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, focus: bool = False) -> None:
         self.query_one("#export-result", Static).update(text)
+        box = self.query_one("#export-result-box", VerticalScroll)
+        box.border_subtitle = SCROLL_HINT if focus else ""
+        box.scroll_home(animate=False)
+        if focus:
+            box.focus()
 
     def action_show_qr(self) -> None:
         sources = [s for s in (qr_source(Path(f)) for f in self.exported) if s]
@@ -105,6 +133,25 @@ class ExportScreen(Screen[None]):
         self.app.push_screen(QrScreen(sources))
 
 
+def result_lines(report: ExportReport, ids: list[str], out: Path) -> list[str]:
+    """Refusals first, then what was written where (file names: the directory said once),
+    the manifest last and whole, then what to do next."""
+    refused = {r["id"] for r in report.refused}
+    lines = [f"[!] REFUSED {r['id']}: {r['code']}: {plain(r['message'])}"
+             for r in report.refused]
+    done = [i for i in ids if i not in refused]
+    if not report.files:
+        return [*lines, "Nothing written: every draft was refused."]
+    lines.append(f"Exported {len(done)} draft(s) into {plain(str(out))}:")
+    names = [Path(f).name for f in report.files]
+    lines += [f"  {plain(n)}" for n in names if n != MANIFEST]
+    if MANIFEST in names:
+        lines.append(f"  {MANIFEST} (online: sha256sum -c {MANIFEST})")
+    lines.append("F2 shows the signed drafts as an animated QR.")
+    return lines
+
+
 def _default_out(appliance: Appliance) -> str:
-    outbox = appliance.home.path.parent / "outbox"
-    return str(outbox) if outbox.is_dir() else ""
+    parent = appliance.home.path.parent
+    found = [parent / name for name in DEFAULT_OUT_DIRS if (parent / name).is_dir()]
+    return str(found[0]) if found else ""

@@ -14,7 +14,7 @@ from signer.session import holds
 from signer.session.appliance import Appliance
 from signer.store import drafts
 from signer.store.clock import iso
-from signer.tui.draft_text import countdown, first_words
+from signer.tui.draft_text import countdown, first_words, reason_lines
 from signer.tui.widgets import QuorumDialog, plain, problem, read_pins
 
 REFRESH_SECONDS = 30
@@ -30,11 +30,13 @@ class HoldsScreen(Screen[None]):
     def __init__(self, appliance: Appliance) -> None:
         super().__init__()
         self.appliance = appliance
+        self.details: dict[str, str] = {}  # by draft id: the detail line under the table
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="holds-breaker", classes="panel")
         yield DataTable(id="holds-table", cursor_type="row")
+        yield Static("", id="holds-detail", classes="detail")
         yield Static("r releases the highlighted draft early: two holders log in and a "
                      "written reason is journaled.", id="holds-status")
         yield Footer(compact=True)
@@ -56,16 +58,27 @@ class HoldsScreen(Screen[None]):
             "Circuit breaker: closed (signing allowed)")
         table = self.query_one(DataTable)
         table.clear()
+        self.details.clear()
         now = self.appliance.clock()
         for row in drafts.listing(self.appliance.conn):
             if row.state != "delayed":
                 continue
             hold = ledger.hold(row.id)
             codes = ",".join(r["code"] for r in row.reasons)
-            table.add_row(row.id, countdown(hold.not_before if hold else None, now),
-                          codes, plain(first_words(row, 30)), key=row.id)
+            left = countdown(hold.not_before if hold else None, now)
+            table.add_row(row.id, _short(left), codes, plain(first_words(row, 30)), key=row.id)
+            # The table cuts at 80 columns; the line under it says the highlighted one whole.
+            self.details[row.id] = "\n".join([
+                f"{row.id}: {left}",
+                *(plain(str(w)) for w in row.summary.get("words", [])),
+                *reason_lines(row)])
         if not table.row_count:
             self._say("No delayed drafts.")
+            self.query_one("#holds-detail", Static).update("")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        detail = self.details.get(str(event.row_key.value), "")
+        self.query_one("#holds-detail", Static).update(detail)
 
     def _say(self, text: str) -> None:
         self.query_one("#holds-status", Static).update(text)
@@ -126,3 +139,10 @@ class HoldsScreen(Screen[None]):
     def _finish(self, text: str) -> None:
         self.refresh_queue()
         self._say(text)
+
+
+def _short(countdown_text: str) -> str:
+    """The countdown as the table column holds it (the detail line has the sentence)."""
+    if countdown_text.startswith("releases in "):
+        return countdown_text.removeprefix("releases in ")
+    return "quorum only" if "quorum" in countdown_text else "due now"

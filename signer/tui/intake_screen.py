@@ -1,4 +1,9 @@
-"""Intake: pick files or directories (USB, QR images) and import them in a worker."""
+"""Intake: pick files or directories (USB, QR images) and import them in a worker.
+
+The result lists every verdict, attacks first, in a box the holder scrolls with the
+keyboard: at 80x24 a demo inbox's six verdicts do not fit on one screen, and the ones
+that matter most (rejections) must never be the ones below the fold.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DirectoryTree, Footer, Header, ProgressBar, Static
 
@@ -15,6 +21,10 @@ from signer.errors import AirsignError
 from signer.session.appliance import Appliance
 from signer.session.intake import import_paths
 from signer.tui.widgets import plain, problem
+
+# Attacks first, then what waits, then what is ready: the order a holder must read them in.
+VERDICT_ORDER = {"reject": 0, "delay": 1, "approve": 2}
+SCROLL_HINT = "↑↓ PgUp PgDn scroll · Tab: back to the files"
 
 
 class IntakeScreen(Screen[None]):
@@ -37,7 +47,8 @@ class IntakeScreen(Screen[None]):
         yield DirectoryTree(self.start, id="intake-tree")
         yield Static("marked: none", id="intake-marked")
         yield ProgressBar(total=1, show_eta=False, id="intake-progress")
-        yield Static("", id="intake-result", classes="panel")
+        with VerticalScroll(id="intake-result-box", classes="panel"):
+            yield Static("", id="intake-result")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -65,35 +76,69 @@ class IntakeScreen(Screen[None]):
             return
         bar = self.query_one(ProgressBar)
         bar.update(total=len(paths), progress=0)
-        self.query_one("#intake-result", Static).update(f"importing {len(paths)} path(s)…")
+        self._show(f"importing {len(paths)} path(s)…")
         self.run_import(paths)
 
     @work(thread=True, exclusive=True, group="appliance")
     def run_import(self, paths: list[Path]) -> None:
-        lines: list[str] = []
+        imported: list[dict[str, Any]] = []
+        refused: list[dict[str, str]] = []
+        failed: list[str] = []
         for path in paths:
             try:
                 report = import_paths(self.appliance, [path])
-                lines += report_lines(report.drafts, report.refused)
+                imported += report.drafts
+                refused += report.refused
             except AirsignError as error:
-                lines.append(f"{plain(problem(error))}\n    nothing imported from "
-                             f"{plain(str(path))}: fix it and import again")
+                failed.append(f"{plain(problem(error))}\n    nothing imported from "
+                              f"{plain(str(path))}: fix it and import again")
             self.app.call_from_thread(self.query_one(ProgressBar).advance, 1)
-        lines.append("Next: l lists the drafts; Enter on one opens its review.")
-        self.app.call_from_thread(self.query_one("#intake-result", Static).update,
-                                  "\n".join(lines))
+        lines = [*failed, *report_lines(imported, refused),
+                 "Next: Esc, then l lists the drafts; Enter on one opens its review."]
+        self.app.call_from_thread(self._show, "\n".join(lines), True)
+
+    def _show(self, text: str, done: bool = False) -> None:
+        """The result box takes the room the file tree had; focused so the keys scroll it."""
+        self.set_class(True, "has-result")
+        self.query_one("#intake-result", Static).update(text)
+        box = self.query_one("#intake-result-box", VerticalScroll)
+        box.border_subtitle = SCROLL_HINT if done else ""
+        box.scroll_home(animate=False)
+        if done:
+            box.focus()
 
 
 def report_lines(imported: list[dict[str, Any]], refused: list[dict[str, str]]) -> list[str]:
-    """One verdict line per draft (reasons below it), one line per refused file."""
-    lines = []
-    for draft in imported:
-        marker = "" if draft["verdict"] == "approve" else "[!] "
-        again = "" if draft["new"] else f" (already known, state {draft['state']})"
-        lines.append(f"{marker}{draft['verdict'].upper()} {draft['id']} {draft['amount']} "
-                     f"{draft['asset']} -> {plain(str(draft['destination']))}{again}")
-        lines += [f"    {r['code']}: {plain(r['message'])}" for r in draft["reasons"]]
-    for refusal in refused:
-        lines.append(f"[!] REFUSED {plain(refusal['file'])}")
-        lines.append(f"    {refusal['code']}: {plain(refusal['message'])}")
-    return lines or ["nothing to import there"]
+    """A count, then one block per draft (verdict, amount, destination, every reason) and per
+    refused file: rejections and refusals first, then delays, then approvals."""
+    if not imported and not refused:
+        return ["nothing to import there"]
+    drafts = sorted(imported, key=lambda d: VERDICT_ORDER.get(d["verdict"], 0))
+    counts = [f"{sum(d['verdict'] == v for d in drafts)} {v.upper()}" for v in VERDICT_ORDER]
+    lines = [f"{len(drafts)} draft(s): " + ", ".join(counts)
+             + (f"; {len(refused)} file(s) REFUSED" if refused else "")]
+    blocks = [(VERDICT_ORDER.get(d["verdict"], 0), _draft_lines(d)) for d in drafts]
+    blocks += [(0, [f"[!] REFUSED file {plain(r['file'])}",
+                    f"    {r['code']}: {plain(r['message'])}"]) for r in refused]
+    for _, block in sorted(blocks, key=lambda b: b[0]):  # stable: drafts keep their order
+        lines += block
+    return lines
+
+
+def _draft_lines(draft: dict[str, Any]) -> list[str]:
+    marker = "" if draft["verdict"] == "approve" else "[!] "
+    again = "" if draft["new"] else f" (already known, state {draft['state']})"
+    lines = [f"{marker}{draft['verdict'].upper()} {draft['id']} {draft['amount']} "
+             f"{draft['asset']}{again}"]
+    lines += [f"    to {plain(to)}" for to in _destinations(draft['destination'])]
+    if draft.get("source"):
+        lines.append(f"    from {plain(Path(str(draft['source'])).name)}")
+    lines += [f"    {r['code']}: {plain(r['message'])}" for r in draft["reasons"]]
+    return lines
+
+
+def _destinations(destination: str | list[str] | None) -> list[str]:
+    """Every destination in full, one a line (a fraudulent change output is one of several)."""
+    if destination is None:
+        return ["(no destination named)"]
+    return [destination] if isinstance(destination, str) else list(destination)

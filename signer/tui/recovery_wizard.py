@@ -59,7 +59,7 @@ class RecoveryWizard(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(classes="fields"):
-            yield titled(Input(id="holder", max_length=1, placeholder="A, B or C"), "holder")
+            yield titled(Input(id="holder", max_length=1, placeholder="A/B/C"), "holder")
             yield titled(Input(id="token", placeholder="restore only"), "new token label")
             yield titled(Input(id="authorizers", placeholder="e.g. A or A,C"),
                           "authorised by")

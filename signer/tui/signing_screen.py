@@ -72,7 +72,7 @@ class SigningScreen(Screen[None]):
             return ["No drafts marked for signing. Review them first: Esc, l, Enter, m."]
         return [f"Marked for signing ({len(rows)}):"] + [
             f"  {r.id} {state_word(r):<16} signed by {','.join(r.signatures) or '-':<5} "
-            f"{plain(first_words(r, 36))}" for r in rows]
+            f"{plain(first_words(r, max(20, self.app.size.width - 56)))}" for r in rows]
 
     def _holder(self) -> str:
         return HOLDER_IDS[self.holder_index]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.events import Resize
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
+from textual.widgets._footer import FooterKey
 
 from signer.errors import AirsignError, BadInput
 from signer.session import logins
@@ -22,6 +24,38 @@ def titled(field: Input, title: str) -> Input:
     """A labelled input that costs no extra line: the label sits in its frame."""
     field.border_title = title
     return field
+
+
+class TwoRowFooter(Footer):
+    """A footer whose keys wrap onto two rows when one row of the terminal cannot hold them:
+    the dashboard has more keys than 80 columns hold, and the last ones (a Audit, q Quit)
+    must stay visible."""
+
+    DEFAULT_CSS = "TwoRowFooter { layout: grid; grid-rows: 1; }"
+
+    def __init__(self, compact: bool = True) -> None:
+        super().__init__(compact=compact)
+        self.needed = 0  # columns one row of keys takes (the grid's columns are equal)
+        self.count = 0  # keys
+
+    def compose(self) -> ComposeResult:
+        keys = list(super().compose())
+        # "k Label " per key, as the compact footer draws it, each as wide as the widest.
+        shown = [k for k in keys if isinstance(k, FooterKey)]
+        self.needed = len(shown) * max(
+            (len(k.key_display) + len(k.description) + 2 for k in shown), default=0)
+        self.count = len(shown)
+        yield from keys
+        self._fit(self.app.size.width)
+
+    def on_resize(self, event: Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        rows = 1 if self.needed <= width else 2
+        # Footer.compose sets one grid column per key; fewer columns make a second row.
+        self.styles.grid_size_columns = max(1, -(-self.count // rows))
+        self.styles.height = rows
 
 
 def plain(text: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,8 +28,10 @@ from signer.session.appliance import Appliance
 from signer.session.intake import import_paths
 from signer.session.wallet import load_wallet
 from signer.tui.app import AirsignApp
+from softhsm.tokens import TokenSet
 from tests.conftest import Cli
 from tests.pipeline.conftest import psbt_file, wallet_cli  # noqa: F401 (fixture)
+from tests.tui.demo_home import Demo, make_demo
 
 FIXED_NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -60,6 +64,22 @@ def home(wallet_cli: Cli) -> Iterator[Appliance]:  # noqa: F811
     app = Appliance.open(wallet_cli.home, clock=fixed_clock)
     yield app
     app.close()
+
+
+@pytest.fixture
+def demo(
+    token_set: TokenSet, user_pin: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Demo]:
+    """The `make run` demo (wallet, policy, Safe, vault key, six-draft inbox), reproducible,
+    opened as the TUI opens it, with the working directory at its root."""
+    # A path of fixed length: the policy and wizard screens show it, and pytest's numbered
+    # temporary directory would move their line wrapping from one machine to the next.
+    root = Path(tempfile.mkdtemp(prefix="airsign-demo-", dir="/tmp"))
+    make_demo(root, token_set.module, user_pin, monkeypatch)
+    app = Appliance.open(root / "home", clock=fixed_clock)
+    yield Demo(root, app)
+    app.close()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -75,7 +75,9 @@ async def test_two_holders_sign_a_batch_and_it_is_exported(
         out.mkdir()
         await pilot.press("f3", "enter")
         await settle(pilot, lambda: "MANIFEST" in text(app, "#export-result"))
-        assert "Nothing to export" in text(app, "#export-drafts")
+        assert "Nothing waiting for export" in text(app, "#export-drafts")
+        assert "2 draft(s) already exported" in text(app, "#export-drafts")
+        assert "Exported 2 draft(s) into" in text(app, "#export-result")
         for line in (out / "MANIFEST.sha256").read_text().splitlines():
             digest, name = line.split("  ")
             assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
