@@ -30,6 +30,7 @@ class DraftRow:
     exported: bool
     signatures: dict[str, str]  # holder -> signature (hex, chain-specific)
     final_tx: str | None = None  # Bitcoin, once complete: the network transaction (hex)
+    imported_seq: int = 0  # the journal seq of its import: the order lists page by
 
     @property
     def state(self) -> str:
@@ -65,6 +66,7 @@ def _row(row: sqlite3.Row) -> DraftRow:
         reasons=json.loads(row["reasons"]), not_before=row["not_before"],
         released=bool(row["released"]), complete=bool(row["complete"]),
         exported=bool(row["exported"]), signatures=signatures, final_tx=row["final_tx"],
+        imported_seq=int(row["imported_seq"]),
     )
 
 
@@ -96,6 +98,67 @@ def imported_entry(conn: sqlite3.Connection, draft_id: str) -> Entry | None:
 
 def listing(conn: sqlite3.Connection) -> list[DraftRow]:
     return [_row(r) for r in conn.execute(_SELECT + " ORDER BY imported_seq")]
+
+
+# DraftRow.state in SQL, so that a view filters and pages in the database.
+_STATE = (
+    "CASE WHEN drafts.complete AND drafts.exported THEN 'exported' "
+    "WHEN drafts.complete THEN 'signed' "
+    "WHEN EXISTS (SELECT 1 FROM draft_signatures WHERE draft_id = drafts.id) "
+    "THEN 'partially_signed' "
+    "WHEN drafts.verdict = 'reject' THEN 'rejected' "
+    "WHEN drafts.verdict = 'delay' AND NOT drafts.released THEN 'delayed' "
+    "ELSE 'approved' END"
+)
+# What may still need an operator: not exported, not rejected (the partial index
+# drafts_open, migration 7), and not delayed until a time still to come.
+_NEEDS_ACTION = (
+    "drafts.exported = 0 AND drafts.verdict != 'reject' AND NOT ("
+    f"({_STATE}) = 'delayed' AND drafts.not_before IS NOT NULL AND drafts.not_before > ?)"
+)
+
+
+def page(
+    conn: sqlite3.Connection, *, state: str | None = None, needs_action_at: str | None = None,
+    before_seq: int | None = None, limit: int | None = None,
+) -> list[DraftRow]:
+    """Drafts newest first (by import): all of them, those in ``state``, or those that
+    need action at time ``needs_action_at`` (ISO); only those imported before journal
+    seq ``before_seq``; at most ``limit``."""
+    where: list[str] = []
+    params: list[Any] = []
+    if needs_action_at is not None:
+        where.append(_NEEDS_ACTION)
+        params.append(needs_action_at)
+    if state is not None:
+        where.append(f"({_STATE}) = ?")
+        params.append(state)
+    if before_seq is not None:
+        where.append("drafts.imported_seq < ?")
+        params.append(before_seq)
+    query = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    query += " ORDER BY drafts.imported_seq DESC"
+    if limit is not None:
+        query += " LIMIT ?"
+        params.append(limit)
+    return [_row(r) for r in conn.execute(query, params)]
+
+
+def state_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many drafts are in each state, without reading every draft: the open ones
+    through drafts_open, the rest as counts over indexes."""
+    counts = {state: int(n) for state, n in conn.execute(
+        f"SELECT {_STATE} AS state, count(*) FROM drafts INDEXED BY drafts_open "
+        "WHERE exported = 0 AND verdict != 'reject' GROUP BY state")}
+    rejected = conn.execute(
+        f"SELECT {_STATE} AS state, count(*) FROM drafts INDEXED BY drafts_verdict "
+        "WHERE verdict = 'reject' AND exported = 0 GROUP BY state")
+    for state, n in rejected:  # a rejected draft that carries a signature is partial
+        counts[state] = counts.get(state, 0) + int(n)
+    (done,) = conn.execute(
+        "SELECT count(*) FROM drafts INDEXED BY drafts_done WHERE exported = 1").fetchone()
+    counts["exported"] = counts.get("exported", 0) + int(done)
+    return counts
 
 
 def insert(
@@ -186,7 +249,11 @@ def last_safe_nonce(
     """The highest nonce this appliance has signed for ``safe`` (claims are ``safe:…:nonce``),
     not counting draft ``exclude``'s own claim."""
     prefix = f"safe:{chain_id}:{safe.lower()}:"
-    rows = conn.execute("SELECT claim FROM claims WHERE claim LIKE ? AND draft_id IS NOT ?",
-                        (prefix + "%", exclude))
+    # The expressions of index claims_by_safe_nonce (migration 7): the claims of this
+    # Safe, highest nonce first, without reading every claim ever made.
+    rows = conn.execute(
+        "SELECT claim FROM claims WHERE rtrim(claim, '0123456789') = ? AND draft_id IS NOT ? "
+        "ORDER BY CAST(substr(claim, length(rtrim(claim, '0123456789')) + 1) AS INTEGER) DESC "
+        "LIMIT 1", (prefix, exclude))
     nonces = [int(r[0].rsplit(":", 1)[1]) for r in rows]
     return max(nonces) if nonces else None

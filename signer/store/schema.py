@@ -173,3 +173,23 @@ def _final_transactions(conn: sqlite3.Connection) -> None:
     # (every signature verified): export writes it out instead of finalizing again.
     # Drafts completed before this step keep NULL and are finalized at export.
     _run(conn, "ALTER TABLE drafts ADD COLUMN final_tx TEXT;")
+
+
+@migration(7, "indexes that keep listings flat as the history grows")
+def _history_indexes(conn: sqlite3.Connection) -> None:
+    # Numbered 7 by agreement (6 is another change's). Lists page newest first by
+    # import order; the drafts that may still need an operator are a small partial
+    # index, so the default `drafts` view and the dashboard's queue never read the
+    # year of exported drafts behind them.
+    _run(
+        conn,
+        """
+        CREATE INDEX IF NOT EXISTS drafts_by_import ON drafts(imported_seq);
+        CREATE INDEX IF NOT EXISTS drafts_open ON drafts(imported_seq)
+            WHERE exported = 0 AND verdict != 'reject';
+        CREATE INDEX IF NOT EXISTS drafts_done ON drafts(imported_seq) WHERE exported = 1;
+        CREATE INDEX IF NOT EXISTS claims_by_safe_nonce ON claims(
+            rtrim(claim, '0123456789'), CAST(substr(claim, length(rtrim(claim, '0123456789')) + 1)
+            AS INTEGER));
+        """,
+    )
