@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from decimal import Decimal, localcontext
 
 from signer.errors import Rejected
 from signer.risk import codes
 from signer.risk.addresses import normalise_address
-from signer.risk.ledger import amount_to_text, to_micros
+from signer.risk.ledger import EXACT, amount_to_text, to_micros
 from signer.risk.verdict import DraftFacts, Verdict, VerdictKind
 
 
@@ -27,11 +28,22 @@ def record_signed(conn: sqlite3.Connection, facts: DraftFacts, at: datetime) -> 
     """
     if facts.amount < 0 or not facts.amount.is_finite():
         raise ValueError("signed amount must be a finite Decimal >= 0")
+    micros = to_micros(at)
+    # Running total and count up to this row (signed_at, then rowid: a new row's rowid is
+    # the largest, so it follows every row of the same time), for SqlLedger.signed_since.
+    before = conn.execute(
+        "SELECT running_total, running_count FROM risk_signed WHERE asset = ? AND signed_at <= ? "
+        "ORDER BY signed_at DESC, rowid DESC LIMIT 1", (facts.asset, micros)).fetchone()
+    with localcontext(EXACT):
+        total = (Decimal(before[0]) if before else Decimal(0)) + facts.amount
     try:
         conn.execute(
-            "INSERT INTO risk_signed (draft_id, asset, amount, signed_at) VALUES (?, ?, ?, ?)",
-            (facts.draft_id, facts.asset, amount_to_text(facts.amount), to_micros(at)),
+            "INSERT INTO risk_signed (draft_id, asset, amount, signed_at, running_total, "
+            "running_count) VALUES (?, ?, ?, ?, ?, ?)",
+            (facts.draft_id, facts.asset, amount_to_text(facts.amount), micros,
+             amount_to_text(total), (before[1] if before else 0) + 1),
         )
+        _carry_forward(conn, facts, micros)
     except sqlite3.IntegrityError:
         raise Rejected(
             "already_recorded", f"draft {facts.draft_id} is already in the velocity ledger"
@@ -41,6 +53,18 @@ def record_signed(conn: sqlite3.Connection, facts: DraftFacts, at: datetime) -> 
         "INSERT OR IGNORE INTO risk_signed_destination (destination, draft_id) VALUES (?, ?)",
         [(destination, facts.draft_id) for destination in sorted(destinations)],
     )
+
+
+def _carry_forward(conn: sqlite3.Connection, facts: DraftFacts, micros: int) -> None:
+    """Rows signed later than this one (only when the clock went back) include it now."""
+    later = conn.execute(
+        "SELECT rowid, running_total, running_count FROM risk_signed WHERE asset = ? AND "
+        "signed_at > ?", (facts.asset, micros)).fetchall()
+    with localcontext(EXACT):
+        conn.executemany(
+            "UPDATE risk_signed SET running_total = ?, running_count = ? WHERE rowid = ?",
+            [(amount_to_text(Decimal(total) + facts.amount), count + 1, rowid)
+             for rowid, total, count in later])
 
 
 def record_verdict(conn: sqlite3.Connection, draft_id: str, verdict: Verdict, at: datetime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from decimal import Context, Decimal, localcontext
 
 from signer.store.db import migration
 
@@ -191,5 +192,32 @@ def _history_indexes(conn: sqlite3.Connection) -> None:
         CREATE INDEX IF NOT EXISTS claims_by_safe_nonce ON claims(
             rtrim(claim, '0123456789'), CAST(substr(claim, length(rtrim(claim, '0123456789')) + 1)
             AS INTEGER));
+        ALTER TABLE risk_signed ADD COLUMN running_total TEXT;
+        ALTER TABLE risk_signed ADD COLUMN running_count INTEGER;
         """,
     )
+    backfill_running_totals(conn)
+
+
+def backfill_running_totals(conn: sqlite3.Connection) -> None:
+    """Each velocity-ledger row's running total and count: the sum and number of its
+    asset's rows up to it in (signed_at, rowid) order, so that a window's sum is two
+    indexed lookups (signer.risk.ledger) instead of a read of every row in it."""
+    totals: dict[str, tuple[Decimal, int]] = {}
+    rows = conn.execute("SELECT rowid, asset, amount FROM risk_signed "
+                        "ORDER BY asset, signed_at, rowid").fetchall()
+    updates = []
+    with localcontext(Context(prec=120)):  # exact for wei-scale sums
+        for rowid, asset, amount in rows:
+            total, count = totals.get(asset, (Decimal(0), 0))
+            total, count = total + Decimal(amount), count + 1
+            totals[asset] = (total, count)
+            updates.append((plain_decimal(total), count, rowid))
+    conn.executemany("UPDATE risk_signed SET running_total = ?, running_count = ? "
+                     "WHERE rowid = ?", updates)
+
+
+def plain_decimal(value: Decimal) -> str:
+    """Exact plain notation, no exponent or trailing zeros (as the ledger stores amounts)."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,0 +1,223 @@
+"""Homes that hold a long history, built fast for bench_history.py.
+
+A base home is made the ordinary way (ceremony in SoftHSM tokens, policy, Safe, real
+drafts imported, signed and exported), so everything the measured commands decode or
+verify is real. Its history is then lengthened by direct SQL inserts of well-formed
+rows, as a year of a busy exchange would have left them: journal entries on a valid
+hash chain (with a checkpoint signed by holder A's audit key in the token every
+CHECKPOINT_EVERY entries), drafts copied from the real ones (mostly exported, one in a
+hundred rejected), their signatures and claims, and velocity-ledger rows spread over
+the past year.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench._tokens import BENCH_PIN
+from ceremony.run import CeremonyOptions, run_ceremony
+from signer.chains.bitcoin.drafting import Spend, build_psbt
+from signer.chains.bitcoin.psbt_file import psbt_bytes
+from signer.risk.ledger import to_micros
+from signer.session import governance
+from signer.session.appliance import Appliance
+from signer.session.exporting import export_drafts
+from signer.session.intake import import_paths
+from signer.session.logins import ensure_audit_key, login
+from signer.session.policy import apply_policy
+from signer.session.signing import sign_drafts
+from signer.session.wallet import load_wallet
+from signer.store.audit import checkpoint_message
+from signer.store.canonical import canonical_json
+from signer.store.journal import _chained, head
+from signer.store.schema import backfill_running_totals
+
+ROOT = Path(__file__).resolve().parent
+CEREMONY = ROOT.parent / "tests" / "pipeline" / "data" / "ceremony.toml"
+CHECKPOINT_EVERY = 10_000
+ENTRIES_PER_DRAFT = 5  # imported, verdict, signed by A, signed by B, exported
+BATCH = 50_000
+POLICY = """version = 1
+default_delay = "24h"
+accept_plain_drafts = true
+[assets.BTC]
+chain = "bitcoin"
+max_per_draft = "100"
+windows = [ { period = "1h", max_total = "100000", max_count = 100000 },
+            { period = "24h", max_total = "100000", max_count = 100000 },
+            { period = "7d", max_total = "1000000", max_count = 1000000 } ]
+[assets.ETH]
+chain = "ethereum"
+max_per_draft = "100"
+windows = [ { period = "24h", max_total = "100000", max_count = 100000 } ]
+[destinations]
+first_time = "allow"
+[anomaly]
+median_factor = 1000
+burst_count = 100000
+burst_period = "10m"
+[circuit_breaker]
+max_flagged = 100000
+period = "1h"
+"""
+
+
+def base_home(work: Path, module: str) -> tuple[Path, list[str]]:
+    """A real home with open drafts (returned: approved ids) and one exported draft."""
+    home = work / "base" / "home"
+    app = Appliance.create(home, module)
+    for name in ("shares", "exports", "inbox", "usb"):
+        (work / "base" / name).mkdir()
+    run_ceremony(app, CEREMONY, CeremonyOptions(work / "base" / "shares",
+                                                work / "base" / "exports"),
+                 lambda _h: BENCH_PIN, lambda _h: b"")
+    (work / "base" / "policy.toml").write_text(POLICY)
+    pin = lambda _h: BENCH_PIN  # noqa: E731 - the bench's one PIN
+    apply_policy(app, work / "base" / "policy.toml", "A,B", pin)
+    governance.set_safe(app, "0x" + "5a" * 20, "A,B", pin)
+    wallet = load_wallet(app)
+    inbox = work / "base" / "inbox"
+    for n in range(12):
+        psbt = build_psbt(wallet.bitcoin, [Spend((0, n), 10_000_000)],
+                          [(b"\x00\x14" + bytes([n + 1]) * 20, 1_000_000)],
+                          change=((1, n), 8_990_000), salt=n)
+        (inbox / f"{n:04}.psbt").write_bytes(base64.b64encode(psbt_bytes(psbt)))
+    zero = "0x" + "00" * 20
+    for n in range(3):
+        (inbox / f"safe-{n}.json").write_text(json.dumps({
+            "safe": wallet.safe, "chainId": wallet.chain_id,
+            "safeVersion": wallet.safe_version, "to": "0x" + "ab" * 20, "value": str(10**15),
+            "data": "0x", "operation": 0, "safeTxGas": "0", "baseGas": "0", "gasPrice": "0",
+            "gasToken": zero, "refundReceiver": zero, "nonce": n}))
+    ids = [d["id"] for d in import_paths(app, [inbox]).drafts if d["verdict"] == "approve"]
+    sign_drafts(app, ids[:2], ["A", "B"], pin)  # one to export, one signed and waiting
+    export_drafts(app, ids[:1], work / "base" / "usb", qr=False)
+    sign_drafts(app, ids[2:4], ["A"], pin)  # partially signed
+    app.close()
+    return home, ids[4:]
+
+
+def grown_home(base: Path, into: Path, entries: int, drafts: int, ledger: int) -> Path:
+    """A copy of ``base`` whose journal reaches ``entries`` entries, with ``drafts`` more
+    drafts and ``ledger`` velocity-ledger rows over the past year."""
+    home = into / "home"
+    shutil.copytree(base, home)
+    app = Appliance.open(home)
+    session = login(app, "A", BENCH_PIN)
+    try:
+        key_id = ensure_audit_key(app, "A", session)
+        public_key = session.key(key_id).public_key.hex()
+        conn = app.conn
+        _grow(conn, entries, drafts, lambda seq, digest: {
+            "holder": "A", "head_seq": seq, "head_hash": digest, "public_key": public_key,
+            "signature": session.sign_ed25519(key_id, checkpoint_message(seq, digest)).hex()})
+        _ledger(conn, ledger)
+    finally:
+        session.logout()
+        app.close()
+    return home
+
+
+def _template(conn: sqlite3.Connection, chain: str) -> sqlite3.Row:
+    return conn.execute("SELECT * FROM drafts WHERE chain = ? ORDER BY complete DESC, "
+                        "imported_seq LIMIT 1", (chain,)).fetchone()
+
+
+def _grow(conn: sqlite3.Connection, entries: int, drafts: int, checkpoint) -> None:  # type: ignore[no-untyped-def]
+    seq, digest = head(conn)
+    templates = {chain: _template(conn, chain) for chain in ("bitcoin", "ethereum")}
+    safe = json.loads(templates["ethereum"]["summary"]).get("safe") or "0x" + "5a" * 20
+    start = datetime.now(UTC) - timedelta(days=365)
+    step = timedelta(days=365) / max(entries, 1)
+    journal_rows: list[tuple[object, ...]] = []
+    draft_rows: list[tuple[object, ...]] = []
+    signature_rows: list[tuple[object, ...]] = []
+    claim_rows: list[tuple[str, str]] = []
+    made = 0
+
+    def append(kind: str, actor: str, data: dict[str, object]) -> int:
+        nonlocal seq, digest
+        time = (start + step * (seq + 1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        body = canonical_json(data)
+        seq += 1
+        new = _chained(digest, seq, time, kind, actor, body)
+        journal_rows.append((seq, time, kind, actor, body.decode(), digest, new))
+        digest = new
+        return seq
+
+    conn.execute("BEGIN IMMEDIATE")
+    while seq < entries - 1:  # the last entry: the session that ends the history
+        if seq % CHECKPOINT_EVERY == 0:
+            append("checkpoint", "A", checkpoint(seq, digest))
+            continue
+        if made >= drafts or entries - seq <= ENTRIES_PER_DRAFT:
+            append("login_ok", "A", {"holder": "A", "token": "holder-a"})
+        else:
+            _one_draft(made, templates, safe, append, draft_rows, signature_rows, claim_rows)
+            made += 1
+        if len(journal_rows) >= BATCH:
+            _flush(conn, journal_rows, draft_rows, signature_rows, claim_rows)
+    append("checkpoint", "A", checkpoint(seq, digest))
+    _flush(conn, journal_rows, draft_rows, signature_rows, claim_rows)
+    conn.execute("COMMIT")
+
+
+def _one_draft(n, templates, safe, append, draft_rows, signature_rows, claim_rows) -> None:  # type: ignore[no-untyped-def]
+    chain = "ethereum" if n % 5 == 0 else "bitcoin"
+    row = templates[chain]
+    draft_id = hashlib.sha256(b"bench-draft-%d" % n).hexdigest()[:16]
+    rejected = n % 100 == 50
+    imported = append("draft_imported", "operator",
+                      {"draft": draft_id, "chain": chain, "source": f"inbox/{n}"})
+    append("verdict", "appliance", {"draft": draft_id, "verdict": "reject" if rejected
+                                    else "approve", "codes": [], "not_before": None})
+    if rejected:
+        verdict, complete, exported = "reject", 0, 0
+    else:
+        verdict, complete, exported = "approve", 1, 1
+        for holder in "AB":
+            signed = append("draft_signed", holder, {"draft": draft_id, "holder": holder})
+            signature_rows.append((draft_id, holder, "00" * 64, signed))
+        append("drafts_exported", "operator", {"drafts": [draft_id]})
+    draft_rows.append((draft_id, chain, row["payload"], f"inbox/{n}", row["envelope"],
+                       row["summary"], verdict, "[]", None, 0, complete, exported, imported,
+                       row["final_tx"]))
+    claim = (f"safe:1:{safe.lower()}:{1000 + n}" if chain == "ethereum"
+             else f"btc:{hashlib.sha256(draft_id.encode()).hexdigest()}:0")
+    claim_rows.append((claim, draft_id))
+
+
+def _flush(conn: sqlite3.Connection, journal_rows, draft_rows, signature_rows,  # type: ignore[no-untyped-def]
+           claim_rows) -> None:
+    conn.executemany("INSERT INTO journal VALUES (?,?,?,?,?,?,?)", journal_rows)
+    conn.executemany(
+        "INSERT INTO drafts(id, chain, payload, source, envelope, summary, verdict, reasons, "
+        "not_before, released, complete, exported, imported_seq, final_tx) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", draft_rows)
+    conn.executemany("INSERT INTO draft_signatures VALUES (?,?,?,?)", signature_rows)
+    conn.executemany("INSERT INTO claims VALUES (?,?)", claim_rows)
+    for rows in (journal_rows, draft_rows, signature_rows, claim_rows):
+        rows.clear()
+
+
+def _ledger(conn: sqlite3.Connection, rows: int) -> None:
+    """Signed amounts spread evenly over the past year (newest a minute ago)."""
+    now = to_micros(datetime.now(UTC)) - 60_000_000
+    step = 365 * 86_400_000_000 // max(rows, 1)
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany("INSERT INTO risk_signed (draft_id, asset, amount, signed_at) "
+                     "VALUES (?, ?, '0.0123', ?)",
+                     ((f"h{i}", "ETH" if i % 5 == 0 else "BTC", now - i * step)
+                      for i in range(rows)))
+    conn.executemany("INSERT INTO risk_signed_destination VALUES (?, ?)",
+                     ((f"bcrt1q{i:038d}", f"h{i}") for i in range(rows)))
+    conn.executemany("INSERT INTO risk_imported VALUES (?, ?)",
+                     ((f"h{i}", now - i * step) for i in range(0, rows, 5)))
+    backfill_running_totals(conn)  # what record_signed keeps for each row
+    conn.execute("COMMIT")
