@@ -50,12 +50,12 @@ class SqlLedger:
         latest = self._running(asset, None)
         if latest is None:
             return Decimal(0), 0
-        before = self._running(asset, to_micros(since))
-        if latest[0] is None or (before is not None and before[0] is None):
+        (total, count), (total_before, count_before) = latest, (
+            self._running(asset, to_micros(since)) or ("0", 0))
+        if total is None or count is None or total_before is None or count_before is None:
             return self._window_sum(asset, since)  # rows written without running totals
         with localcontext(_EXACT):
-            total = Decimal(latest[0]) - (Decimal(before[0]) if before else Decimal(0))
-        return total, int(latest[1]) - (int(before[1]) if before else 0)
+            return Decimal(total) - Decimal(total_before), count - count_before
 
     def _running(self, asset: str, before: int | None) -> tuple[str | None, int | None] | None:
         """The running total and count of the last row (signed before ``before``)."""
