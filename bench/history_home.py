@@ -18,6 +18,7 @@ import json
 import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from bench._tokens import BENCH_PIN
@@ -36,13 +37,14 @@ from signer.session.wallet import load_wallet
 from signer.store.audit import checkpoint_message
 from signer.store.canonical import canonical_json
 from signer.store.journal import _chained, head
-from signer.store.schema import backfill_running_totals
+from signer.store.schema import plain_decimal
 
 ROOT = Path(__file__).resolve().parent
 CEREMONY = ROOT.parent / "tests" / "pipeline" / "data" / "ceremony.toml"
 CHECKPOINT_EVERY = 10_000
 ENTRIES_PER_DRAFT = 5  # imported, verdict, signed by A, signed by B, exported
 BATCH = 50_000
+AMOUNT = Decimal("0.0123")
 POLICY = """version = 1
 default_delay = "24h"
 accept_plain_drafts = true
@@ -114,6 +116,8 @@ def grown_home(base: Path, into: Path, entries: int, drafts: int, ledger: int) -
         key_id = ensure_audit_key(app, "A", session)
         public_key = session.key(key_id).public_key.hex()
         conn = app.conn
+        # A large page cache for the build only: random ids make random index inserts.
+        conn.execute("PRAGMA cache_size = -1000000")
         _grow(conn, entries, drafts, lambda seq, digest: {
             "holder": "A", "head_seq": seq, "head_hash": digest, "public_key": public_key,
             "signature": session.sign_ed25519(key_id, checkpoint_message(seq, digest)).hex()})
@@ -210,14 +214,22 @@ def _ledger(conn: sqlite3.Connection, rows: int) -> None:
     """Signed amounts spread evenly over the past year (newest a minute ago)."""
     now = to_micros(datetime.now(UTC)) - 60_000_000
     step = 365 * 86_400_000_000 // max(rows, 1)
+    running = {"BTC": (Decimal(0), 0), "ETH": (Decimal(0), 0)}
+
+    def oldest_first():  # type: ignore[no-untyped-def]
+        for i in range(rows - 1, -1, -1):
+            asset = "ETH" if i % 5 == 0 else "BTC"
+            total, count = running[asset]
+            running[asset] = total + AMOUNT, count + 1
+            yield f"h{i}", asset, now - i * step, plain_decimal(total + AMOUNT), count + 1
+
     conn.execute("BEGIN IMMEDIATE")
-    conn.executemany("INSERT INTO risk_signed (draft_id, asset, amount, signed_at) "
-                     "VALUES (?, ?, '0.0123', ?)",
-                     ((f"h{i}", "ETH" if i % 5 == 0 else "BTC", now - i * step)
-                      for i in range(rows)))
+    # What record_signed writes: each row with its asset's running total and count.
+    conn.executemany("INSERT INTO risk_signed (draft_id, asset, amount, signed_at, "
+                     "running_total, running_count) VALUES (?, ?, '0.0123', ?, ?, ?)",
+                     oldest_first())
     conn.executemany("INSERT INTO risk_signed_destination VALUES (?, ?)",
                      ((f"bcrt1q{i:038d}", f"h{i}") for i in range(rows)))
     conn.executemany("INSERT INTO risk_imported VALUES (?, ?)",
                      ((f"h{i}", now - i * step) for i in range(0, rows, 5)))
-    backfill_running_totals(conn)  # what record_signed keeps for each row
     conn.execute("COMMIT")

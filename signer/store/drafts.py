@@ -145,18 +145,19 @@ def page(
 
 
 def state_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    """How many drafts are in each state, without reading every draft: the open ones
-    through drafts_open, the rest as counts over indexes."""
-    counts = {state: int(n) for state, n in conn.execute(
-        f"SELECT {_STATE} AS state, count(*) FROM drafts INDEXED BY drafts_open "
-        "WHERE exported = 0 AND verdict != 'reject' GROUP BY state")}
-    rejected = conn.execute(
-        f"SELECT {_STATE} AS state, count(*) FROM drafts INDEXED BY drafts_verdict "
-        "WHERE verdict = 'reject' AND exported = 0 GROUP BY state")
-    for state, n in rejected:  # a rejected draft that carries a signature is partial
-        counts[state] = counts.get(state, 0) + int(n)
+    """How many drafts are in each state, without reading the drafts' rows: the open
+    ones through drafts_open, the rejected and the exported ones from covering indexes
+    (drafts_rejected, drafts_done; migration 7)."""
+    counts: dict[str, int] = {}
+    for index, where in (("drafts_open", "exported = 0 AND verdict != 'reject'"),
+                         ("drafts_rejected", "verdict = 'reject'")):
+        # a rejected draft that carries a signature counts as partially signed
+        for state, n in conn.execute(f"SELECT {_STATE} AS state, count(*) FROM drafts "
+                                     f"INDEXED BY {index} WHERE {where} GROUP BY state"):
+            counts[state] = counts.get(state, 0) + int(n)
     (done,) = conn.execute(
-        "SELECT count(*) FROM drafts INDEXED BY drafts_done WHERE exported = 1").fetchone()
+        "SELECT count(*) FROM drafts INDEXED BY drafts_done WHERE exported = 1 "
+        "AND complete = 1 AND verdict != 'reject'").fetchone()
     counts["exported"] = counts.get("exported", 0) + int(done)
     return counts
 
