@@ -66,3 +66,24 @@ def test_the_window_is_read_through_the_index() -> None:
         "WHERE asset = ? AND signed_at < ? ORDER BY signed_at DESC, rowid DESC LIMIT 1",
         ("BTC", 0)))
     assert "USING INDEX risk_signed_by_asset_time" in plan and "TEMP B-TREE" not in plan
+
+
+def test_a_home_from_before_migration_7_is_upgraded_with_its_ledger() -> None:
+    from signer.store import db
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    for version, _name, step in db._MIGRATIONS:
+        if version < 7:  # the home as the release before this one left it
+            with db.transaction(conn):
+                step(conn)
+                conn.execute(f"PRAGMA user_version={version}")
+    conn.executemany(
+        "INSERT INTO risk_signed (draft_id, asset, amount, signed_at) VALUES (?, 'BTC', ?, ?)",
+        [(f"d{n}", f"0.{n + 1}", to_micros(NOW) - (n % 7) * 3_600_000_000) for n in range(30)])
+    assert db.migrate(conn) == db.latest_version()
+    ledger = SqlLedger(conn)
+    for hours in range(8):
+        since = NOW - timedelta(hours=hours)
+        assert ledger.signed_since("BTC", since) == _scan(conn, "BTC", to_micros(since))
+    assert conn.execute("SELECT count(*) FROM risk_signed WHERE running_total IS NULL"
+                        ).fetchone()[0] == 0
