@@ -145,20 +145,28 @@ def page(
 
 
 def state_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    """How many drafts are in each state, without reading the drafts' rows: the open
-    ones through drafts_open, the rejected and the exported ones from covering indexes
-    (drafts_rejected, drafts_done; migration 7)."""
-    counts: dict[str, int] = {}
-    for index, where in (("drafts_open", "exported = 0 AND verdict != 'reject'"),
-                         ("drafts_rejected", "verdict = 'reject'")):
-        # a rejected draft that carries a signature counts as partially signed
-        for state, n in conn.execute(f"SELECT {_STATE} AS state, count(*) FROM drafts "
-                                     f"INDEXED BY {index} WHERE {where} GROUP BY state"):
-            counts[state] = counts.get(state, 0) + int(n)
-    (done,) = conn.execute(
-        "SELECT count(*) FROM drafts INDEXED BY drafts_done WHERE exported = 1 "
-        "AND complete = 1 AND verdict != 'reject'").fetchone()
-    counts["exported"] = counts.get("exported", 0) + int(done)
+    """How many drafts are in each state, without reading every draft's row: the open
+    ones through drafts_open, the rejected ones from the covering drafts_rejected, and
+    the exported ones as the rest of SQLite's count of every draft (migration 7)."""
+    counts = dict.fromkeys(("approved", "delayed", "rejected", "partially_signed", "signed",
+                            "exported"), 0)
+    for state, n in conn.execute(
+            f"SELECT {_STATE} AS state, count(*) FROM drafts INDEXED BY drafts_open "
+            "WHERE exported = 0 AND verdict != 'reject' GROUP BY state"):
+        counts[state] += int(n)
+    # A rejected draft that nonetheless carries a signature (judged again after the
+    # first one) is partially signed, or signed, or exported, as DraftRow.state says.
+    rejected, exported, signed, partial = conn.execute(
+        "SELECT count(*), total(complete AND exported), total(complete AND NOT exported), "
+        "total(NOT complete AND EXISTS (SELECT 1 FROM draft_signatures "
+        "WHERE draft_id = drafts.id)) FROM drafts INDEXED BY drafts_rejected "
+        "WHERE verdict = 'reject'").fetchone()
+    counts["rejected"] += int(rejected - exported - signed - partial)
+    counts["partially_signed"] += int(partial)
+    counts["signed"] += int(signed)
+    counts["exported"] += int(exported)
+    (every,) = conn.execute("SELECT count(*) FROM drafts").fetchone()  # b-tree count
+    counts["exported"] += int(every) - sum(counts.values())  # not open, not rejected
     return counts
 
 
