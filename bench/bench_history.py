@@ -27,7 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -107,7 +109,8 @@ async def _paint(home: Path) -> float:
         app.close()
 
 
-def _medians(measure, homes: dict[str, Path], rounds: int = ROUNDS) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _medians(measure: Callable[[Path], float], homes: dict[str, Path],
+             rounds: int = ROUNDS) -> dict[str, float]:
     """Median seconds per home, the homes taking turns in each round (so that the load
     of this shared machine weighs on both alike); a first run warms the page cache."""
     for home in homes.values():
@@ -119,34 +122,35 @@ def _medians(measure, homes: dict[str, Path], rounds: int = ROUNDS) -> dict[str,
     return {name: statistics.median(values) for name, values in times.items()}
 
 
+def _command(call: Callable[..., float], *args: str) -> Callable[[Path], float]:
+    return lambda home: call(home, *args)
+
+
 def commands(homes: dict[str, Path], draft: str) -> dict[str, dict[str, float]]:
     """Median seconds of each command per home, as a process and in this process."""
     figures: dict[str, dict[str, float]] = {}
     ways = (("process", _process, ROUNDS), ("in-process", _in_process, 3 * ROUNDS))
     for where, call, rounds in ways:
-        figures[f"drafts ({where})"] = _medians(lambda h, c=call: c(h, "drafts"), homes, rounds)
-        figures[f"show ID ({where})"] = _medians(lambda h, c=call: c(h, "show", draft), homes,
-                                                 rounds)
+        figures[f"drafts ({where})"] = _medians(_command(call, "drafts"), homes, rounds)
+        figures[f"show ID ({where})"] = _medians(_command(call, "show", draft), homes, rounds)
     figures["dashboard first paint"] = _medians(lambda h: asyncio.run(_paint(h)), homes)
     for home in homes.values():
         _process(home, "tokens", "check", "A")  # one more session: login, checkpoint
-    for where, call, rounds in ways:
-        figures[f"audit verify ({where})"] = _medians(
-            lambda h, c=call: c(h, "audit", "verify"), homes, rounds)
-    for where, call, rounds in ways:
-        figures[f"screen ID ({where})"] = _medians(
-            lambda h, c=call: c(h, "screen", draft), homes, rounds)
+    for args in (("audit", "verify"), ("screen", draft)):
+        for where, call, rounds in ways:
+            figures[f"{args[0]} {'ID' if args[0] == 'screen' else args[1]} ({where})"] = (
+                _medians(_command(call, *args), homes, rounds))
     return figures
 
 
 def full_verify(home: Path) -> dict[str, float]:
-    def child(mode: str) -> dict[str, float]:
+    def child(mode: str) -> dict[str, Any]:
         done = subprocess.run([sys.executable, "-c", FULL_CHILD, str(home), mode],
                               capture_output=True, text=True, cwd=REPO, timeout=1200,
                               env={**os.environ, "PYTHONPATH": str(REPO)})
         doc = json.loads(done.stdout)
         assert doc["ok"], doc
-        return doc  # type: ignore[no-any-return]
+        return dict(doc)
 
     runs = [child("time") for _ in range(FULL_ROUNDS)]
     traced = child("trace")

@@ -17,6 +17,8 @@ import hashlib
 import json
 import shutil
 import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -128,21 +130,40 @@ def grown_home(base: Path, into: Path, entries: int, drafts: int, ledger: int) -
     return home
 
 
+@dataclass
+class Rows:
+    """Rows waiting for the next executemany (BATCH journal entries at a time)."""
+
+    journal: list[tuple[object, ...]] = field(default_factory=list)
+    drafts: list[tuple[object, ...]] = field(default_factory=list)
+    signatures: list[tuple[object, ...]] = field(default_factory=list)
+    claims: list[tuple[str, str]] = field(default_factory=list)
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        conn.executemany("INSERT INTO journal VALUES (?,?,?,?,?,?,?)", self.journal)
+        conn.executemany(
+            "INSERT INTO drafts(id, chain, payload, source, envelope, summary, verdict, "
+            "reasons, not_before, released, complete, exported, imported_seq, final_tx) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", self.drafts)
+        conn.executemany("INSERT INTO draft_signatures VALUES (?,?,?,?)", self.signatures)
+        conn.executemany("INSERT INTO claims VALUES (?,?)", self.claims)
+        for pending in (self.journal, self.drafts, self.signatures, self.claims):
+            pending.clear()
+
+
 def _template(conn: sqlite3.Connection, chain: str) -> sqlite3.Row:
     return conn.execute("SELECT * FROM drafts WHERE chain = ? ORDER BY complete DESC, "
                         "imported_seq LIMIT 1", (chain,)).fetchone()
 
 
-def _grow(conn: sqlite3.Connection, entries: int, drafts: int, checkpoint) -> None:  # type: ignore[no-untyped-def]
+def _grow(conn: sqlite3.Connection, entries: int, drafts: int,
+          checkpoint: Callable[[int, str], dict[str, object]]) -> None:
     seq, digest = head(conn)
     templates = {chain: _template(conn, chain) for chain in ("bitcoin", "ethereum")}
     safe = json.loads(templates["ethereum"]["summary"]).get("safe") or "0x" + "5a" * 20
     start = datetime.now(UTC) - timedelta(days=365)
     step = timedelta(days=365) / max(entries, 1)
-    journal_rows: list[tuple[object, ...]] = []
-    draft_rows: list[tuple[object, ...]] = []
-    signature_rows: list[tuple[object, ...]] = []
-    claim_rows: list[tuple[str, str]] = []
+    rows = Rows()
     made = 0
 
     def append(kind: str, actor: str, data: dict[str, object]) -> int:
@@ -151,7 +172,7 @@ def _grow(conn: sqlite3.Connection, entries: int, drafts: int, checkpoint) -> No
         body = canonical_json(data)
         seq += 1
         new = _chained(digest, seq, time, kind, actor, body)
-        journal_rows.append((seq, time, kind, actor, body.decode(), digest, new))
+        rows.journal.append((seq, time, kind, actor, body.decode(), digest, new))
         digest = new
         return seq
 
@@ -163,16 +184,17 @@ def _grow(conn: sqlite3.Connection, entries: int, drafts: int, checkpoint) -> No
         if made >= drafts or entries - seq <= ENTRIES_PER_DRAFT:
             append("login_ok", "A", {"holder": "A", "token": "holder-a"})
         else:
-            _one_draft(made, templates, safe, append, draft_rows, signature_rows, claim_rows)
+            _one_draft(made, templates, safe, append, rows)
             made += 1
-        if len(journal_rows) >= BATCH:
-            _flush(conn, journal_rows, draft_rows, signature_rows, claim_rows)
+        if len(rows.journal) >= BATCH:
+            rows.flush(conn)
     append("checkpoint", "A", checkpoint(seq, digest))
-    _flush(conn, journal_rows, draft_rows, signature_rows, claim_rows)
+    rows.flush(conn)
     conn.execute("COMMIT")
 
 
-def _one_draft(n, templates, safe, append, draft_rows, signature_rows, claim_rows) -> None:  # type: ignore[no-untyped-def]
+def _one_draft(n: int, templates: dict[str, sqlite3.Row], safe: str,
+               append: Callable[[str, str, dict[str, object]], int], rows: Rows) -> None:
     chain = "ethereum" if n % 5 == 0 else "bitcoin"
     row = templates[chain]
     draft_id = hashlib.sha256(b"bench-draft-%d" % n).hexdigest()[:16]
@@ -187,27 +209,14 @@ def _one_draft(n, templates, safe, append, draft_rows, signature_rows, claim_row
         verdict, complete, exported = "approve", 1, 1
         for holder in "AB":
             signed = append("draft_signed", holder, {"draft": draft_id, "holder": holder})
-            signature_rows.append((draft_id, holder, "00" * 64, signed))
+            rows.signatures.append((draft_id, holder, "00" * 64, signed))
         append("drafts_exported", "operator", {"drafts": [draft_id]})
-    draft_rows.append((draft_id, chain, row["payload"], f"inbox/{n}", row["envelope"],
+    rows.drafts.append((draft_id, chain, row["payload"], f"inbox/{n}", row["envelope"],
                        row["summary"], verdict, "[]", None, 0, complete, exported, imported,
                        row["final_tx"]))
     claim = (f"safe:1:{safe.lower()}:{1000 + n}" if chain == "ethereum"
              else f"btc:{hashlib.sha256(draft_id.encode()).hexdigest()}:0")
-    claim_rows.append((claim, draft_id))
-
-
-def _flush(conn: sqlite3.Connection, journal_rows, draft_rows, signature_rows,  # type: ignore[no-untyped-def]
-           claim_rows) -> None:
-    conn.executemany("INSERT INTO journal VALUES (?,?,?,?,?,?,?)", journal_rows)
-    conn.executemany(
-        "INSERT INTO drafts(id, chain, payload, source, envelope, summary, verdict, reasons, "
-        "not_before, released, complete, exported, imported_seq, final_tx) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", draft_rows)
-    conn.executemany("INSERT INTO draft_signatures VALUES (?,?,?,?)", signature_rows)
-    conn.executemany("INSERT INTO claims VALUES (?,?)", claim_rows)
-    for rows in (journal_rows, draft_rows, signature_rows, claim_rows):
-        rows.clear()
+    rows.claims.append((claim, draft_id))
 
 
 def _ledger(conn: sqlite3.Connection, rows: int) -> None:
@@ -216,7 +225,7 @@ def _ledger(conn: sqlite3.Connection, rows: int) -> None:
     step = 365 * 86_400_000_000 // max(rows, 1)
     running = {"BTC": (Decimal(0), 0), "ETH": (Decimal(0), 0)}
 
-    def oldest_first():  # type: ignore[no-untyped-def]
+    def oldest_first() -> Iterator[tuple[str, str, int, str, int]]:
         for i in range(rows - 1, -1, -1):
             asset = "ETH" if i % 5 == 0 else "BTC"
             total, count = running[asset]
