@@ -21,6 +21,7 @@ from embit import bech32
 from signer.risk import DraftFacts, SqlLedger, load_policy, screen
 from signer.risk.ledger import to_micros
 from signer.store.db import migrate
+from signer.store.schema import backfill_running_totals
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 STEP = timedelta(minutes=10)
@@ -51,9 +52,11 @@ def build(conn: sqlite3.Connection, rows: int) -> None:
     step = STEP // timedelta(microseconds=1)
     with conn:  # one transaction
         conn.executemany(
-            "INSERT INTO risk_signed VALUES (?, 'BTC', '0.0123', ?)",
+            "INSERT INTO risk_signed (draft_id, asset, amount, signed_at) "
+            "VALUES (?, 'BTC', '0.0123', ?)",
             ((f"d{i}", now - i * step) for i in range(rows)),
         )
+        backfill_running_totals(conn)  # what record_signed keeps for each row
         conn.executemany(
             "INSERT INTO risk_signed_destination VALUES (?, ?)",
             ((f"bcrt1q{i:038d}", f"d{i}") for i in range(rows)),

@@ -14,6 +14,7 @@ from signer.errors import AirsignError, Exit
 
 STATES = ("approved", "delayed", "rejected", "partially_signed", "signed", "exported",
           "abandoned")
+DEFAULT_LIMIT = 50
 
 
 def register(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -22,8 +23,19 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     intake_parser.add_argument("paths", nargs="+", type=Path)
     intake_parser.set_defaults(func=import_drafts)
-    listing_parser = commands.add_parser("drafts", parents=[common], help="list drafts")
-    listing_parser.add_argument("--state", choices=STATES)
+    listing_parser = commands.add_parser(
+        "drafts", parents=[common], help="list drafts that need action (newest first)"
+    )
+    view = listing_parser.add_mutually_exclusive_group()
+    view.add_argument("--state", choices=STATES, help="only drafts in this state")
+    view.add_argument("--all", action="store_true", help="drafts in every state")
+    listing_parser.add_argument(
+        "--limit", type=_limit, default=DEFAULT_LIMIT, metavar="N",
+        help=f"at most N drafts (default {DEFAULT_LIMIT}; 0: no limit)",
+    )
+    listing_parser.add_argument(
+        "--before", metavar="ID", help="the page after this draft (see next_before)"
+    )
     listing_parser.set_defaults(func=list_drafts)
     show_parser = commands.add_parser(
         "show", parents=[common], help="decode exactly what would be signed"
@@ -105,15 +117,30 @@ def import_drafts(ctx: Context) -> Result:
     return Result(report.as_json(), "\n".join(lines) or "nothing to import", exit_code)
 
 
-def list_drafts(ctx: Context) -> Result:
-    from signer.store import drafts
+def _limit(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
 
-    rows = [
-        r
-        for r in drafts.listing(ctx.app.conn)
-        if ctx.args.state is None or r.state == ctx.args.state
-    ]
-    doc = {
+
+def list_drafts(ctx: Context) -> Result:
+    from signer.session.draft_lookup import resolve
+    from signer.store import drafts
+    from signer.store.clock import iso
+
+    args = ctx.args
+    before = resolve(ctx.app, args.before) if args.before else None
+    view = "all" if args.all else (args.state or "needs_action")
+    limit = args.limit or None
+    rows = drafts.page(
+        ctx.app.conn, state=args.state,
+        needs_action_at=iso(ctx.app.clock()) if view == "needs_action" else None,
+        before_seq=None if before is None else before.imported_seq,
+        limit=None if limit is None else limit + 1,  # one more: is there a next page?
+    )
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit]
+    doc: dict[str, Any] = {
         "drafts": [
             {
                 "id": r.id,
@@ -124,7 +151,9 @@ def list_drafts(ctx: Context) -> Result:
                 "words": r.summary.get("words", []),
             }
             for r in rows
-        ]
+        ],
+        "view": view,
+        "next_before": rows[-1].id if more else None,
     }
     lines = [
         f"{d['id']} {d['chain']:<8} {d['state']:<16} signed by "
@@ -132,7 +161,16 @@ def list_drafts(ctx: Context) -> Result:
         f"{'; '.join(d['words'][:1])}"
         for d in doc["drafts"]
     ]
-    return Result(doc, "\n".join(lines) or "no drafts")
+    if more:
+        lines.append(f"(more: airsign drafts{_view_flag(view)} --before {rows[-1].id})")
+    if not lines:
+        lines = ["no drafts need action (airsign drafts --all lists every draft)"
+                 if view == "needs_action" else "no drafts"]
+    return Result(doc, "\n".join(lines))
+
+
+def _view_flag(view: str) -> str:
+    return {"needs_action": "", "all": " --all"}.get(view, f" --state {view}")
 
 
 def show_draft(ctx: Context) -> Result:

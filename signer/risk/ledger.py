@@ -17,7 +17,8 @@ from signer.risk.verdict import BreakerState, DraftFacts, Hold, Ledger
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
-_EXACT = Context(prec=120)
+EXACT = Context(prec=120)
+_EXACT = EXACT
 
 
 def to_micros(moment: datetime) -> int:
@@ -44,8 +45,30 @@ class SqlLedger:
         self._conn = conn
 
     def signed_since(self, asset: str, since: datetime) -> tuple[Decimal, int]:
-        # One row back instead of one per signed draft (the window is screened before
-        # every first signature); the exact sum is still made here, in Decimal.
+        # The window is everything minus what came before it: two rows through the index
+        # (running totals, records.record_signed), however many drafts the window holds.
+        latest = self._running(asset, None)
+        if latest is None:
+            return Decimal(0), 0
+        (total, count), (total_before, count_before) = latest, (
+            self._running(asset, to_micros(since)) or ("0", 0))
+        if total is None or count is None or total_before is None or count_before is None:
+            return self._window_sum(asset, since)  # rows written without running totals
+        with localcontext(_EXACT):
+            return Decimal(total) - Decimal(total_before), count - count_before
+
+    def _running(self, asset: str, before: int | None) -> tuple[str | None, int | None] | None:
+        """The running total and count of the last row (signed before ``before``)."""
+        row = self._conn.execute(
+            "SELECT running_total, running_count FROM risk_signed WHERE asset = ? "
+            + ("AND signed_at < ? " if before is not None else "")
+            + "ORDER BY signed_at DESC, rowid DESC LIMIT 1",
+            (asset,) if before is None else (asset, before),
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def _window_sum(self, asset: str, since: datetime) -> tuple[Decimal, int]:
+        # One row back instead of one per signed draft; the exact sum is made in Decimal.
         count, amounts = self._conn.execute(
             "SELECT count(*), group_concat(amount, ' ') FROM risk_signed "
             "WHERE asset = ? AND signed_at >= ?",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from decimal import Decimal, localcontext
 
 from signer.errors import Rejected
 from signer.risk import codes
 from signer.risk.addresses import normalise_address
-from signer.risk.ledger import amount_to_text, to_micros
+from signer.risk.ledger import EXACT, amount_to_text, to_micros
 from signer.risk.verdict import DraftFacts, Verdict, VerdictKind
 
 
@@ -27,11 +28,22 @@ def record_signed(conn: sqlite3.Connection, facts: DraftFacts, at: datetime) -> 
     """
     if facts.amount < 0 or not facts.amount.is_finite():
         raise ValueError("signed amount must be a finite Decimal >= 0")
+    micros = to_micros(at)
+    # Running total and count up to this row (signed_at, then rowid: a new row's rowid is
+    # the largest, so it follows every row of the same time), for SqlLedger.signed_since.
+    before = conn.execute(
+        "SELECT running_total, running_count FROM risk_signed WHERE asset = ? AND signed_at <= ? "
+        "ORDER BY signed_at DESC, rowid DESC LIMIT 1", (facts.asset, micros)).fetchone()
+    with localcontext(EXACT):
+        total = (Decimal(before[0]) if before else Decimal(0)) + facts.amount
     try:
         conn.execute(
-            "INSERT INTO risk_signed (draft_id, asset, amount, signed_at) VALUES (?, ?, ?, ?)",
-            (facts.draft_id, facts.asset, amount_to_text(facts.amount), to_micros(at)),
+            "INSERT INTO risk_signed (draft_id, asset, amount, signed_at, running_total, "
+            "running_count) VALUES (?, ?, ?, ?, ?, ?)",
+            (facts.draft_id, facts.asset, amount_to_text(facts.amount), micros,
+             amount_to_text(total), (before[1] if before else 0) + 1),
         )
+        _carry_forward(conn, facts, micros)
     except sqlite3.IntegrityError:
         raise Rejected(
             "already_recorded", f"draft {facts.draft_id} is already in the velocity ledger"
@@ -43,11 +55,39 @@ def record_signed(conn: sqlite3.Connection, facts: DraftFacts, at: datetime) -> 
     )
 
 
+def _carry_forward(conn: sqlite3.Connection, facts: DraftFacts, micros: int) -> None:
+    """Rows signed later than this one (only when the clock went back) include it now."""
+    later = conn.execute(
+        "SELECT rowid, running_total, running_count FROM risk_signed WHERE asset = ? AND "
+        "signed_at > ?", (facts.asset, micros)).fetchall()
+    with localcontext(EXACT):
+        conn.executemany(
+            "UPDATE risk_signed SET running_total = ?, running_count = ? WHERE rowid = ?",
+            [(amount_to_text(Decimal(total) + facts.amount), count + 1, rowid)
+             for rowid, total, count in later])
+
+
 def forget_signed(conn: sqlite3.Connection, draft_id: str) -> bool:
     """Take an abandoned draft out of the velocity ledger (policy velocity.count_abandoned
-    = false). Its destinations go too: paying one again is a first time again."""
+    = false). Its destinations go too: paying one again is a first time again. The rows
+    after it (signed_at, then rowid) no longer include it in their running totals."""
+    row = conn.execute("SELECT rowid, asset, amount, signed_at FROM risk_signed "
+                       "WHERE draft_id = ?", (draft_id,)).fetchone()
     conn.execute("DELETE FROM risk_signed_destination WHERE draft_id = ?", (draft_id,))
-    return conn.execute("DELETE FROM risk_signed WHERE draft_id = ?", (draft_id,)).rowcount > 0
+    if row is None:
+        return False
+    rowid, asset, amount, micros = row
+    later = conn.execute(
+        "SELECT rowid, running_total, running_count FROM risk_signed WHERE asset = ? AND "
+        "running_total IS NOT NULL AND (signed_at > ? OR (signed_at = ? AND rowid > ?))",
+        (asset, micros, micros, rowid)).fetchall()
+    with localcontext(EXACT):
+        conn.executemany(
+            "UPDATE risk_signed SET running_total = ?, running_count = ? WHERE rowid = ?",
+            [(amount_to_text(Decimal(total) - Decimal(amount)), count - 1, later_rowid)
+             for later_rowid, total, count in later])
+    conn.execute("DELETE FROM risk_signed WHERE rowid = ?", (rowid,))
+    return True
 
 
 def record_verdict(conn: sqlite3.Connection, draft_id: str, verdict: Verdict, at: datetime) -> None:

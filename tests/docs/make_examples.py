@@ -122,7 +122,7 @@ def main() -> None:
         cli("sign-c", "sign", *ids, "--holder", "C")
         cli("sign-refused", "sign", ids[0], "--holder", "B", expect=3)
         cli("export", "export", *ids, "--out", "usb", "--qr")
-        cli("drafts", "drafts")
+        cli("drafts", "drafts", "--all")
         cli("addresses", "addresses", "--change", "--count", "3")
         cli("wallet-show", "wallet", "show")
         cli("tokens", "tokens")

@@ -58,3 +58,13 @@ async def test_dashboard_says_nothing_is_signed_without_a_policy(appliance: Appl
 
 def _policy_hash(app: Appliance) -> str:
     return str(app.conn.execute("SELECT hash FROM policies WHERE active = 1").fetchone()[0])
+
+
+def test_the_journal_line_is_checked_from_the_last_checkpoint(home: Appliance) -> None:
+    from signer.tui.dashboard import backups_text
+
+    assert "Journal: intact" in backups_text(home)
+    assert "(checked since the last checkpoint)" in backups_text(home)
+    last = home.conn.execute("SELECT max(seq) FROM journal").fetchone()[0]
+    home.conn.execute("UPDATE journal SET actor = 'forger' WHERE seq = ?", (last,))
+    assert f"Journal: [!] BROKEN at seq {last}" in backups_text(home)

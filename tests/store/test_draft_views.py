@@ -1,0 +1,46 @@
+"""The indexed views agree with DraftRow.state, row for row."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from signer.store import db, drafts
+from signer.store.db import transaction
+from tests.cli.test_drafts_view import FUTURE, PAST, _draft
+
+
+def test_state_counts_match_every_rows_state(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "state.db")
+    _draft(conn, 1)
+    _draft(conn, 2, "delay", PAST)
+    _draft(conn, 3, "delay", FUTURE, released=True)
+    _draft(conn, 4, "reject")
+    _draft(conn, 5, "reject", signed_by="A")  # judged again after A signed: still partial
+    _draft(conn, 6, signed_by="A")
+    _draft(conn, 7, signed_by="AB", complete=True)
+    _draft(conn, 8, signed_by="AB", complete=True, exported=True)
+    _draft(conn, 9, signed_by="BC", complete=True, exported=True)
+    counts = drafts.state_counts(conn)
+    assert {k: v for k, v in counts.items() if v} == Counter(r.state for r in drafts.listing(conn))
+    for state in ("approved", "delayed", "rejected", "partially_signed", "signed", "exported"):
+        paged = drafts.page(conn, state=state)
+        assert [r.id for r in paged] == [r.id for r in drafts.listing(conn)
+                                         if r.state == state][::-1]
+
+
+def test_the_last_safe_nonce_is_numeric_and_per_safe(tmp_path: Path) -> None:
+    conn = db.connect(tmp_path / "state.db")
+    ids = [_draft(conn, n) for n in range(1, 6)]
+    safe, other = "0x" + "ab" * 20, "0x" + "cd" * 20
+    with transaction(conn):
+        drafts.add_claims(conn, ids[0], [f"safe:1:{safe}:9"])
+        drafts.add_claims(conn, ids[1], [f"safe:1:{safe}:10"])  # 10 > 9, though "10" < "9"
+        drafts.add_claims(conn, ids[2], [f"safe:1:{other}:99"])
+        drafts.add_claims(conn, ids[3], [f"safe:5:{safe}:77"])  # another chain
+        drafts.add_claims(conn, ids[4], ["btc:" + "ee" * 32 + ":1"])
+    assert drafts.last_safe_nonce(conn, safe.upper().replace("0X", "0x"), 1) == 10
+    assert drafts.last_safe_nonce(conn, safe, 1, exclude=ids[1]) == 9
+    assert drafts.last_safe_nonce(conn, other, 1) == 99
+    assert drafts.last_safe_nonce(conn, safe, 5) == 77
+    assert drafts.last_safe_nonce(conn, "0x" + "00" * 20, 1) is None
