@@ -124,12 +124,15 @@ def _limit(text: str) -> int:
 
 
 def list_drafts(ctx: Context) -> Result:
-    from signer.session.draft_lookup import resolve
     from signer.store import drafts
     from signer.store.clock import iso
 
     args = ctx.args
-    before = resolve(ctx.app, args.before) if args.before else None
+    before = None
+    if args.before:
+        from signer.session.draft_lookup import resolve  # decoding code: only when paging
+
+        before = resolve(ctx.app, args.before)
     view = "all" if args.all else (args.state or "needs_action")
     limit = args.limit or None
     rows = drafts.page(

@@ -39,7 +39,7 @@ def test_abandon_needs_two_distinct_holders_and_a_reason(wallet_cli: Cli, tmp_pa
                              "--holders", "A,B", "--reason", "stuck")
     assert code == 5, error
     assert wallet_cli("audit", "show", "--kind", "draft_abandoned")[1]["entries"] == []
-    assert wallet_cli("drafts")[1]["drafts"][0]["state"] == "signed"
+    assert wallet_cli("drafts", "--all")[1]["drafts"][0]["state"] == "signed"
 
 
 def test_an_abandoned_drafts_coins_are_spent_by_a_new_draft_that_signs_and_verifies(
@@ -76,7 +76,7 @@ def test_an_abandoned_drafts_coins_are_spent_by_a_new_draft_that_signs_and_verif
     assert code == 3 and refused["refused"][0]["code"] == "abandoned"
     code, error = wallet_cli("abandon", first, "--holders", "A,B", "--reason", "again")
     assert (code, error["error"]["code"]) == (3, "already_abandoned")
-    listed = {d["id"]: d["state"] for d in wallet_cli("drafts")[1]["drafts"]}
+    listed = {d["id"]: d["state"] for d in wallet_cli("drafts", "--all")[1]["drafts"]}
     assert listed[first] == "abandoned"
     assert [d["id"] for d in wallet_cli("drafts", "--state", "abandoned")[1]["drafts"]] == [first]
 
@@ -104,7 +104,7 @@ def test_an_unsigned_draft_can_be_abandoned_and_is_never_signed(
     # Importing it again does not revive it.
     again = imported(wallet_cli, tmp_path / "w.psbt")
     assert again["new"] is False
-    assert wallet_cli("drafts")[1]["drafts"][0]["state"] == "abandoned"
+    assert wallet_cli("drafts", "--all")[1]["drafts"][0]["state"] == "abandoned"
 
 
 def _velocity_run(cli: Cli, tmp_path: Path) -> tuple[int, dict[str, object]]:

@@ -199,7 +199,7 @@ def test_a_cancellation_that_could_not_be_signed_changes_nothing(
     code, error = cli("cancel", signed["id"], "--holders", "A,B", "--reason", "late")
     assert (code, error["error"]["code"]) == (3, "stale_nonce")
     assert "nothing changed" in error["error"]["message"]
-    states = {d["id"]: d["state"] for d in cli("drafts")[1]["drafts"]}
+    states = {d["id"]: d["state"] for d in cli("drafts", "--all")[1]["drafts"]}
     assert (states[signed["id"]], states[unsigned["id"]]) == ("partially_signed", "approved")
     assert cli("audit", "show", "--kind", "draft_abandoned")[1]["entries"] == []
     assert cli("audit", "show", "--kind", "cancellation_created")[1]["entries"] == []
