@@ -156,6 +156,7 @@ def test_a_hostile_vault_day(cli: Cli, pins: str, tmp_path: Path) -> None:
         assert reason in [r["code"] for r in draft["reasons"]], (name, draft["reasons"])
         refused_code, refused = cli("sign", draft["id"], "--holder", "A")
         assert refused_code == 3 and refused["signed"] == [], (name, refused)
+        assert refused["refused"][0]["code"] in [r["code"] for r in draft["reasons"]]
     gap = next(r for r in by_file["a1-safe-nonce-jump.json"]["reasons"]
                if r["code"] == "nonce_gap")
     assert "the next nonce for this Safe is 0" in gap["message"], gap  # the expected one
