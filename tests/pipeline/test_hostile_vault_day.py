@@ -169,6 +169,10 @@ def test_a_hostile_vault_day(cli: Cli, pins: str, tmp_path: Path) -> None:
     assert len(flood) <= 3 and len(batch["refused"]) == len(flood) + 1, batch["refused"]
     assert {code for _, code in refused} <= {"signature_invalid", "ur_too_costly",
                                              "ur_too_many_parts", "ur_incomplete"}, refused
+    junk = next(r for r in batch["refused"] if r["code"] == "signature_invalid")
+    assert "input 0" in junk["message"] and "nothing was merged" in junk["message"], junk
+    costly = next(r for r in flood if r["code"] == "ur_too_costly")
+    assert "1000000 steps" in costly["message"], costly
     assert _snapshot(cli, known) == before  # nothing merged into the stored draft
     for name in ordinary:
         assert by_file[name]["verdict"] == "approve", (name, by_file[name]["reasons"])
