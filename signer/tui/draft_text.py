@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from signer.risk import Policy
+from signer.session.describe import headline
 from signer.store.drafts import DraftRow
 from signer.tui.widgets import plain
 
@@ -28,8 +29,9 @@ def state_word(row: DraftRow) -> str:
 
 
 def first_words(row: DraftRow, width: int = 60) -> str:
-    words = row.summary.get("words") or ["(nothing decoded)"]
-    text = str(words[0])
+    """The draft's headline (every output or call) cut to a table cell; the review screen
+    and `airsign show` give it in full."""
+    text = headline(row)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -75,12 +77,12 @@ def raw_lines(row: DraftRow) -> list[str]:
     """The decoded fields exactly as the appliance parsed them."""
     summary = row.summary
     if row.chain == "bitcoin":
-        lines = [f"input  {i['outpoint']}  {i['amount']} BTC  signed by "
+        lines = [f"input  {i['outpoint']}  {i['amount'] or 'UNKNOWN'} BTC  signed by "
                  f"{','.join(i.get('signed_by') or []) or '-'}" for i in summary.get("inputs", [])]
         lines += [f"output {o['kind']:<8} {o['amount']} BTC  {o['address']}"
                   + (f"  ({o['path']})" if o.get("path") else "")
                   for o in summary.get("outputs", [])]
-        lines.append(f"fee {summary.get('fee')} BTC  vsize {summary.get('vsize')}  "
+        lines.append(f"fee {summary.get('fee') or 'UNKNOWN'} BTC  vsize {summary.get('vsize')}  "
                      f"locktime {summary.get('locktime')}  rbf {summary.get('rbf')}")
         return lines
     fields: dict[str, Any] = summary.get("safe_tx", {})
