@@ -43,6 +43,16 @@ def grouped(address: str) -> str:
     return " ".join(groups(address))
 
 
+def grouped_lines(address: str, per_line: int = 10) -> list[str]:
+    """The grouped address on as many lines as it needs, ``per_line`` groups each (after
+    the prefix): a long P2WSH address splits between groups, never inside one, at 80 columns."""
+    parts = groups(address)
+    prefix = [parts.pop(0)] if split_prefix(address)[0] else []
+    rows = [parts[i:i + per_line] for i in range(0, len(parts), per_line)] or [[]]
+    indent = " " * (len(prefix[0]) + 1) if prefix else ""
+    return [" ".join(prefix + rows[0])] + [indent + " ".join(row) for row in rows[1:]]
+
+
 def marked_groups(address: str, other: str) -> str:
     """The grouped address with every group that differs from ``other``'s in brackets
     (compared without regard to case: EIP-55 case is a checksum, not a different address)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from signer.session.address_text import Lookalike, grouped
+from signer.session.address_text import Lookalike, grouped, grouped_lines
 from signer.session.known_addresses import KnownAddresses
 from signer.store.drafts import DraftRow
 
@@ -29,9 +29,10 @@ _HEADLINE_OUTPUTS = 3
 class Effect:
     """One thing the draft does: a sentence, and the addresses it names (in full)."""
 
-    words: str  # "Pay 0.01 BTC to"
+    words: str  # "Send 0.01 BTC to an address not ours:"
     addresses: tuple[tuple[str, str], ...] = ()  # (label, address); label "" for the main one
     note: str = ""  # a second line of explanation
+    ours: bool = False  # the addresses are the wallet's own (verified change)
 
     def line(self) -> str:
         """One line, addresses in full: for lists and import results."""
@@ -42,7 +43,10 @@ class Effect:
     def lines(self) -> list[str]:
         """The sentence, then each address on its own line, grouped for reading aloud."""
         shown = [self.words]
-        shown += [f"    {label + ': ' if label else ''}{grouped(a)}" for label, a in self.addresses]
+        for label, address in self.addresses:
+            head = f"    {label}: " if label else "    "
+            rows = grouped_lines(address)
+            shown += [head + rows[0], *(" " * len(head) + row for row in rows[1:])]
         return shown + ([f"    {self.note}"] if self.note else [])
 
 
@@ -71,7 +75,7 @@ def describe(row: DraftRow, known: KnownAddresses | None = None) -> Description:
     else:
         effects, compare = _safe(row.summary)
         headline = " + ".join(e.line() for e in effects) or "(nothing decoded)"
-    named = [a for e in effects for label, a in e.addresses if label != "our wallet"]
+    named = [a for e in effects if not e.ours for _, a in e.addresses]
     if known is not None and row.chain == "bitcoin":
         known.add((str(o.get("address")) for o in _outputs(row.summary)
                    if o.get("kind") != "EXTERNAL"), "our change address")
@@ -110,13 +114,13 @@ def _bitcoin_headline(summary: dict[str, Any]) -> str:
     others = [o for o in outputs if o.get("kind") == "EXTERNAL"]
     change = [o for o in outputs if o.get("kind") != "EXTERNAL"]
     if len(others) > _HEADLINE_OUTPUTS:
-        paid = f"Pay {len(others)} outputs to others, total {_text(summary.get('sent'))} BTC"
+        paid = f"Send {len(others)} outputs to others, total {_text(summary.get('sent'))} BTC"
     elif others:
-        paid = "Pay " + " + ".join(f"{_text(o.get('amount'))} BTC to "
+        paid = "Send " + " + ".join(f"{_text(o.get('amount'))} BTC to "
                                    f"{grouped(str(o.get('address')))}" for o in others)
         paid += " (not ours)"
     else:
-        paid = "Pay nothing out (all outputs are ours)"
+        paid = "Send nothing out (all outputs are ours)"
     kept = sum((_decimal(o.get("amount")) for o in change), Decimal(0))
     back = f"; change {kept} BTC back to us" if change else ""
     return f"{paid}{back}; fee {_text(summary.get('fee'), 'UNKNOWN')} BTC"
@@ -134,11 +138,11 @@ def _bitcoin(summary: dict[str, Any]) -> list[Effect]:
     for o in _outputs(summary):
         amount, address = _text(o.get("amount")), str(o.get("address"))
         if o.get("kind") == "EXTERNAL":
-            effects.append(Effect(f"Pay {amount} BTC to an address not ours:", (("", address),)))
+            effects.append(Effect(f"Send {amount} BTC to an address not ours:", (("", address),)))
         else:
             effects.append(Effect(f"Change {amount} BTC back to our wallet "
                                   f"({_text(o.get('path'))}, verified):",
-                                  (("our wallet", address),)))
+                                  (("", address),), ours=True))
     others = [o for o in _outputs(summary) if o.get("kind") == "EXTERNAL"]
     rate = summary.get("fee_rate")
     rate_words = f"{rate:.1f} sat/vB" if isinstance(rate, (int, float)) else "unknown rate"
@@ -152,7 +156,8 @@ def _bitcoin(summary: dict[str, Any]) -> list[Effect]:
 
 def _bitcoin_compare(summary: dict[str, Any], txid: str, sequences: list[int]) -> list[str]:
     """The unsigned txid (what the online side's node reports), locks when not plain."""
-    lines = [f"unsigned txid {txid}"]
+    # A hash on a line of its own: at 80 columns it is never wrapped mid-way.
+    lines = ["unsigned txid:", f"    {txid}"]
     locktime = summary.get("locktime")
     if isinstance(locktime, int) and locktime:
         kind = "Unix time" if locktime >= _LOCKTIME_IS_TIME else "block height"
@@ -190,7 +195,7 @@ def _safe(summary: dict[str, Any]) -> tuple[list[Effect], list[str]]:
         effects.append(effect)
     if batch:
         effects.append(Effect("  through the batch library", (("", str(decoded["batchLibrary"])),)))
-    compare = [f"safeTxHash {_text(summary.get('safeTxHash'))}",
+    compare = ["safeTxHash:", f"    {_text(summary.get('safeTxHash'))}",
                f"Safe {grouped(str(decoded.get('safe')))}",
                f"chain {_text(decoded.get('chainId'))}, Safe {_text(decoded.get('safeVersion'))}"
                f", nonce {_text(decoded.get('nonce'))}"]

@@ -1,0 +1,264 @@
+"""What holders read about the demo drafts: `show` (text and JSON), `drafts`, `import` and the
+TUI review say everything a draft does, addresses in full, and no Python repr; look-alike
+addresses a hostile vault plants are flagged where holders decide."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from embit import bech32
+from embit.psbt import PSBT
+from embit.script import Script
+from eth_utils import to_checksum_address
+
+from ceremony.demo import create_demo, safe_tx
+from signer.cli.main import run
+from signer.session.address_text import grouped, grouped_lines
+from signer.session.appliance import Appliance
+from signer.session.intake import import_paths
+from signer.session.signing import sign_drafts
+from signer.session.wallet import load_wallet
+from signer.store import drafts
+from signer.tui.app import AirsignApp
+from signer.tui.review_screen import ReviewScreen
+from tests.tui.conftest import settle, text
+
+REPRS = ("{'", "['", "None")
+
+
+@pytest.fixture
+def demo(tmp_path: Path, token_set: Any, user_pin: str) -> Iterator[Path]:
+    """The demo home of `make run`, its inbox imported."""
+    home = tmp_path / "demo" / "home"
+    home.parent.mkdir()
+    create_demo(home, token_set.module, user_pin)
+    app = Appliance.open(home)
+    try:
+        import_paths(app, sorted((home.parent / "inbox").iterdir()))
+    finally:
+        app.close()
+    return home
+
+
+def _airsign(capsys: pytest.CaptureFixture[str], home: Path, *args: str) -> tuple[int, str]:
+    capsys.readouterr()
+    code = run(["--home", str(home), *args])
+    return code, capsys.readouterr().out
+
+
+def _rows(home: Path) -> list[drafts.DraftRow]:
+    app = Appliance.open(home)
+    try:
+        return drafts.listing(app.conn)
+    finally:
+        app.close()
+
+
+def _no_repr(shown: str) -> None:
+    for marker in REPRS:
+        assert marker not in shown, (marker, shown)
+
+
+def _in_full(address: str) -> list[str]:
+    """An address as the review prints it: grouped, a long one over lines (whole groups)."""
+    return [row.strip() for row in grouped_lines(address)]
+
+
+def _everything_it_does(row: drafts.DraftRow) -> list[str]:
+    """Each output's amount and grouped address, or each call's target and recipient."""
+    if row.chain == "bitcoin":
+        return [part for o in row.summary["outputs"]
+                for part in (f"{o['amount']} BTC", *_in_full(o["address"]))]
+    found = [row.summary["safeTxHash"]]
+    for call in row.summary["decoded"]["calls"]:
+        found += _in_full(call["to"])
+        if call["destination"]:
+            found += [*_in_full(call["destination"]), f"{call['amount']} {call['asset']}"]
+    return found
+
+
+def test_show_drafts_and_import_say_everything_and_no_repr(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = _rows(demo)
+    assert len(rows) == 6
+    code, listing = _airsign(capsys, demo, "drafts")
+    assert code == 0
+    _no_repr(listing)
+    for row in rows:
+        code, shown = _airsign(capsys, demo, "show", row.id)
+        assert code == 0
+        _no_repr(shown)
+        code, as_json = _airsign(capsys, demo, "--json", "show", row.id)
+        _no_repr(as_json)
+        doc = json.loads(as_json)
+        [line] = [x for x in listing.splitlines() if x.startswith(row.id)]
+        for part in _everything_it_does(row):
+            assert part in shown, (row.source, part)
+        if row.chain == "bitcoin":
+            assert f"unsigned txid:\n        {doc['unsigned_txid']}" in shown
+            assert doc["unsigned_txid"] == PSBT.parse(row.payload).tx.txid().hex()
+            for o in row.summary["outputs"]:
+                if o["kind"] == "EXTERNAL":  # every payment in the list line, never the first only
+                    assert f"{o['amount']} BTC to {grouped(o['address'])}" in line
+        else:
+            assert f"safeTxHash:\n        {doc['safeTxHash']}" in shown
+            for call in row.summary["decoded"]["calls"]:
+                assert grouped(call["destination"] or call["to"]) in line
+    fraud = next(r for r in rows if r.source.endswith("04-fraudulent-change.psbt"))
+    fraud_line = next(x for x in listing.splitlines() if x.startswith(fraud.id))
+    assert "Send 0.01 BTC to " in fraud_line and " + 0.9899 BTC to " in fraud_line
+    lie = next(r for r in rows if r.source.endswith("06-envelope-lies-about-amount.json"))
+    shown = _airsign(capsys, demo, "show", lie.id)[1]
+    assert "amount: request 0.015 BTC, payload 1.5 BTC" in shown
+    assert "Request from vault key vault-demo (vault draft WD-000125):" in shown
+    delegate = next(r for r in rows if r.source.endswith("05-safe-delegatecall.json"))
+    assert [r["code"] for r in delegate.reasons] == ["delegatecall"]  # no restating reason
+
+
+def test_import_lists_every_output_without_repr(
+    tmp_path: Path, token_set: Any, user_pin: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "demo" / "home"
+    home.parent.mkdir()
+    create_demo(home, token_set.module, user_pin)
+    code, result = _airsign(capsys, home, "import", *map(str, sorted(
+        (home.parent / "inbox").iterdir())))
+    assert code == 3
+    _no_repr(result)
+    assert "-> None" not in result and "DELEGATECALL" in result
+    assert "Send 0.01 BTC to bcrt1q" in result and " + 0.9899 BTC to bcrt1q" in result
+
+
+async def test_the_review_of_each_demo_draft_says_everything(demo: Path) -> None:
+    app_home = Appliance.open(demo)
+    try:
+        for row in drafts.listing(app_home.conn):
+            app = AirsignApp(app_home)
+            async with app.run_test(size=(80, 24)) as pilot:
+                app.push_screen(ReviewScreen(app_home, row.id, set()))
+                await settle(pilot, lambda row=row: row.id in text(app, "#review-status"))
+                shown = "\n".join(text(app, f"#review-{part}")
+                                  for part in ("what", "verdict", "words", "raw"))
+                _no_repr(shown)
+                for part in _everything_it_does(row):
+                    assert part in shown, (row.source, part)
+                if row.chain == "bitcoin":
+                    assert PSBT.parse(row.payload).tx.txid().hex() in shown
+    finally:
+        app_home.close()
+
+
+# Look-alikes -----------------------------------------------------------------------------
+
+def _polymod(values: list[int]) -> int:
+    """BIP-173 checksum arithmetic, written out here (the vault's own, not the appliance's)."""
+    generator = [0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3]
+    check = 1
+    for value in values:
+        top = check >> 25
+        check = (check & 0x1FFFFFF) << 5 ^ value
+        for i in range(5):
+            check ^= generator[i] if (top >> i) & 1 else 0
+    return check
+
+
+def _checksum_tail(hrp: str, data: list[int]) -> int:
+    """The last four checksum characters (20 bits) of a bech32 (v0) address."""
+    expanded = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+    return (_polymod(expanded + data + [0] * 6) ^ 1) & 0xFFFFF
+
+
+def lookalike_bitcoin(address: str) -> str:
+    """A P2WPKH address with the same first and last four characters after `bcrt1q`.
+
+    The head is chosen directly (it is the program's first bits); the tail is checksum, so
+    its 20 bits are searched. The checksum is affine in the data, so the 2^20 candidates
+    for the program's last four characters split into two tables of 2^10 (a vanity
+    generator's meet-in-the-middle); a new middle is tried until one solves it.
+    """
+    hrp, body = "bcrt", address[len("bcrt1q"):]
+    charset = bech32.CHARSET
+    want = 0
+    for c in body[-4:]:
+        want = want << 5 | charset.index(c)
+    head = [charset.index(c) for c in body[:4]]
+    for salt in range(1, 64):
+        middle = [(salt * 7 + i * 13) % 32 for i in range(32 - 4 - 4)]
+        prefix = [0] + head + middle
+        zero = _checksum_tail(hrp, prefix + [0, 0, 0, 0])
+        high = {}
+        for h in range(1024):
+            high[_checksum_tail(hrp, prefix + [h >> 5, h & 31, 0, 0]) ^ zero] = h
+        for low in range(1024):
+            effect = _checksum_tail(hrp, prefix + [0, 0, low >> 5, low & 31]) ^ zero
+            h = high.get(want ^ zero ^ effect)
+            if h is not None:
+                data = prefix + [h >> 5, h & 31, low >> 5, low & 31]
+                program = bech32.convertbits(data[1:], 5, 8, False)
+                found = bech32.encode(hrp, 0, program)
+                assert found is not None and found != address
+                assert found[:10] == address[:10] and found[-4:] == address[-4:]
+                return str(found)
+    raise AssertionError("no look-alike found")
+
+
+def lookalike_ethereum(address: str) -> str:
+    """Same first and last four hex digits, another address between (EIP-55 checksummed)."""
+    return to_checksum_address("0x" + address[2:6] + "5e" * 16 + address[-4:])
+
+
+async def test_lookalikes_of_known_addresses_are_flagged_in_show_and_review(
+    demo: Path, user_pin: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = Appliance.open(demo)
+    try:
+        rows = drafts.listing(app.conn)
+        good = next(r for r in rows if r.source.endswith("01-withdrawal-0.015-btc.json"))
+        report = sign_drafts(app, [good.id], ["A", "B"], lambda _holder: user_pin)
+        assert report.refused == []
+        paid = next(o["address"] for o in good.summary["outputs"] if o["kind"] == "EXTERNAL")
+        # The hostile vault pays a look-alike of that destination: the large plain draft
+        # with its payment output's script swapped (embit), everything else as it was.
+        inbox = demo.parent / "inbox"
+        psbt = PSBT.parse((inbox / "03-large-3-btc.psbt").read_bytes())
+        fake = lookalike_bitcoin(paid)
+        script = Script(bytes([0, 20]) + bytes(bech32.decode("bcrt", fake)[1]))
+        psbt.tx.vout[0].script_pubkey = psbt.outputs[0].script_pubkey = script
+        (inbox / "07-lookalike.psbt").write_bytes(base64.b64encode(psbt.serialize()))
+        safe = load_wallet(app).safe
+        assert safe is not None
+        fake_safe = lookalike_ethereum(safe)
+        (inbox / "08-lookalike-safe.json").write_text(json.dumps(safe_tx(
+            load_wallet(app), 2, to=fake_safe, value=str(10**18))))
+        imported = import_paths(app, [inbox / "07-lookalike.psbt", inbox / "08-lookalike-safe.json"])
+        assert imported.refused == []
+        ids = {d["chain"]: d["id"] for d in imported.drafts}
+    finally:
+        app.close()
+    for chain, fake_address, known in (("bitcoin", fake, paid), ("ethereum", fake_safe, safe)):
+        code, shown = _airsign(capsys, demo, "show", ids[chain])
+        assert f"[!] LOOK-ALIKE ADDRESS: {grouped(fake_address)}" in shown
+        assert grouped(known) in shown
+        doc = json.loads(_airsign(capsys, demo, "--json", "show", ids[chain])[1])
+        assert [(x["address"], x["resembles"]) for x in doc["lookalikes"]] == [
+            (fake_address, known)]
+        app = Appliance.open(demo)
+        try:
+            tui = AirsignApp(app)
+            async with tui.run_test(size=(80, 24)) as pilot:
+                tui.push_screen(ReviewScreen(app, ids[chain], set()))
+                await settle(pilot, lambda chain=chain: ids[chain] in text(tui, "#review-status"))
+                what = text(tui, "#review-what")
+                assert "[!] LOOK-ALIKE ADDRESS:" in what.splitlines()[1]  # the first thing said
+                assert grouped(known) in what and ">" in what
+        finally:
+            app.close()
+    # The address it imitates is no look-alike of itself: the signed draft shows none.
+    doc = json.loads(_airsign(capsys, demo, "--json", "show", good.id)[1])
+    assert doc["lookalikes"] == []
