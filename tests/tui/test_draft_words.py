@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from embit import bech32
 from embit.psbt import PSBT
 from embit.script import Script
 from eth_utils import to_checksum_address
+from textual.pilot import Pilot
 
 from ceremony.demo import create_demo, safe_tx
 from signer.cli.main import run
@@ -32,7 +32,7 @@ REPRS = ("{'", "['", "None")
 
 
 @pytest.fixture
-def demo(tmp_path: Path, token_set: Any, user_pin: str) -> Iterator[Path]:
+def demo(tmp_path: Path, token_set: Any, user_pin: str) -> Path:
     """The demo home of `make run`, its inbox imported."""
     home = tmp_path / "demo" / "home"
     home.parent.mkdir()
@@ -135,6 +135,10 @@ def test_import_lists_every_output_without_repr(
     assert "Send 0.01 BTC to bcrt1q" in result and " + 0.9899 BTC to bcrt1q" in result
 
 
+async def _opened(pilot: Pilot[None], app: AirsignApp, draft_id: str) -> None:
+    await settle(pilot, lambda: draft_id in text(app, "#review-status"))
+
+
 async def test_the_review_of_each_demo_draft_says_everything(demo: Path) -> None:
     app_home = Appliance.open(demo)
     try:
@@ -142,7 +146,7 @@ async def test_the_review_of_each_demo_draft_says_everything(demo: Path) -> None
             app = AirsignApp(app_home)
             async with app.run_test(size=(80, 24)) as pilot:
                 app.push_screen(ReviewScreen(app_home, row.id, set()))
-                await settle(pilot, lambda row=row: row.id in text(app, "#review-status"))
+                await _opened(pilot, app, row.id)
                 shown = "\n".join(text(app, f"#review-{part}")
                                   for part in ("what", "verdict", "words", "raw"))
                 _no_repr(shown)
@@ -190,16 +194,16 @@ def lookalike_bitcoin(address: str) -> str:
     head = [charset.index(c) for c in body[:4]]
     for salt in range(1, 64):
         middle = [(salt * 7 + i * 13) % 32 for i in range(32 - 4 - 4)]
-        prefix = [0] + head + middle
-        zero = _checksum_tail(hrp, prefix + [0, 0, 0, 0])
+        prefix = [0, *head, *middle]
+        zero = _checksum_tail(hrp, [*prefix, 0, 0, 0, 0])
         high = {}
         for h in range(1024):
-            high[_checksum_tail(hrp, prefix + [h >> 5, h & 31, 0, 0]) ^ zero] = h
+            high[_checksum_tail(hrp, [*prefix, h >> 5, h & 31, 0, 0]) ^ zero] = h
         for low in range(1024):
-            effect = _checksum_tail(hrp, prefix + [0, 0, low >> 5, low & 31]) ^ zero
-            h = high.get(want ^ zero ^ effect)
-            if h is not None:
-                data = prefix + [h >> 5, h & 31, low >> 5, low & 31]
+            effect = _checksum_tail(hrp, [*prefix, 0, 0, low >> 5, low & 31]) ^ zero
+            top = high.get(want ^ zero ^ effect)
+            if top is not None:
+                data = [*prefix, top >> 5, top & 31, low >> 5, low & 31]
                 program = bech32.convertbits(data[1:], 5, 8, False)
                 found = bech32.encode(hrp, 0, program)
                 assert found is not None and found != address
@@ -236,13 +240,14 @@ async def test_lookalikes_of_known_addresses_are_flagged_in_show_and_review(
         fake_safe = lookalike_ethereum(safe)
         (inbox / "08-lookalike-safe.json").write_text(json.dumps(safe_tx(
             load_wallet(app), 2, to=fake_safe, value=str(10**18))))
-        imported = import_paths(app, [inbox / "07-lookalike.psbt", inbox / "08-lookalike-safe.json"])
+        imported = import_paths(app, [inbox / "07-lookalike.psbt",
+                                      inbox / "08-lookalike-safe.json"])
         assert imported.refused == []
         ids = {d["chain"]: d["id"] for d in imported.drafts}
     finally:
         app.close()
     for chain, fake_address, known in (("bitcoin", fake, paid), ("ethereum", fake_safe, safe)):
-        code, shown = _airsign(capsys, demo, "show", ids[chain])
+        _code, shown = _airsign(capsys, demo, "show", ids[chain])
         assert f"[!] LOOK-ALIKE ADDRESS: {grouped(fake_address)}" in shown
         assert grouped(known) in shown
         doc = json.loads(_airsign(capsys, demo, "--json", "show", ids[chain])[1])
@@ -253,7 +258,7 @@ async def test_lookalikes_of_known_addresses_are_flagged_in_show_and_review(
             tui = AirsignApp(app)
             async with tui.run_test(size=(80, 24)) as pilot:
                 tui.push_screen(ReviewScreen(app, ids[chain], set()))
-                await settle(pilot, lambda chain=chain: ids[chain] in text(tui, "#review-status"))
+                await _opened(pilot, tui, ids[chain])
                 what = text(tui, "#review-what")
                 assert "[!] LOOK-ALIKE ADDRESS:" in what.splitlines()[1]  # the first thing said
                 assert grouped(known) in what and ">" in what
