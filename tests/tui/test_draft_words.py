@@ -26,6 +26,7 @@ from signer.session.wallet import load_wallet
 from signer.store import drafts
 from signer.tui.app import AirsignApp
 from signer.tui.review_screen import ReviewScreen
+from signer.tui.widgets import TypedConfirm
 from tests.tui.conftest import settle, text
 
 REPRS = ("{'", "['", "None")
@@ -262,6 +263,15 @@ async def test_lookalikes_of_known_addresses_are_flagged_in_show_and_review(
                 what = text(tui, "#review-what")
                 assert "[!] LOOK-ALIKE ADDRESS:" in what.splitlines()[1]  # the first thing said
                 assert grouped(known) in what and ">" in what
+                if chain == "ethereum":  # approved: marking it asks for the typed confirmation
+                    assert "APPROVED" in text(tui, "#review-status")
+                    await pilot.press("m")
+                    await settle(pilot, lambda tui=tui: isinstance(tui.screen, TypedConfirm))
+                    why = " ".join(str(w.render()) for w in tui.screen.query("Static"))
+                    assert f"look-alike address {fake_address}" in why
+                    await pilot.press("escape")
+                    await settle(pilot, lambda tui=tui: "NOT marked" in text(
+                        tui, "#review-status"))
         finally:
             app.close()
     # The address it imitates is no look-alike of itself: the signed draft shows none.
