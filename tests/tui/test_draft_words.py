@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,11 @@ def test_import_lists_every_output_without_repr(
     _no_repr(result)
     assert "-> None" not in result and "DELEGATECALL" in result
     assert "Send 0.01 BTC to bcrt1q" in result and " + 0.9899 BTC to bcrt1q" in result
+
+
+async def _until(pilot: Pilot[None], app: AirsignApp, shown: Callable[[AirsignApp], bool]
+                 ) -> None:
+    await settle(pilot, lambda: shown(app))
 
 
 async def _opened(pilot: Pilot[None], app: AirsignApp, draft_id: str) -> None:
@@ -266,12 +272,12 @@ async def test_lookalikes_of_known_addresses_are_flagged_in_show_and_review(
                 if chain == "ethereum":  # approved: marking it asks for the typed confirmation
                     assert "APPROVED" in text(tui, "#review-status")
                     await pilot.press("m")
-                    await settle(pilot, lambda tui=tui: isinstance(tui.screen, TypedConfirm))
+                    await _until(pilot, tui, lambda app: isinstance(app.screen, TypedConfirm))
                     why = " ".join(str(w.render()) for w in tui.screen.query("Static"))
                     assert f"look-alike address {fake_address}" in why
                     await pilot.press("escape")
-                    await settle(pilot, lambda tui=tui: "NOT marked" in text(
-                        tui, "#review-status"))
+                    await _until(pilot, tui, lambda app: "NOT marked" in text(
+                        app, "#review-status"))
         finally:
             app.close()
     # The address it imitates is no look-alike of itself: the signed draft shows none.
