@@ -12,6 +12,8 @@ from signer.errors import AirsignError
 from signer.risk import SqlLedger
 from signer.session import holds
 from signer.session.appliance import Appliance
+from signer.session.describe import describe
+from signer.session.known_addresses import known_addresses
 from signer.store import drafts
 from signer.store.clock import iso
 from signer.tui.draft_text import countdown, first_words
@@ -35,6 +37,8 @@ class HoldsScreen(Screen[None]):
         yield Header()
         yield Static("", id="holds-breaker", classes="panel")
         yield DataTable(id="holds-table", cursor_type="row")
+        # The table cell is cut to fit; the highlighted draft is said here in full.
+        yield Static("", id="holds-detail")
         yield Static("r releases the highlighted draft early: two holders log in and a "
                      "written reason is journaled.", id="holds-status")
         yield Footer(compact=True)
@@ -66,6 +70,12 @@ class HoldsScreen(Screen[None]):
                           codes, plain(first_words(row, 30)), key=row.id)
         if not table.row_count:
             self._say("No delayed drafts.")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        row = drafts.get(self.appliance.conn, str(event.row_key.value))
+        lines = describe(row, known_addresses(self.appliance)).what_it_does() if row else []
+        self.query_one("#holds-detail", Static).update(
+            "\n".join(plain(line) for line in lines))
 
     def _say(self, text: str) -> None:
         self.query_one("#holds-status", Static).update(text)
