@@ -13,7 +13,9 @@ from textual.widgets import DirectoryTree, Footer, Header, ProgressBar, Static
 
 from signer.errors import AirsignError
 from signer.session.appliance import Appliance
+from signer.session.describe import headline
 from signer.session.intake import import_paths
+from signer.store import drafts
 from signer.tui.widgets import plain, problem
 
 
@@ -74,7 +76,8 @@ class IntakeScreen(Screen[None]):
         for path in paths:
             try:
                 report = import_paths(self.appliance, [path])
-                lines += report_lines(report.drafts, report.refused)
+                lines += report_lines(report.drafts, report.refused,
+                                      _headlines(self.appliance, report.drafts))
             except AirsignError as error:
                 lines.append(f"{plain(problem(error))}\n    nothing imported from "
                              f"{plain(str(path))}: fix it and import again")
@@ -84,14 +87,21 @@ class IntakeScreen(Screen[None]):
                                   "\n".join(lines))
 
 
-def report_lines(imported: list[dict[str, Any]], refused: list[dict[str, str]]) -> list[str]:
+def _headlines(appliance: Appliance, imported: list[dict[str, Any]]) -> dict[str, str]:
+    """What each imported draft does, in the words of the review (every output or call)."""
+    rows = (drafts.get(appliance.conn, d["id"]) for d in imported)
+    return {row.id: headline(row) for row in rows if row is not None}
+
+
+def report_lines(imported: list[dict[str, Any]], refused: list[dict[str, str]],
+                 headlines: dict[str, str]) -> list[str]:
     """One verdict line per draft (reasons below it), one line per refused file."""
     lines = []
     for draft in imported:
         marker = "" if draft["verdict"] == "approve" else "[!] "
         again = "" if draft["new"] else " (already known)"
-        lines.append(f"{marker}{draft['verdict'].upper()} {draft['id']} {draft['amount']} "
-                     f"{draft['asset']} -> {plain(str(draft['destination']))}{again}")
+        what = headlines.get(draft["id"], "(not stored)")
+        lines.append(f"{marker}{draft['verdict'].upper()} {draft['id']}{again}: {plain(what)}")
         lines += [f"    {r['code']}: {plain(r['message'])}" for r in draft["reasons"]]
     for refusal in refused:
         lines.append(f"[!] REFUSED {plain(refusal['file'])}")

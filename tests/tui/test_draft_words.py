@@ -16,6 +16,7 @@ from embit.psbt import PSBT
 from embit.script import Script
 from eth_utils import to_checksum_address
 from textual.pilot import Pilot
+from textual.widgets import DirectoryTree
 
 from ceremony.demo import create_demo, safe_tx
 from signer.cli.main import run
@@ -163,6 +164,35 @@ async def test_the_review_of_each_demo_draft_says_everything(demo: Path) -> None
                     assert PSBT.parse(row.payload).tx.txid().hex() in shown
     finally:
         app_home.close()
+
+
+async def test_the_tui_import_of_the_demo_inbox_says_every_output(
+    tmp_path: Path, token_set: Any, user_pin: str
+) -> None:
+    home = tmp_path / "demo" / "home"
+    home.parent.mkdir()
+    create_demo(home, token_set.module, user_pin)
+    appliance = Appliance.open(home)
+    try:
+        app = AirsignApp(appliance)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("i")
+            tree = app.screen.query_one(DirectoryTree)
+            await settle(pilot, lambda: tree.cursor_node is not None)
+            await pilot.press("i")  # the demo inbox, the default start
+            await settle(pilot, lambda: "Next:" in text(app, "#intake-result"))
+            result = " ".join(text(app, "#intake-result").split())  # undo the wrapping
+        _no_repr(result)
+        for row in drafts.listing(appliance.conn):
+            if row.chain == "bitcoin":
+                for o in row.summary["outputs"]:
+                    if o["kind"] == "EXTERNAL":
+                        assert f"{o['amount']} BTC to {grouped(o['address'])}" in result
+            else:
+                for call in row.summary["decoded"]["calls"]:
+                    assert grouped(call["destination"] or call["to"]) in result
+    finally:
+        appliance.close()
 
 
 # Look-alikes -----------------------------------------------------------------------------

@@ -36,8 +36,8 @@ async def test_intake_imports_the_inbox_and_shows_verdicts_and_refusals(
         result = text(app, "#intake-result")
         rows = {r.source.rsplit("/", 1)[-1]: r for r in drafts.listing(home.conn)}
         assert set(rows) == {"ok.psbt", "big.psbt"}
-        assert f"APPROVE {rows['ok.psbt'].id} 0.001 BTC" in result
-        assert f"[!] DELAY {rows['big.psbt'].id} 3 BTC" in result
+        assert f"APPROVE {rows['ok.psbt'].id}: Send 0.001 BTC to bcrt1q " in result
+        assert f"[!] DELAY {rows['big.psbt'].id}: Send 3 BTC to bcrt1q " in result
         assert "max_per_draft:" in result
         assert "[!] REFUSED" in result and "junk.psbt" in result
         refused = list(journal.entries(home.conn, 0, "import_refused"))
