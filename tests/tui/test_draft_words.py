@@ -20,7 +20,7 @@ from textual.widgets import DirectoryTree
 
 from ceremony.demo import create_demo, safe_tx
 from signer.cli.main import run
-from signer.session.address_text import grouped, grouped_lines
+from signer.session.address_text import grouped, grouped_lines, looks_alike, marked_groups
 from signer.session.appliance import Appliance
 from signer.session.intake import import_paths
 from signer.session.signing import sign_drafts
@@ -313,3 +313,45 @@ async def test_lookalikes_of_known_addresses_are_flagged_in_show_and_review(
     # The address it imitates is no look-alike of itself: the signed draft shows none.
     doc = json.loads(_airsign(capsys, demo, "--json", "show", good.id)[1])
     assert doc["lookalikes"] == []
+
+
+async def test_locktime_and_sequence_are_shown_when_not_plain(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The vault sets nLockTime and a sequence of its own (embit); holders are told both."""
+    inbox = demo.parent / "inbox"
+    psbt = PSBT.parse((inbox / "03-large-3-btc.psbt").read_bytes())
+    psbt.tx.locktime = psbt.locktime = 100  # a height long past: valid, but not what the appliance builds
+    psbt.tx.vin[0].sequence = psbt.inputs[0].sequence = 0x80000010  # BIP-68 disabled
+    (inbox / "09-locktime.psbt").write_bytes(psbt.serialize())
+    app = Appliance.open(demo)
+    try:
+        [draft] = import_paths(app, [inbox / "09-locktime.psbt"]).drafts
+        tui = AirsignApp(app)
+        async with tui.run_test(size=(80, 24)) as pilot:
+            tui.push_screen(ReviewScreen(app, draft["id"], set()))
+            await _opened(pilot, tui, draft["id"])
+            what = text(tui, "#review-what")
+    finally:
+        app.close()
+    shown = _airsign(capsys, demo, "show", draft["id"])[1]
+    for said in (shown, what):
+        assert "locktime 100 (block height): not valid in a block before it" in said
+        assert "input 0 sequence 0x80000010 (not the default)" in said
+    plain = _airsign(capsys, demo, "show", _rows(demo)[0].id)[1]  # the appliance's own shape
+    assert "locktime" not in plain and "sequence" not in plain
+
+
+def test_addresses_are_grouped_and_lookalikes_need_both_ends() -> None:
+    address = "bcrt1q4pwv22tgp3tmx70u2us3mx4qqqdc0s0cx30x98"
+    assert grouped(address) == "bcrt1q 4pwv 22tg p3tm x70u 2us3 mx4q qqdc 0s0c x30x 98"
+    assert grouped("0x7169D38820dfd117C3FA1f22a697dBA58d90BA06") == (
+        "0x 7169 D388 20df d117 C3FA 1f22 a697 dBA5 8d90 BA06")
+    assert "".join(grouped(address).split()) == address  # nothing dropped, nothing added
+    twin = lookalike_bitcoin(address)
+    assert looks_alike(twin, address) and looks_alike(address.upper(), twin)
+    assert not looks_alike(address, address)
+    assert not looks_alike(twin[:-1] + ("q" if twin[-1] != "q" else "p"), address)
+    marked = marked_groups(twin, address)
+    # the shared ends stand unmarked, the groups between them that differ are marked
+    assert marked.startswith("bcrt1q 4pwv ") and marked.endswith(" 98") and ">" in marked
