@@ -321,7 +321,7 @@ async def test_locktime_and_sequence_are_shown_when_not_plain(
     """The vault sets nLockTime and a sequence of its own (embit); holders are told both."""
     inbox = demo.parent / "inbox"
     psbt = PSBT.parse((inbox / "03-large-3-btc.psbt").read_bytes())
-    psbt.tx.locktime = psbt.locktime = 100  # a height long past: valid, but not what the appliance builds
+    psbt.tx.locktime = psbt.locktime = 100  # a past height: valid, not what we build
     psbt.tx.vin[0].sequence = psbt.inputs[0].sequence = 0x80000010  # BIP-68 disabled
     (inbox / "09-locktime.psbt").write_bytes(psbt.serialize())
     app = Appliance.open(demo)
