@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 
 from signer.session.address_text import ENDS, Lookalike, looks_alike, split_prefix
 from signer.session.appliance import Appliance
-from signer.session.policy import active_policy
-from signer.session.wallet import find_wallet
 
 # At most this many earlier destinations sharing an address's head are compared with it.
 _HEAD_MATCHES = 100
@@ -67,6 +65,10 @@ class KnownAddresses:
 
 def known_addresses(app: Appliance) -> KnownAddresses:
     """What the holders of this home know: allowlist, Safe, tokens, destinations paid."""
+    # Deferred: the policy and wallet modules are not needed until a draft is shown.
+    from signer.session.policy import active_policy
+    from signer.session.wallet import find_wallet
+
     known = KnownAddresses(conn=app.conn)
     wallet = find_wallet(app)
     if wallet is not None and wallet.safe:
