@@ -7,7 +7,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from signer.risk import Policy
-from signer.session.describe import headline
+from signer.session.appliance import Appliance
+from signer.session.describe import describe, headline
+from signer.session.known_addresses import known_addresses
+from signer.store import drafts
 from signer.store.drafts import DraftRow
 from signer.tui.widgets import plain
 
@@ -33,6 +36,16 @@ def first_words(row: DraftRow, width: int = 60) -> str:
     and `airsign show` give it in full."""
     text = headline(row)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def detail(appliance: Appliance, draft_id: str) -> str:
+    """What a table's highlighted draft does, in full (the table cell is cut to fit), with
+    any look-alike warning first; escaped for Textual markup."""
+    row = drafts.get(appliance.conn, draft_id)
+    if row is None:
+        return ""
+    lines = describe(row, known_addresses(appliance)).what_it_does()
+    return "\n".join(plain(line) for line in [f"Draft {row.id}:", *lines])
 
 
 def queue_counts(rows: list[DraftRow]) -> dict[str, int]:

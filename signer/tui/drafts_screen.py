@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from signer.session.appliance import Appliance
 from signer.store import drafts
-from signer.tui.draft_text import first_words, state_word
+from signer.tui.draft_text import detail, first_words, state_word
 from signer.tui.review_screen import ReviewScreen
 
 
@@ -29,6 +29,8 @@ class DraftsScreen(Screen[None]):
         yield Static("Drafts (MARKED = reviewed and marked for signing in this session)",
                      id="drafts-help")
         yield DataTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
+        # The table cell is cut to fit; the highlighted draft is said here in full.
+        yield Static("", id="drafts-detail")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -49,6 +51,10 @@ class DraftsScreen(Screen[None]):
         else:
             self.query_one("#drafts-help", Static).update(
                 "No drafts yet: import some first (Esc, then i).")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.query_one("#drafts-detail", Static).update(
+            detail(self.appliance, str(event.row_key.value)))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

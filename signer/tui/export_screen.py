@@ -12,9 +12,9 @@ from textual.widgets import Footer, Header, Input, Static
 
 from signer.errors import AirsignError
 from signer.session.appliance import Appliance
+from signer.session.describe import headline
 from signer.session.exporting import export_drafts
 from signer.store import drafts
-from signer.tui.draft_text import first_words
 from signer.tui.qr_screen import QrScreen, qr_source
 from signer.tui.widgets import plain, problem
 
@@ -57,7 +57,7 @@ class ExportScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         rows = self._ready()
         lines = [f"Ready to export ({len(rows)}):"] + [
-            f"  {r.id} {r.chain:<8} {plain(first_words(r, 50))}" for r in rows]
+            f"  {r.id} {r.chain:<8}\n    {plain(headline(r))}" for r in rows]
         if not rows:
             lines = ["Nothing to export: no draft carries the quorum of signatures yet."]
         self.query_one("#export-drafts", Static).update("\n".join(lines))

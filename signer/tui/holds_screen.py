@@ -12,11 +12,9 @@ from signer.errors import AirsignError
 from signer.risk import SqlLedger
 from signer.session import holds
 from signer.session.appliance import Appliance
-from signer.session.describe import describe
-from signer.session.known_addresses import known_addresses
 from signer.store import drafts
 from signer.store.clock import iso
-from signer.tui.draft_text import countdown, first_words
+from signer.tui.draft_text import countdown, detail, first_words
 from signer.tui.widgets import QuorumDialog, plain, problem, read_pins
 
 REFRESH_SECONDS = 30
@@ -72,10 +70,8 @@ class HoldsScreen(Screen[None]):
             self._say("No delayed drafts.")
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        row = drafts.get(self.appliance.conn, str(event.row_key.value))
-        lines = describe(row, known_addresses(self.appliance)).what_it_does() if row else []
         self.query_one("#holds-detail", Static).update(
-            "\n".join(plain(line) for line in lines))
+            detail(self.appliance, str(event.row_key.value)))
 
     def _say(self, text: str) -> None:
         self.query_one("#holds-status", Static).update(text)

@@ -16,7 +16,7 @@ from embit.psbt import PSBT
 from embit.script import Script
 from eth_utils import to_checksum_address
 from textual.pilot import Pilot
-from textual.widgets import DirectoryTree
+from textual.widgets import DataTable, DirectoryTree
 
 from ceremony.demo import create_demo, safe_tx
 from signer.cli.main import run
@@ -191,6 +191,25 @@ async def test_the_tui_import_of_the_demo_inbox_says_every_output(
             else:
                 for call in row.summary["decoded"]["calls"]:
                     assert grouped(call["destination"] or call["to"]) in result
+    finally:
+        appliance.close()
+
+
+async def test_the_drafts_table_gives_the_highlighted_draft_in_full(demo: Path) -> None:
+    appliance = Appliance.open(demo)
+    try:
+        fraud = next(r for r in drafts.listing(appliance.conn)
+                     if r.source.endswith("04-fraudulent-change.psbt"))
+        app = AirsignApp(appliance)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("l")
+            table = app.screen.query_one("#drafts-table", DataTable)
+            table.move_cursor(row=table.get_row_index(fraud.id))
+            await _until(pilot, app, lambda app: fraud.id in text(app, "#drafts-detail"))
+            shown = text(app, "#drafts-detail")
+        for o in fraud.summary["outputs"]:  # both payments, not only the customer's
+            said = f"Send {o['amount']} BTC to an address not ours:\n    {grouped(o['address'])}"
+            assert said in shown
     finally:
         appliance.close()
 
