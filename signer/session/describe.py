@@ -8,7 +8,7 @@ labelled as the request; and nothing is a Python repr. No Textual here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +79,7 @@ def describe(row: DraftRow, known: KnownAddresses | None = None) -> Description:
         headline = " + ".join(e.line() for e in effects) or "(nothing decoded)"
     named = [a for e in effects if not e.ours for _, a in e.addresses]
     if known is not None and row.chain == "bitcoin":
+        known = replace(known, named=dict(known.named))  # this draft's change, for it alone
         known.add((str(o.get("address")) for o in _outputs(row.summary)
                    if o.get("kind") != "EXTERNAL"), "our change address")
     lookalikes = tuple(known.lookalikes(named)) if known is not None else ()
