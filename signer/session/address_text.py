@@ -88,8 +88,10 @@ class Lookalike:
         """A warning a holder cannot miss: both addresses, the differing groups marked."""
         return [
             f"[!] LOOK-ALIKE ADDRESS: {grouped(self.address)}",
-            f"    only resembles {self.known_as} {grouped(self.resembles)}",
-            f"    differs in >groups<: {marked_groups(self.address, self.resembles)}",
+            f"    is NOT {self.known_as}, which it resembles:",
+            f"    {grouped(self.resembles)}",
+            "    the groups that differ, >marked<:",
+            f"    {marked_groups(self.address, self.resembles)}",
         ]
 
     def to_json(self) -> dict[str, str]:
