@@ -25,6 +25,7 @@ _ZERO_ADDRESS = "0x" + "00" * 20
 _WEI = Decimal(10**18)
 # More outputs to others than this: the one-line headline gives their count and total.
 _HEADLINE_OUTPUTS = 3
+_LONGEST_FIELD = 200  # characters of one request field shown
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,12 @@ def _text(value: object, missing: str = "(none)") -> str:
         return ", ".join(_text(v) for v in value) or missing
     if isinstance(value, dict):
         return ", ".join(f"{k} {_text(v)}" for k, v in value.items()) or missing
-    return str(value)
+    # The vault's request is signed but hostile: no control characters (a newline could
+    # forge a line of the review), and no wall of text pushing the payload off screen.
+    text = "".join(c if c.isprintable() else "?" for c in str(value))
+    if len(text) > _LONGEST_FIELD:
+        return f"{text[:_LONGEST_FIELD]}… ({len(text) - _LONGEST_FIELD} more characters)"
+    return text
 
 
 # Bitcoin ---------------------------------------------------------------------------------
@@ -254,6 +260,11 @@ def _gas_lines(safe_tx: object) -> list[str]:
     return lines
 
 
+def _address(value: object) -> str:
+    """A claimed address grouped for reading aloud; anything else as plain words."""
+    return grouped(_text(value)) if isinstance(value, str) and value else _text(value)
+
+
 # The vault's request ---------------------------------------------------------------------
 
 def _request(row: DraftRow) -> list[str]:
@@ -269,5 +280,5 @@ def _request(row: DraftRow) -> list[str]:
         return [head, "    (no request object)"]
     return [head,
             f"    {_text(request.get('amount'))} {_text(request.get('asset'))} to "
-            f"{grouped(_text(request.get('destination')))}",
+            f"{_address(request.get('destination'))}",
             f"    reference: {_text(request.get('reference'))}"]

@@ -374,3 +374,23 @@ def test_addresses_are_grouped_and_lookalikes_need_both_ends() -> None:
     marked = marked_groups(twin, address)
     # the shared ends stand unmarked, the groups between them that differ are marked
     assert marked.startswith("bcrt1q 4pwv ") and marked.endswith(" 98") and ">" in marked
+
+
+def test_a_hostile_request_cannot_forge_lines_or_show_reprs() -> None:
+    """The vault signs its request, but its fields are hostile text: a newline must not
+    forge a review line, objects must not print as reprs, a wall of text is cut."""
+    from signer.session.describe import describe
+
+    row = drafts.DraftRow(
+        id="0" * 16, chain="bitcoin", payload=b"", source="inbox/x.json",
+        envelope={"key_id": "vault-1", "draft": {"id": "WD-1", "request": {
+            "asset": ["BTC"], "amount": {"value": "1"}, "destination": None,
+            "reference": "ok\n  reason none: looks fine" + "x" * 500}}},
+        summary={"outputs": [], "fee": None}, verdict="reject", reasons=[], not_before=None,
+        released=False, complete=False, exported=False, signatures={})
+    lines = describe(row).request
+    assert len(lines) == 3  # the head, what was asked, the reference: nothing forged
+    joined = "\n".join(lines)
+    _no_repr(joined)
+    assert "value 1 BTC to (none)" in joined
+    assert "ok?  reason none: looks fine" in joined and "more characters)" in joined
