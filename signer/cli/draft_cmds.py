@@ -9,7 +9,7 @@ from typing import Any
 from signer.cli.context import Context, Result
 from signer.errors import AirsignError, Exit
 from signer.session import holds
-from signer.session.describe import describe, headline
+from signer.session.describe import describe, headline, printable
 from signer.session.draft_lookup import resolve
 from signer.session.exporting import export_drafts
 from signer.session.hash_words import draft_hash_words
@@ -162,7 +162,7 @@ def show_draft(ctx: Context) -> Result:
     lines.append("  Compare on a second device:")
     lines += [f"    {line}" for line in described.compare]
     lines += [f"  {line}" for line in described.request]
-    lines += [f"  reason {r['code']}: {r['message']}" for r in row.reasons]
+    lines += [f"  reason {r['code']}: {printable(r['message'])}" for r in row.reasons]
     lines.append(f"  signed by: {', '.join(sorted(row.signatures)) or 'nobody yet'}")
     return Result(doc, "\n".join(lines))
 

@@ -95,6 +95,12 @@ def headline(row: DraftRow) -> str:
     return " + ".join(e.line() for e in _safe(row.summary)[0]) or "(nothing decoded)"
 
 
+def printable(text: str) -> str:
+    """Outside text on one line: no control characters, so a newline cannot forge a line
+    (reason messages quote the vault's request). Never cut: reasons are read in full."""
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
 def _text(value: object, missing: str = "(none)") -> str:
     """A field as words: missing fields say so, lists and objects never show as reprs."""
     if value is None or value == "":
@@ -105,7 +111,7 @@ def _text(value: object, missing: str = "(none)") -> str:
         return ", ".join(f"{k} {_text(v)}" for k, v in value.items()) or missing
     # The vault's request is signed but hostile: no control characters (a newline could
     # forge a line of the review), and no wall of text pushing the payload off screen.
-    text = "".join(c if c.isprintable() else "?" for c in str(value))
+    text = printable(str(value))
     if len(text) > _LONGEST_FIELD:
         return f"{text[:_LONGEST_FIELD]}… ({len(text) - _LONGEST_FIELD} more characters)"
     return text

@@ -8,7 +8,7 @@ from typing import Any
 
 from signer.risk import Policy
 from signer.session.appliance import Appliance
-from signer.session.describe import describe, headline
+from signer.session.describe import describe, headline, printable
 from signer.session.known_addresses import known_addresses
 from signer.store import drafts
 from signer.store.drafts import DraftRow
@@ -56,7 +56,8 @@ def queue_counts(rows: list[DraftRow]) -> dict[str, int]:
 
 
 def reason_lines(row: DraftRow) -> list[str]:
-    return [f"[!] {r['code']}: {plain(r['message'])}" for r in row.reasons] or ["(no findings)"]
+    return [f"[!] {r['code']}: {plain(printable(r['message']))}" for r in row.reasons] or [
+        "(no findings)"]
 
 
 def amount_and_asset(row: DraftRow) -> tuple[Decimal, str] | None:

@@ -394,3 +394,4 @@ def test_a_hostile_request_cannot_forge_lines_or_show_reprs() -> None:
     _no_repr(joined)
     assert "value 1 BTC to (none)" in joined
     assert "ok?  reason none: looks fine" in joined and "more characters)" in joined
+
