@@ -102,9 +102,8 @@ def import_drafts(ctx: Context) -> Result:
 
     report = import_paths(ctx.app, ctx.args.paths)
     lines = [
-        f"{d['id']} {d['chain']:<8} {d['amount']} {d['asset']} -> {d['destination']}: "
-        f"{d['verdict'].upper()}"
-        + ("" if d["new"] else f", already known (state {d['state']})")
+        f"{d['id']} {d['chain']:<8} {d['verdict'].upper()}: {_headline(ctx, d['id'])}"
+        + ("" if d["new"] else f" (already known, state {d['state']})")
         + "".join(f"\n    {r['code']}: {r['message']}" for r in d["reasons"])
         for d in report.drafts
     ]
@@ -115,6 +114,14 @@ def import_drafts(ctx: Context) -> Result:
     bad_files = Exit.BAD_INPUT in report.refusal_exits
     exit_code = Exit.BAD_INPUT if bad_files else _verdict_exit(verdicts)
     return Result(report.as_json(), "\n".join(lines) or "nothing to import", exit_code)
+
+
+def _headline(ctx: Context, draft_id: str) -> str:
+    from signer.session.describe import headline
+    from signer.store import drafts
+
+    row = drafts.get(ctx.app.conn, draft_id)
+    return headline(row) if row is not None else "(not stored)"
 
 
 def _limit(text: str) -> int:
@@ -158,11 +165,12 @@ def list_drafts(ctx: Context) -> Result:
         "view": view,
         "next_before": rows[-1].id if more else None,
     }
+    from signer.session.describe import headline
+
     lines = [
         f"{d['id']} {d['chain']:<8} {d['state']:<16} signed by "
-        f"{','.join(h for h, s in d['signatures'].items() if s) or '-'}: "
-        f"{'; '.join(d['words'][:1])}"
-        for d in doc["drafts"]
+        f"{','.join(h for h, s in d['signatures'].items() if s) or '-'}: {headline(r)}"
+        for d, r in zip(doc["drafts"], rows, strict=True)
     ]
     if more:
         lines.append(f"(more: airsign drafts{_view_flag(view)} --before {rows[-1].id})")
@@ -177,11 +185,14 @@ def _view_flag(view: str) -> str:
 
 
 def show_draft(ctx: Context) -> Result:
+    from signer.session.describe import describe, printable
     from signer.session.draft_lookup import resolve
     from signer.session.hash_words import draft_hash_words
+    from signer.session.known_addresses import known_addresses
 
     row = resolve(ctx.app, ctx.args.id)
     payload_sha256, spoken = draft_hash_words(ctx.app, row)
+    described = describe(row, known_addresses(ctx.app))
     doc = {
         "id": row.id,
         "chain": row.chain,
@@ -196,15 +207,18 @@ def show_draft(ctx: Context) -> Result:
         "vault_key": row.envelope["key_id"] if row.envelope else None,
         "payload_sha256": payload_sha256,
         "hash_words": spoken,
+        "lookalikes": [found.to_json() for found in described.lookalikes],
     }
+    if described.unsigned_txid is not None:
+        doc["unsigned_txid"] = described.unsigned_txid
     lines = [f"draft {row.id} ({row.chain}) — {row.state.upper()}, verdict {row.verdict.upper()}"]
     lines.append(f"  draft hash (read aloud): {' '.join(spoken)}")
-    lines += [f"  {w}" for w in row.summary.get("words", [])]
-    lines += [f"  reason {r['code']}: {r['message']}" for r in row.reasons]
-    if row.envelope:
-        lines.append(
-            f"  request from vault key {row.envelope['key_id']}: {row.envelope['draft']['request']}"
-        )
+    lines.append("  What the payload does (decoded here):")
+    lines += [f"    {line}" for line in described.what_it_does()]
+    lines.append("  Compare on a second device:")
+    lines += [f"    {line}" for line in described.compare]
+    lines += [f"  {line}" for line in described.request]
+    lines += [f"  reason {r['code']}: {printable(r['message'])}" for r in row.reasons]
     lines.append(f"  signed by: {', '.join(sorted(row.signatures)) or 'nobody yet'}")
     return Result(doc, "\n".join(lines))
 

@@ -13,6 +13,8 @@ from signer.risk.verdict import DraftFacts, Hold, Ledger, Reason, Verdict, Verdi
 
 # Sums of 18-decimal amounts need more than the default 28 significant digits.
 _EXACT = Context(prec=120)
+# Chain findings that already say why a draft names no destination.
+_NOT_A_TRANSFER = frozenset({"not_a_transfer", "delegatecall", "self_call", "unknown_call"})
 
 
 def screen(facts: DraftFacts, policy: Policy | None, ledger: Ledger, now: datetime) -> Verdict:
@@ -69,7 +71,10 @@ def _lower(contract: str | None) -> str | None:
 def _normalised(facts: DraftFacts) -> tuple[tuple[str, ...], list[Reason]]:
     addresses: list[str] = []
     bad: list[Reason] = []
-    if not facts.destinations:
+    # A draft that is not a transfer already says so in its structural findings: "names no
+    # destination" would only restate that (and those findings reject it anyway).
+    not_a_transfer = any(code in _NOT_A_TRANSFER for code, _ in facts.findings)
+    if not facts.destinations and not not_a_transfer:
         bad.append(Reason(codes.INVALID_DESTINATION, "the draft names no destination"))
     for address in facts.destinations:
         try:

@@ -240,15 +240,18 @@ def _envelope_findings(
                       f"{draft.get('network')}, the wallet is {facts.chain} {expected_network}"))
     request = envelope.request
     problems = []
+    # Each problem names which side says what: the request (the vault's words) and the
+    # payload (what would be signed, as decoded here).
     if request.get("asset") != facts.asset:
-        problems.append(f"asset {request.get('asset')} vs {facts.asset}")
+        problems.append(f"asset: request {request.get('asset')}, payload {facts.asset}")
     try:
         if Decimal(str(request.get("amount"))) != facts.amount:
-            problems.append(f"amount {request.get('amount')} vs {facts.amount}")
+            problems.append(f"amount: request {request.get('amount')} {request.get('asset')}, "
+                            f"payload {facts.amount} {facts.asset}")
     except ArithmeticError:
-        problems.append(f"amount {request.get('amount')!r} is not a number")
+        problems.append(f"amount: request \"{request.get('amount')}\" is not a number")
     if not _same_destination(facts, str(request.get("destination", ""))):
-        problems.append(f"destination {request.get('destination')} vs "
+        problems.append(f"destination: request {request.get('destination')}, payload "
                         f"{', '.join(facts.destinations) or 'none'}")
     if problems:
         found.append(("request_mismatch", "the payload does not do what the request says: "

@@ -7,6 +7,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from signer.risk import Policy
+from signer.session.appliance import Appliance
+from signer.session.describe import describe, headline, printable
+from signer.session.known_addresses import known_addresses
+from signer.store import drafts
 from signer.store.drafts import DraftRow
 from signer.tui.widgets import plain
 
@@ -28,20 +32,28 @@ def state_word(row: DraftRow) -> str:
 
 
 def first_words(row: DraftRow, width: int = 60) -> str:
-    words = row.summary.get("words") or ["(nothing decoded)"]
-    text = str(words[0])
+    """The draft's headline (every output or call) cut to a table cell; the review screen
+    and `airsign show` give it in full."""
+    text = headline(row)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def queue_counts(rows: list[DraftRow]) -> dict[str, int]:
-    counts = dict.fromkeys(QUEUE_ORDER, 0)
-    for row in rows:
-        counts[row.state] = counts.get(row.state, 0) + 1
-    return counts
+def detail(appliance: Appliance, draft_id: str) -> str:
+    """What a table's highlighted draft does, in full (the table cell is cut to fit), with
+    any look-alike warning first; escaped for Textual markup."""
+    row = drafts.get(appliance.conn, draft_id)
+    if row is None:
+        return ""
+    lines = describe(row, known_addresses(appliance)).what_it_does()
+    reasons = reason_lines(row) if row.reasons else []
+    return "\n".join([*(plain(line) for line in [f"Draft {row.id} {state_word(row)}:", *lines]),
+                      *reasons])
+
 
 
 def reason_lines(row: DraftRow) -> list[str]:
-    return [f"[!] {r['code']}: {plain(r['message'])}" for r in row.reasons] or ["(no findings)"]
+    return [f"[!] {r['code']}: {plain(printable(r['message']))}" for r in row.reasons] or [
+        "(no findings)"]
 
 
 def amount_and_asset(row: DraftRow) -> tuple[Decimal, str] | None:
@@ -75,12 +87,12 @@ def raw_lines(row: DraftRow) -> list[str]:
     """The decoded fields exactly as the appliance parsed them."""
     summary = row.summary
     if row.chain == "bitcoin":
-        lines = [f"input  {i['outpoint']}  {i['amount']} BTC  signed by "
+        lines = [f"input  {i['outpoint']}  {i['amount'] or 'UNKNOWN'} BTC  signed by "
                  f"{','.join(i.get('signed_by') or []) or '-'}" for i in summary.get("inputs", [])]
         lines += [f"output {o['kind']:<8} {o['amount']} BTC  {o['address']}"
                   + (f"  ({o['path']})" if o.get("path") else "")
                   for o in summary.get("outputs", [])]
-        lines.append(f"fee {summary.get('fee')} BTC  vsize {summary.get('vsize')}  "
+        lines.append(f"fee {summary.get('fee') or 'UNKNOWN'} BTC  vsize {summary.get('vsize')}  "
                      f"locktime {summary.get('locktime')}  rbf {summary.get('rbf')}")
         return lines
     fields: dict[str, Any] = summary.get("safe_tx", {})

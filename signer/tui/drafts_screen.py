@@ -17,7 +17,7 @@ from signer.session import abandoning
 from signer.session.appliance import Appliance
 from signer.store import drafts
 from signer.tui.abandon_dialog import AbandonDialog
-from signer.tui.draft_text import first_words, reason_lines, state_word
+from signer.tui.draft_text import detail, first_words, state_word
 from signer.tui.review_screen import ReviewScreen
 from signer.tui.widgets import plain, problem, read_pins
 
@@ -40,6 +40,7 @@ class DraftsScreen(Screen[None]):
         yield Static("Drafts (MARKED = reviewed and marked for signing in this session)",
                      id="drafts-help")
         yield DataTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
+        # The table cell is cut to fit; the highlighted draft is said here in full.
         yield Static("", id="drafts-detail", classes="detail")
         yield Footer(compact=True)
 
@@ -68,9 +69,8 @@ class DraftsScreen(Screen[None]):
         return max(16, self.app.size.width - 62)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        row = drafts.get(self.appliance.conn, str(event.row_key.value))
-        if row is not None:
-            self.query_one("#drafts-detail", Static).update("\n".join(detail_lines(row)))
+        self.query_one("#drafts-detail", Static).update(
+            detail(self.appliance, str(event.row_key.value)))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -143,9 +143,3 @@ class DraftsScreen(Screen[None]):
     def _open(self, draft_id: str) -> None:
         self.app.push_screen(ReviewScreen(self.appliance, draft_id, self.marked))
 
-
-def detail_lines(row: drafts.DraftRow) -> list[str]:
-    """The highlighted draft in full: its id and state, what it does, every reason."""
-    words = [plain(str(w)) for w in row.summary.get("words", [])] or ["(nothing decoded)"]
-    reasons = reason_lines(row) if row.reasons else []
-    return [f"{row.id} {state_word(row)}: {words[0]}", *words[1:], *reasons]

@@ -17,9 +17,9 @@ from textual.widgets import Footer, Header, Input, Static
 
 from signer.errors import AirsignError
 from signer.session.appliance import Appliance
+from signer.session.describe import headline
 from signer.session.exporting import MANIFEST, ExportReport, export_drafts
 from signer.store import drafts
-from signer.tui.draft_text import first_words
 from signer.tui.qr_screen import QrScreen, qr_source
 from signer.tui.widgets import plain, problem
 
@@ -74,8 +74,7 @@ class ExportScreen(Screen[None]):
         ready = [r for r in rows if r.state == "signed"]
         if ready:
             return [f"Ready to export ({len(ready)}):"] + [
-                f"  {r.id} {r.chain:<8} {plain(first_words(r, max(20, self.app.size.width - 32)))}"
-                for r in ready]
+                f"  {r.id} {r.chain:<8}\n    {plain(headline(r))}" for r in ready]
         exported = sum(r.state == "exported" for r in rows)
         waiting = sum(r.state in ("approved", "partially_signed") for r in rows)
         lines = ["Nothing waiting for export."]

@@ -14,7 +14,7 @@ from signer.session import holds
 from signer.session.appliance import Appliance
 from signer.store import drafts
 from signer.store.clock import iso
-from signer.tui.draft_text import countdown, first_words, reason_lines
+from signer.tui.draft_text import countdown, detail, first_words
 from signer.tui.widgets import QuorumDialog, plain, problem, read_pins
 
 REFRESH_SECONDS = 30
@@ -36,6 +36,7 @@ class HoldsScreen(Screen[None]):
         yield Header()
         yield Static("", id="holds-breaker", classes="panel")
         yield DataTable(id="holds-table", cursor_type="row")
+        # The table cell is cut to fit; the highlighted draft is said here in full.
         yield Static("", id="holds-detail", classes="detail")
         yield Static("r releases the highlighted draft early: two holders log in and a "
                      "written reason is journaled.", id="holds-status")
@@ -68,10 +69,7 @@ class HoldsScreen(Screen[None]):
             left = countdown(hold.not_before if hold else None, now)
             table.add_row(row.id, _short(left), codes, plain(first_words(row, 30)), key=row.id)
             # The table cuts at 80 columns; the line under it says the highlighted one whole.
-            self.details[row.id] = "\n".join([
-                f"{row.id}: {left}",
-                *(plain(str(w)) for w in row.summary.get("words", [])),
-                *reason_lines(row)])
+            self.details[row.id] = f"{row.id}: {left}\n" + detail(self.appliance, row.id)
         if not table.row_count:
             self._say("No delayed drafts.")
             self.query_one("#holds-detail", Static).update("")

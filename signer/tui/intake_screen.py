@@ -19,7 +19,9 @@ from textual.widgets import DirectoryTree, Footer, Header, ProgressBar, Static
 
 from signer.errors import AirsignError
 from signer.session.appliance import Appliance
+from signer.session.describe import headline
 from signer.session.intake import import_paths
+from signer.store import drafts
 from signer.tui.widgets import plain, problem
 
 # Attacks first, then what waits, then what is ready: the order a holder must read them in.
@@ -93,7 +95,7 @@ class IntakeScreen(Screen[None]):
                 failed.append(f"{plain(problem(error))}\n    nothing imported from "
                               f"{plain(str(path))}: fix it and import again")
             self.app.call_from_thread(self.query_one(ProgressBar).advance, 1)
-        lines = [*failed, *report_lines(imported, refused),
+        lines = [*failed, *report_lines(imported, refused, _headlines(self.appliance, imported)),
                  "Next: Esc, then l lists the drafts; Enter on one opens its review."]
         self.app.call_from_thread(self._show, "\n".join(lines), True)
 
@@ -108,16 +110,23 @@ class IntakeScreen(Screen[None]):
             box.focus()
 
 
-def report_lines(imported: list[dict[str, Any]], refused: list[dict[str, str]]) -> list[str]:
-    """A count, then one block per draft (verdict, amount, destination, every reason) and per
-    refused file: rejections and refusals first, then delays, then approvals."""
+def _headlines(appliance: Appliance, imported: list[dict[str, Any]]) -> dict[str, str]:
+    """What each imported draft does, in the words of the review (every output or call)."""
+    rows = (drafts.get(appliance.conn, d["id"]) for d in imported)
+    return {row.id: headline(row) for row in rows if row is not None}
+
+
+def report_lines(imported: list[dict[str, Any]], refused: list[dict[str, str]],
+                 headlines: dict[str, str]) -> list[str]:
+    """A count, then one block per draft (verdict, what it does in the review's words, every
+    reason) and per refused file: rejections and refusals first, then delays, approvals."""
     if not imported and not refused:
         return ["nothing to import there"]
-    drafts = sorted(imported, key=lambda d: VERDICT_ORDER.get(d["verdict"], 0))
-    counts = [f"{sum(d['verdict'] == v for d in drafts)} {v.upper()}" for v in VERDICT_ORDER]
-    lines = [f"{len(drafts)} draft(s): " + ", ".join(counts)
+    ordered = sorted(imported, key=lambda d: VERDICT_ORDER.get(d["verdict"], 0))
+    counts = [f"{sum(d['verdict'] == v for d in ordered)} {v.upper()}" for v in VERDICT_ORDER]
+    lines = [f"{len(ordered)} draft(s): " + ", ".join(counts)
              + (f"; {len(refused)} file(s) REFUSED" if refused else "")]
-    blocks = [(VERDICT_ORDER.get(d["verdict"], 0), _draft_lines(d)) for d in drafts]
+    blocks = [(VERDICT_ORDER.get(d["verdict"], 0), _draft_lines(d, headlines)) for d in ordered]
     blocks += [(0, [f"[!] REFUSED file {plain(r['file'])}",
                     f"    {r['code']}: {plain(r['message'])}"]) for r in refused]
     for _, block in sorted(blocks, key=lambda b: b[0]):  # stable: drafts keep their order
@@ -125,20 +134,12 @@ def report_lines(imported: list[dict[str, Any]], refused: list[dict[str, str]]) 
     return lines
 
 
-def _draft_lines(draft: dict[str, Any]) -> list[str]:
+def _draft_lines(draft: dict[str, Any], headlines: dict[str, str]) -> list[str]:
     marker = "" if draft["verdict"] == "approve" else "[!] "
     again = "" if draft["new"] else f" (already known, state {draft['state']})"
-    lines = [f"{marker}{draft['verdict'].upper()} {draft['id']} {draft['amount']} "
-             f"{draft['asset']}{again}"]
-    lines += [f"    to {plain(to)}" for to in _destinations(draft['destination'])]
+    what = headlines.get(draft["id"], "(not stored)")
+    lines = [f"{marker}{draft['verdict'].upper()} {draft['id']}{again}: {plain(what)}"]
     if draft.get("source"):
         lines.append(f"    from {plain(Path(str(draft['source'])).name)}")
     lines += [f"    {r['code']}: {plain(r['message'])}" for r in draft["reasons"]]
     return lines
-
-
-def _destinations(destination: str | list[str] | None) -> list[str]:
-    """Every destination in full, one a line (a fraudulent change output is one of several)."""
-    if destination is None:
-        return ["(no destination named)"]
-    return [destination] if isinstance(destination, str) else list(destination)

@@ -11,8 +11,10 @@ from textual.widgets import Footer, Header, Static
 
 from signer.errors import AirsignError
 from signer.session.appliance import Appliance
+from signer.session.describe import describe
 from signer.session.draft_lookup import resolve
 from signer.session.hash_words import LIST_NAME, draft_hash_words, record_review
+from signer.session.known_addresses import known_addresses
 from signer.session.policy import active_policy
 from signer.store.drafts import DraftRow
 from signer.tui.draft_text import raw_lines, reason_lines, state_word, unusual
@@ -52,8 +54,13 @@ class ReviewScreen(Screen[None]):
         marked = "MARKED for signing" if row.id in self.marked else "not marked"
         self.query_one("#review-status", Static).update(
             f"Draft {row.id} ({row.chain}): {state_word(row)} · {marked}")
-        what = [f"  {plain(str(w))}" for w in row.summary.get("words", [])]
-        self.query_one("#review-what", Static).update("\n".join(["What it does", *what]))
+        described = describe(row, known_addresses(self.appliance))
+        what = [f"  {plain(line)}" for line in described.what_it_does()]
+        compare = [f"  {plain(line)}" for line in described.compare]
+        self.query_one("#review-what", Static).update("\n".join(
+            ["What the payload does (decoded here)", *what,
+             "Compare on a second device", *compare,
+             *(plain(line) for line in described.request)]))
         verdict = [f"Verdict {row.verdict.upper()}" + (
             f" until {row.not_before}" if row.verdict == "delay" and row.not_before else "")
             + (" (released by a quorum)" if row.released else "")]
@@ -64,12 +71,9 @@ class ReviewScreen(Screen[None]):
             f"Read aloud and compare with the online operator ({LIST_NAME}, first 8 bytes of "
             f"SHA-256 of the payload as imported):\n  {' '.join(self.words).upper()}\n"
             f"  sha256 {digest[:32]}…")
-        request = ([f"request (vault key {row.envelope['key_id']}): "
-                    f"{plain(str(row.envelope['draft'].get('request')))}"] if row.envelope else
-                   ["request: none (plain draft, no vault envelope)"])
         self.query_one("#review-raw", Static).update(
             "\n".join(["Raw fields", *(f"  {plain(x)}" for x in raw_lines(row)),
-                       f"  {request[0]}", f"  source {plain(row.source)}"]))
+                       f"  source {plain(row.source)}"]))
 
     def _say(self, text: str) -> None:
         self.query_one("#review-status", Static).update(text)
@@ -86,6 +90,9 @@ class ReviewScreen(Screen[None]):
             self._say(refusal)
             return
         why = unusual(row, active_policy(self.appliance))
+        why += [f"look-alike address {found.address}: resembles {found.known_as} "
+                f"{found.resembles}"
+                for found in describe(row, known_addresses(self.appliance)).lookalikes]
         if why and not await self.app.push_screen_wait(TypedConfirm(row.id, why)):
             self._say(f"Draft {row.id}: NOT marked (confirmation not typed)")
             return

@@ -11,10 +11,11 @@ from textual.widgets import Footer, Header, ProgressBar, Static
 
 from signer.errors import AirsignError, HsmError, LockedOut
 from signer.session.appliance import Appliance
+from signer.session.describe import headline
 from signer.session.signing import sign_drafts
 from signer.store import drafts, lockouts
 from signer.store.home import HOLDER_IDS
-from signer.tui.draft_text import first_words, state_word
+from signer.tui.draft_text import state_word
 from signer.tui.widgets import PinDialog, plain, problem
 
 
@@ -72,7 +73,7 @@ class SigningScreen(Screen[None]):
             return ["No drafts marked for signing. Review them first: Esc, l, Enter, m."]
         return [f"Marked for signing ({len(rows)}):"] + [
             f"  {r.id} {state_word(r):<16} signed by {','.join(r.signatures) or '-':<5} "
-            f"{plain(first_words(r, max(20, self.app.size.width - 56)))}" for r in rows]
+            f"\n    {plain(headline(r))}" for r in rows]
 
     def _holder(self) -> str:
         return HOLDER_IDS[self.holder_index]

@@ -356,3 +356,11 @@ def test_draft_ids_follow_the_documented_rule() -> None:
     assert hashlib.sha256(b"airsign-draft/bitcoin:" + unsigned).hexdigest()[:16] == btc
     safe_hash = bytes.fromhex(_output("show-ethereum")["safeTxHash"][2:])
     assert hashlib.sha256(b"airsign-draft/ethereum:" + safe_hash).hexdigest()[:16] == usdt
+
+
+def test_show_gives_the_unsigned_txid_a_node_would_report() -> None:
+    """`show`'s `unsigned_txid` is the txid of the PSBT's unsigned transaction (embit's)."""
+    draft = _json(EXAMPLES / "drafts" / "draft-bitcoin.json")
+    tx = EmbitPSBT.parse(base64.b64decode(draft["payload"]["psbt"])).tx
+    assert _output("show-bitcoin")["unsigned_txid"] == tx.txid().hex()
+    assert _output("show-bitcoin")["lookalikes"] == _output("show-ethereum")["lookalikes"] == []

@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from signer.risk import SqlLedger, trip_breaker
+from signer.session.address_text import grouped
 from signer.session.appliance import Appliance
 from signer.session.policy import apply_policy
 from signer.store import drafts, journal
@@ -66,6 +67,12 @@ async def test_a_delayed_draft_is_released_by_two_holders_with_a_reason(
         assert "[!] first_time_destination" in text(app, "#holds-detail")
         await pilot.press("up")
         assert "Circuit breaker: closed" in text(app, "#holds-breaker")
+        # The table cell is cut; the highlighted draft's payment is below it in full.
+        held = drafts.get(home.conn, big["id"])
+        assert held is not None
+        [paid] = [o for o in held.summary["outputs"] if o["kind"] == "EXTERNAL"]
+        await settle(pilot, lambda: f"Send {paid['amount']} BTC to an address not ours:\n"
+                     f"    {grouped(paid['address'])}" in text(app, "#holds-detail"))
 
         await pilot.press("r")
         await _quorum(app, pilot, "A,A", "x", [])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, DirectoryTree
 
+from signer.session.address_text import grouped
 from signer.session.appliance import Appliance
 from signer.session.hash_words import hash_words
 from signer.store import drafts, journal
@@ -35,8 +36,8 @@ async def test_intake_imports_the_inbox_and_shows_verdicts_and_refusals(
         result = text(app, "#intake-result")
         rows = {r.source.rsplit("/", 1)[-1]: r for r in drafts.listing(home.conn)}
         assert set(rows) == {"ok.psbt", "big.psbt"}
-        assert f"APPROVE {rows['ok.psbt'].id} 0.001 BTC" in result
-        assert f"[!] DELAY {rows['big.psbt'].id} 3 BTC" in result
+        assert f"APPROVE {rows['ok.psbt'].id}: Send 0.001 BTC to bcrt1q " in result
+        assert f"[!] DELAY {rows['big.psbt'].id}: Send 3 BTC to bcrt1q " in result
         assert "max_per_draft:" in result
         assert "[!] REFUSED" in result and "junk.psbt" in result
         refused = list(journal.entries(home.conn, 0, "import_refused"))
@@ -55,7 +56,10 @@ async def test_review_shows_words_reasons_hash_words_and_raw_fields(
         await pilot.press("l", "enter")
         assert isinstance(app.screen, ReviewScreen)
         assert f"Draft {row.id} (bitcoin): APPROVED · not marked" in text(app, "#review-status")
-        assert row.summary["words"][0] in text(app, "#review-what")
+        [paid] = [o for o in row.summary["outputs"] if o["kind"] == "EXTERNAL"]
+        what = text(app, "#review-what")
+        assert f"Send {paid['amount']} BTC to an address not ours:" in what
+        assert grouped(paid["address"]) in what
         assert "Verdict APPROVE" in text(app, "#review-verdict")
         words = hash_words(row.payload)  # unsigned: the stored payload is the imported one
         assert " ".join(words).upper() in text(app, "#review-words")

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 from eth_abi import encode
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 
 from signer.chains.ethereum import parse_safe_tx_json, safe_tx_hash
 from signer.session import governance
+from signer.session.address_text import grouped
 from signer.session.appliance import Appliance
 from signer.session.wallet import load_wallet
 from signer.tui.app import AirsignApp
@@ -55,7 +56,9 @@ async def test_an_eth_transfer_is_shown_in_words_with_its_safe_tx_hash(
     async with app.run_test(size=(100, 40)) as pilot:
         await _review(app, pilot, draft["id"])
         assert "(ethereum): APPROVED" in text(app, "#review-status")
-        assert "Transfer 1.50 ETH to 0xABaB…ABaB" in text(app, "#review-what")
+        what = text(app, "#review-what")
+        assert f"Transfer 1.5 ETH to:\n      {grouped(to_checksum_address(payee))}" in what
+        assert f"safeTxHash:\n      0x{expected_hash}" in what  # to compare on a second device
         raw = text(app, "#review-raw")
         assert expected_hash in raw.lower()
         assert "nonce" in raw.lower() and "operation" in raw.lower()

@@ -93,7 +93,7 @@ def test_import_review_sign_twice_and_export_in_a_real_terminal(
     terminal.wait_for(f"Choose from {inbox}")
     terminal.keys("i")
     shown = terminal.wait_for("Next: Esc, then l lists the drafts")
-    draft_id = re.search(r"APPROVE ([0-9a-f]{16}) 0\.015 BTC", shown).group(1)  # type: ignore[union-attr]
+    draft_id = re.search(r"APPROVE ([0-9a-f]{16}): Send 0\.015 BTC", shown).group(1)  # type: ignore[union-attr]
 
     terminal.back("Holders and tokens")
     terminal.keys("l")
