@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bip_utils import Base58Decoder, Base58Encoder, Bip32Slip10Secp256k1, EthAddrEncoder
-from bip_utils.bip.bip32 import Bip32Const
+import coincurve
+from embit import base58, bip32
+from embit.networks import NETWORKS
+from eth_utils import keccak
 
 from ceremony.memory import wipe
+from signer.chains.ethereum.fields import checksum_address
 from signer.chains.ethereum.settings import OWNER_PATH
 from signer.errors import BadInput
 from signer.hsm.session import hash160
@@ -79,36 +82,33 @@ def account_path(network: str, account: int) -> str:
     return f"m/48'/{coin}'/{account}'/2'"
 
 
-def master_node(seed: bytes | bytearray, network: str = "mainnet") -> Bip32Slip10Secp256k1:
-    """BIP32 master key from the seed (the SLIP-39 master secret); xpub or tpub serialisation."""
+def master_node(seed: bytes | bytearray, network: str = "mainnet") -> bip32.HDKey:
+    """BIP32 master key from the seed (the SLIP-39 master secret); xprv or tprv serialisation."""
     if len(seed) not in (16, 32):
         raise BadInput("bad_seed", f"master secret: expected 16 or 32 bytes, got {len(seed)}")
-    versions = (
-        Bip32Const.MAIN_NET_KEY_NET_VERSIONS
-        if network == "mainnet"
-        else Bip32Const.TEST_NET_KEY_NET_VERSIONS
-    )
-    return Bip32Slip10Secp256k1.FromSeed(bytes(seed), versions)
+    # Every test net shares the tprv/tpub version bytes.
+    versions = NETWORKS["main" if network == "mainnet" else "test"]
+    return bip32.HDKey.from_seed(bytes(seed), version=versions["xprv"])
 
 
-def _child(node: Bip32Slip10Secp256k1, path: str) -> ChildKey:
-    return ChildKey(
-        path=path,
-        secret=bytearray(node.PrivateKey().Raw().ToBytes()),
-        pubkey=bytes(node.PublicKey().RawCompressed().ToBytes()),
-    )
+def _child(node: bip32.HDKey, path: str) -> ChildKey:
+    return ChildKey(path=path, secret=bytearray(node.key.secret), pubkey=node.key.sec())
 
 
 def _slip132(xpub: str, mainnet: bool) -> str:
-    raw = Base58Decoder.CheckDecode(xpub)
-    return Base58Encoder.CheckEncode(_SLIP132_P2WSH_MULTISIG[mainnet] + raw[4:])
+    raw = base58.decode_check(xpub)
+    return base58.encode_check(_SLIP132_P2WSH_MULTISIG[mainnet] + raw[4:])
 
 
-def _pool(
-    account: Bip32Slip10Secp256k1, path: str, branch: int, count: int
-) -> tuple[ChildKey, ...]:
-    node = account.ChildKey(branch)
-    return tuple(_child(node.ChildKey(i), f"{path}/{branch}/{i}") for i in range(count))
+def _eth_address(pubkey: bytes) -> str:
+    """EIP-55 address: the last 20 bytes of keccak256 of the uncompressed point."""
+    point = coincurve.PublicKey(pubkey).format(compressed=False)[1:]
+    return checksum_address(keccak(point)[-20:].hex())
+
+
+def _pool(account: bip32.HDKey, path: str, branch: int, count: int) -> tuple[ChildKey, ...]:
+    node = account.child(branch)
+    return tuple(_child(node.child(i), f"{path}/{branch}/{i}") for i in range(count))
 
 
 def derive_holder_keys(
@@ -117,17 +117,16 @@ def derive_holder_keys(
     """Fingerprint, BIP48 account xpub, the /0/i and /1/i pools and the Ethereum owner key."""
     master = master_node(seed, network)
     path = account_path(network, account)
-    account_node = master.DerivePath(path)
-    xpub = account_node.PublicKey().ToExtended()
-    owner_node = master.DerivePath(ETHEREUM_OWNER_PATH)
-    owner = _child(owner_node, ETHEREUM_OWNER_PATH)
+    account_node = master.derive(path)
+    xpub = account_node.to_public().to_base58()
+    owner = _child(master.derive(ETHEREUM_OWNER_PATH), ETHEREUM_OWNER_PATH)
     return HolderKeys(
-        fingerprint=bytes(master.FingerPrint().ToBytes()),
+        fingerprint=master.my_fingerprint,
         account_path=path,
         xpub=xpub,
         slip132=_slip132(xpub, network == "mainnet"),
         receive=_pool(account_node, path, 0, receive_keys),
         change=_pool(account_node, path, 1, change_keys),
         owner=owner,
-        owner_address=EthAddrEncoder.EncodeKey(owner_node.PublicKey().KeyObject()),
+        owner_address=_eth_address(owner.pubkey),
     )
