@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import coincurve
-from embit import base58, bip32
+from embit import bip32
 from embit.networks import NETWORKS
-from eth_utils import keccak
+from eth_keys import keys
 
 from ceremony.memory import wipe
-from signer.chains.ethereum.fields import checksum_address
 from signer.chains.ethereum.settings import OWNER_PATH
 from signer.errors import BadInput
 from signer.hsm.session import hash160
@@ -22,8 +20,6 @@ from signer.hsm.session import hash160
 __all__ = ["ChildKey", "HolderKeys", "account_path", "derive_holder_keys", "master_node", "wipe"]
 
 ETHEREUM_OWNER_PATH = OWNER_PATH
-# SLIP-132 version bytes of a P2WSH multisig account key: Zpub (mainnet) and Vpub (test nets).
-_SLIP132_P2WSH_MULTISIG = {True: bytes.fromhex("02aa7ed3"), False: bytes.fromhex("02575483")}
 
 
 @dataclass(frozen=True)
@@ -86,24 +82,23 @@ def master_node(seed: bytes | bytearray, network: str = "mainnet") -> bip32.HDKe
     """BIP32 master key from the seed (the SLIP-39 master secret); xprv or tprv serialisation."""
     if len(seed) not in (16, 32):
         raise BadInput("bad_seed", f"master secret: expected 16 or 32 bytes, got {len(seed)}")
-    # Every test net shares the tprv/tpub version bytes.
-    versions = NETWORKS["main" if network == "mainnet" else "test"]
-    return bip32.HDKey.from_seed(bytes(seed), version=versions["xprv"])
+    return bip32.HDKey.from_seed(bytes(seed), version=_versions(network)["xprv"])
+
+
+def _versions(network: str) -> dict[str, bytes]:
+    # Every test net shares the tprv/tpub (and SLIP-132 Vpub) version bytes.
+    return NETWORKS["main" if network == "mainnet" else "test"]
 
 
 def _child(node: bip32.HDKey, path: str) -> ChildKey:
+    # embit keeps the scalar in immutable bytes (as bip-utils did); the bytearray copy
+    # the token import reads is the one wiped.
     return ChildKey(path=path, secret=bytearray(node.key.secret), pubkey=node.key.sec())
 
 
-def _slip132(xpub: str, mainnet: bool) -> str:
-    raw = base58.decode_check(xpub)
-    return base58.encode_check(_SLIP132_P2WSH_MULTISIG[mainnet] + raw[4:])
-
-
 def _eth_address(pubkey: bytes) -> str:
-    """EIP-55 address: the last 20 bytes of keccak256 of the uncompressed point."""
-    point = coincurve.PublicKey(pubkey).format(compressed=False)[1:]
-    return checksum_address(keccak(point)[-20:].hex())
+    """The EIP-55 address of a compressed secp256k1 public key (eth-keys)."""
+    return str(keys.PublicKey.from_compressed_bytes(pubkey).to_checksum_address())
 
 
 def _pool(account: bip32.HDKey, path: str, branch: int, count: int) -> tuple[ChildKey, ...]:
@@ -118,13 +113,14 @@ def derive_holder_keys(
     master = master_node(seed, network)
     path = account_path(network, account)
     account_node = master.derive(path)
-    xpub = account_node.to_public().to_base58()
+    account_public = account_node.to_public()
     owner = _child(master.derive(ETHEREUM_OWNER_PATH), ETHEREUM_OWNER_PATH)
     return HolderKeys(
         fingerprint=master.my_fingerprint,
         account_path=path,
-        xpub=xpub,
-        slip132=_slip132(xpub, network == "mainnet"),
+        xpub=account_public.to_base58(),
+        # SLIP-132 P2WSH multisig serialisation: embit's "Zpub" entry (Vpub on test nets).
+        slip132=account_public.to_base58(version=_versions(network)["Zpub"]),
         receive=_pool(account_node, path, 0, receive_keys),
         change=_pool(account_node, path, 1, change_keys),
         owner=owner,
