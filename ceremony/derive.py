@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bip_utils import Base58Decoder, Base58Encoder, Bip32Slip10Secp256k1, EthAddrEncoder
-from bip_utils.bip.bip32 import Bip32Const
+from embit import bip32
+from embit.networks import NETWORKS
+from eth_keys import keys
 
 from ceremony.memory import wipe
 from signer.chains.ethereum.settings import OWNER_PATH
@@ -19,8 +20,6 @@ from signer.hsm.session import hash160
 __all__ = ["ChildKey", "HolderKeys", "account_path", "derive_holder_keys", "master_node", "wipe"]
 
 ETHEREUM_OWNER_PATH = OWNER_PATH
-# SLIP-132 version bytes of a P2WSH multisig account key: Zpub (mainnet) and Vpub (test nets).
-_SLIP132_P2WSH_MULTISIG = {True: bytes.fromhex("02aa7ed3"), False: bytes.fromhex("02575483")}
 
 
 @dataclass(frozen=True)
@@ -79,36 +78,32 @@ def account_path(network: str, account: int) -> str:
     return f"m/48'/{coin}'/{account}'/2'"
 
 
-def master_node(seed: bytes | bytearray, network: str = "mainnet") -> Bip32Slip10Secp256k1:
-    """BIP32 master key from the seed (the SLIP-39 master secret); xpub or tpub serialisation."""
+def master_node(seed: bytes | bytearray, network: str = "mainnet") -> bip32.HDKey:
+    """BIP32 master key from the seed (the SLIP-39 master secret); xprv or tprv serialisation."""
     if len(seed) not in (16, 32):
         raise BadInput("bad_seed", f"master secret: expected 16 or 32 bytes, got {len(seed)}")
-    versions = (
-        Bip32Const.MAIN_NET_KEY_NET_VERSIONS
-        if network == "mainnet"
-        else Bip32Const.TEST_NET_KEY_NET_VERSIONS
-    )
-    return Bip32Slip10Secp256k1.FromSeed(bytes(seed), versions)
+    return bip32.HDKey.from_seed(bytes(seed), version=_versions(network)["xprv"])
 
 
-def _child(node: Bip32Slip10Secp256k1, path: str) -> ChildKey:
-    return ChildKey(
-        path=path,
-        secret=bytearray(node.PrivateKey().Raw().ToBytes()),
-        pubkey=bytes(node.PublicKey().RawCompressed().ToBytes()),
-    )
+def _versions(network: str) -> dict[str, bytes]:
+    # Every test net shares the tprv/tpub (and SLIP-132 Vpub) version bytes.
+    return NETWORKS["main" if network == "mainnet" else "test"]
 
 
-def _slip132(xpub: str, mainnet: bool) -> str:
-    raw = Base58Decoder.CheckDecode(xpub)
-    return Base58Encoder.CheckEncode(_SLIP132_P2WSH_MULTISIG[mainnet] + raw[4:])
+def _child(node: bip32.HDKey, path: str) -> ChildKey:
+    # embit keeps the scalar in immutable bytes (as bip-utils did); the bytearray copy
+    # the token import reads is the one wiped.
+    return ChildKey(path=path, secret=bytearray(node.key.secret), pubkey=node.key.sec())
 
 
-def _pool(
-    account: Bip32Slip10Secp256k1, path: str, branch: int, count: int
-) -> tuple[ChildKey, ...]:
-    node = account.ChildKey(branch)
-    return tuple(_child(node.ChildKey(i), f"{path}/{branch}/{i}") for i in range(count))
+def _eth_address(pubkey: bytes) -> str:
+    """The EIP-55 address of a compressed secp256k1 public key (eth-keys)."""
+    return str(keys.PublicKey.from_compressed_bytes(pubkey).to_checksum_address())
+
+
+def _pool(account: bip32.HDKey, path: str, branch: int, count: int) -> tuple[ChildKey, ...]:
+    node = account.child(branch)
+    return tuple(_child(node.child(i), f"{path}/{branch}/{i}") for i in range(count))
 
 
 def derive_holder_keys(
@@ -117,17 +112,17 @@ def derive_holder_keys(
     """Fingerprint, BIP48 account xpub, the /0/i and /1/i pools and the Ethereum owner key."""
     master = master_node(seed, network)
     path = account_path(network, account)
-    account_node = master.DerivePath(path)
-    xpub = account_node.PublicKey().ToExtended()
-    owner_node = master.DerivePath(ETHEREUM_OWNER_PATH)
-    owner = _child(owner_node, ETHEREUM_OWNER_PATH)
+    account_node = master.derive(path)
+    account_public = account_node.to_public()
+    owner = _child(master.derive(ETHEREUM_OWNER_PATH), ETHEREUM_OWNER_PATH)
     return HolderKeys(
-        fingerprint=bytes(master.FingerPrint().ToBytes()),
+        fingerprint=master.my_fingerprint,
         account_path=path,
-        xpub=xpub,
-        slip132=_slip132(xpub, network == "mainnet"),
+        xpub=account_public.to_base58(),
+        # SLIP-132 P2WSH multisig serialisation: embit's "Zpub" entry (Vpub on test nets).
+        slip132=account_public.to_base58(version=_versions(network)["Zpub"]),
         receive=_pool(account_node, path, 0, receive_keys),
         change=_pool(account_node, path, 1, change_keys),
         owner=owner,
-        owner_address=EthAddrEncoder.EncodeKey(owner_node.PublicKey().KeyObject()),
+        owner_address=_eth_address(owner.pubkey),
     )

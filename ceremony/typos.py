@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 
+from shamir_mnemonic import rs1024
 from shamir_mnemonic.constants import CUSTOMIZATION_STRING_EXTENDABLE, CUSTOMIZATION_STRING_ORIG
 from shamir_mnemonic.wordlist import WORD_INDEX_MAP, WORDLIST
 
@@ -55,7 +56,7 @@ def _customization(indices: list[int]) -> bytes:
 
 
 def _valid(indices: list[int]) -> bool:
-    return _residue([*_customization(indices), *indices]) == 1
+    return bool(rs1024.verify_checksum(indices, _customization(indices)))
 
 
 def _effects(length: int, position: int) -> list[int]:

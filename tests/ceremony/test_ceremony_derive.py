@@ -1,4 +1,8 @@
-"""Key derivation checked against embit and eth-account (independent implementations)."""
+"""Key derivation wiring (paths, versions, pools) against embit directly and eth-account.
+
+The ceremony derives through embit itself, so equality with bip-utils (the library it
+replaced) and with the BIP32 specification is in test_ceremony_derive_vectors.py.
+"""
 
 from __future__ import annotations
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from types import MappingProxyType
 
-import coincurve
 from embit import base58, bip32, script
 from embit.networks import NETWORKS
 
@@ -87,18 +85,10 @@ def _branch_key(xpub: str, change: int) -> bip32.HDKey:
     return _account_key(xpub).child(change)
 
 
-@lru_cache(maxsize=64)
-def _branch_point(xpub: str, change: int) -> tuple[bytes, bytes]:
-    branch = _branch_key(xpub, change)
-    return bytes(branch.sec()), bytes(branch.chain_code)
-
-
 @lru_cache(maxsize=65536)
 def _child_pubkey(xpub: str, change: int, index: int) -> bytes:
-    """BIP32 CKDpub of a non-hardened ``index``: the point I_L*G + parent (libsecp256k1)."""
-    parent, chain_code = _branch_point(xpub, change)
-    tweak = hmac.new(chain_code, parent + index.to_bytes(4, "big"), hashlib.sha512).digest()
-    return bytes(coincurve.PublicKey(parent).add(tweak[:32]).format(compressed=True))
+    """BIP32 CKDpub of a non-hardened ``index`` under the account's branch."""
+    return bytes(_branch_key(xpub, change).child(index).sec())
 
 
 @lru_cache(maxsize=65536)

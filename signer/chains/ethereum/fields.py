@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from eth_utils import keccak
+from eth_utils import to_checksum_address
 
 from signer.errors import BadInput, bad_input
 
@@ -17,13 +17,8 @@ _HEX_BYTES = re.compile(r"0x(?:[0-9a-fA-F]{2})*")
 
 
 def checksum_address(hex40: str) -> str:
-    """EIP-55 mixed-case form of a 40-hex-digit address (with or without 0x)."""
-    digits = hex40.removeprefix("0x").lower()
-    nibbles = keccak(digits.encode("ascii")).hex()
-    return "0x" + "".join(
-        c.upper() if c.isalpha() and int(n, 16) >= 8 else c
-        for c, n in zip(digits, nibbles[:40], strict=True)
-    )
+    """EIP-55 mixed-case form of a 40-hex-digit address (with or without 0x), by eth-utils."""
+    return str(to_checksum_address("0x" + hex40.removeprefix("0x").lower()))
 
 
 def parse_address(value: object, where: str, field: str) -> str:
