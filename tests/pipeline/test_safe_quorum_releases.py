@@ -1,0 +1,76 @@
+"""Issue 15, class 1 (Safe): every claim can be released by a quorum, attacked by a vault.
+
+A hostile vault knows the cancellation's exact shape (a zero-value call from the Safe to
+itself at the nonce), so it can send that draft first, in its own envelope, before the
+holders ask for it. The holders' cancellation must still be signable and supersede the
+signed transaction on the real Safe (safe-eth-py v1.4.1 in py-evm).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from tests.conftest import Cli
+from tests.ethereum.safe_chain import SafeWallet
+from tests.intake.intake_samples import VAULT, envelope_bytes
+from tests.pipeline.test_safe_nonces import _exported_signatures, _import, _tx
+from tests.pipeline.test_safe_pipeline import safe_setup  # noqa: F401
+
+PAYEE = "0x" + "ab" * 20
+Setup = tuple[Cli, SafeWallet]
+
+
+def _vault_key(cli: Cli, tmp_path: Path) -> None:
+    key = tmp_path / "vault.pem"
+    key.write_bytes(VAULT.public_key().public_bytes(Encoding.PEM,
+                                                     PublicFormat.SubjectPublicKeyInfo))
+    assert cli("vault-key", "add", str(key), "--id", "vault-2026", "--holders", "A,B")[0] == 0
+
+
+def _sealed(tmp_path: Path, name: str, safe_tx: dict[str, Any], chain_id: int,
+            request: dict[str, str]) -> Path:
+    """An airsign-draft/1 body in a vault envelope, written as the vault would (raw JSON)."""
+    body = {"format": "airsign-draft/1", "id": f"WD-{name}", "created_at": "2026-12-02T10:00:00Z",
+            "chain": "ethereum", "network": str(chain_id), "request": request,
+            "payload": {"safe_tx": safe_tx}}
+    path = tmp_path / f"{name}.json"
+    path.write_bytes(envelope_bytes(json.dumps(body).encode()))
+    return path
+
+
+def test_a_cancellation_the_vault_sent_first_in_an_envelope_still_signs_and_supersedes(
+    safe_setup: Setup, tmp_path: Path  # noqa: F811
+) -> None:
+    cli, deployed = safe_setup
+    chain, safe = deployed.chain, deployed.safes["1.4.1"]
+    _vault_key(cli, tmp_path)
+    unwanted = _import(cli, tmp_path, deployed, 0, value=str(10**18))
+    assert cli("sign", unwanted["id"], "--holder", "A", "--holder", "C")[0] == 0
+
+    # The vault plants the cancellation shape at nonce 0 under its own envelope.
+    planted = _sealed(tmp_path, "planted", _tx(deployed, to=safe.address, nonce=0).to_json(),
+                      chain.chain_id, {"asset": "ETH", "amount": "0",
+                                       "destination": safe.address, "reference": "x"})
+    code, doc = cli("import", str(planted))
+    assert code == 3 and doc["drafts"][0]["verdict"] == "reject", doc
+
+    code, cancel = cli("cancel", unwanted["id"], "--holders", "A,B", "--reason", "supersede")
+    assert code == 0 and cancel["verdict"] == "approve", cancel
+    code, signed = cli("sign", cancel["id"], "--holder", "B", "--holder", "C")
+    assert code == 0 and signed["signed"][-1]["complete"] is True, signed
+    chain.execute(safe, _tx(deployed, to=safe.address, nonce=0),
+                  _exported_signatures(cli, tmp_path, cancel["id"]))
+    assert safe.functions.nonce().call() == 1
+
+    following = _import(cli, tmp_path, deployed, 1, value="5")
+    assert following["verdict"] == "approve", following
+    assert cli("sign", following["id"], "--holder", "A", "--holder", "B")[0] == 0
+    before = chain.balance(PAYEE)
+    chain.execute(safe, _tx(deployed, to=PAYEE, value="5", nonce=1),
+                  _exported_signatures(cli, tmp_path, following["id"]))
+    assert chain.balance(PAYEE) - before == 5
+    assert cli("audit", "verify")[1]["ok"] is True
