@@ -275,6 +275,12 @@ def abandon(conn: sqlite3.Connection, draft_id: str, seq: int) -> list[str]:
     return freed
 
 
+def restore(conn: sqlite3.Connection, draft_id: str, claims: Iterable[str]) -> None:
+    """Undo abandon() for a Safe cancellation a quorum creates again (`airsign cancel`)."""
+    conn.execute("UPDATE drafts SET abandoned_seq = NULL WHERE id = ?", (draft_id,))
+    add_claims(conn, draft_id, claims)
+
+
 def set_cancels(conn: sqlite3.Connection, draft_id: str, cancels: str) -> None:
     conn.execute("UPDATE drafts SET cancels = ? WHERE id = ?", (cancels, draft_id))
 

@@ -74,3 +74,61 @@ def test_a_cancellation_the_vault_sent_first_in_an_envelope_still_signs_and_supe
                   _exported_signatures(cli, tmp_path, following["id"]))
     assert chain.balance(PAYEE) - before == 5
     assert cli("audit", "verify")[1]["ok"] is True
+
+
+def test_a_cancellation_shaped_vault_draft_the_holders_abandoned_does_not_block_the_cancel(
+    safe_setup: Setup, tmp_path: Path  # noqa: F811
+) -> None:
+    """Holders tidy up the vault's rejected cancellation-shaped draft (abandon it) before
+    they need the cancellation at that nonce: the cancellation must still be made."""
+    cli, deployed = safe_setup
+    chain, safe = deployed.chain, deployed.safes["1.4.1"]
+    planted = tmp_path / "planted.json"
+    planted.write_text(json.dumps(_tx(deployed, to=safe.address, nonce=0).to_json()))
+    code, doc = cli("import", str(planted))
+    assert code == 3 and doc["drafts"][0]["verdict"] == "reject", doc
+    assert cli("abandon", doc["drafts"][0]["id"], "--holders", "A,B",
+               "--reason", "junk from the vault")[0] == 0
+    unwanted = _import(cli, tmp_path, deployed, 0, value=str(10**18))
+    assert cli("sign", unwanted["id"], "--holder", "A", "--holder", "C")[0] == 0
+
+    code, cancel = cli("cancel", unwanted["id"], "--holders", "B,C", "--reason", "supersede")
+    assert code == 0 and cancel["verdict"] == "approve", cancel
+    code, signed = cli("sign", cancel["id"], "--holder", "B", "--holder", "C")
+    assert code == 0 and signed["signed"][-1]["complete"] is True, signed
+    chain.execute(safe, _tx(deployed, to=safe.address, nonce=0),
+                  _exported_signatures(cli, tmp_path, cancel["id"]))
+    assert safe.functions.nonce().call() == 1
+
+
+def test_a_cancellation_the_holders_dropped_can_be_made_again_and_cancel_twice_is_refused(
+    safe_setup: Setup, tmp_path: Path  # noqa: F811
+) -> None:
+    cli, deployed = safe_setup
+    chain, safe = deployed.chain, deployed.safes["1.4.1"]
+    unwanted = _import(cli, tmp_path, deployed, 0, value=str(10**18))
+    assert cli("sign", unwanted["id"], "--holder", "A", "--holder", "C")[0] == 0
+    code, first = cli("cancel", unwanted["id"], "--holders", "A,B", "--reason", "supersede")
+    assert code == 0, first
+    code, again = cli("cancel", unwanted["id"], "--holders", "A,B", "--reason", "twice")
+    assert (code, again["error"]["code"]) == (3, "already_cancelled")
+    code, again = cli("cancel", first["id"], "--holders", "A,B", "--reason", "of itself")
+    assert (code, again["error"]["code"]) == (3, "already_cancelled")
+    # Holder A signs it, then the holders drop it by mistake: it is never signed as such...
+    assert cli("sign", first["id"], "--holder", "A")[0] == 0
+    assert cli("abandon", first["id"], "--holders", "B,C", "--reason", "mistake")[0] == 0
+    code, refused = cli("sign", first["id"], "--holder", "B")
+    assert (code, refused["refused"][0]["code"]) == (3, "abandoned")
+    # ...but a quorum that makes the cancellation again gets it back, journaled.
+    code, remade = cli("cancel", unwanted["id"], "--holders", "B,C", "--reason", "remake")
+    assert code == 0 and remade["id"] == first["id"] and remade["verdict"] == "approve", remade
+    entries = cli("audit", "show", "--kind", "cancellation_created")[1]["entries"]
+    assert [e["data"]["restored"] for e in entries] == [False, True]
+    code, signed = cli("sign", first["id"], "--holder", "B")
+    assert code == 0 and signed["signed"][-1]["complete"] is True, signed
+    chain.execute(safe, _tx(deployed, to=safe.address, nonce=0),
+                  _exported_signatures(cli, tmp_path, first["id"]))
+    assert safe.functions.nonce().call() == 1
+    following = _import(cli, tmp_path, deployed, 1, value="5")
+    assert following["verdict"] == "approve", following
+    assert cli("audit", "verify")[1]["ok"] is True
