@@ -1,0 +1,60 @@
+"""Only what can execute is signed: a transfer to the zero address, on the real Safe.
+
+A hostile vault's draft that "withdraws" to 0x0000...0000: the test token (OpenZeppelin
+ERC-20, safe-eth-py) reverts a transfer to it, so Safe 1.4.1 refuses to execute (GS013,
+the nonce blocked) and 1.1.1 burns the nonce moving nothing; ETH sent to it is burnt.
+Refused as ``zero_destination``; an ordinary transfer still executes afterwards.
+"""
+
+from __future__ import annotations
+
+import pytest
+from safe_chain import ZERO, SafeWallet
+from safe_eth.safe.multi_send import MultiSendOperation, MultiSendTx
+from safe_executor import execute, revert_reason
+from test_safe_execution_onchain import RECIPIENT, VERSIONS, codes
+
+from signer.chains.ethereum import Settings, TokenRegistry
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_tokens_sent_to_the_zero_address_are_refused_and_cannot_execute(
+    wallet: SafeWallet, tokens: TokenRegistry, settings: Settings, version: str
+) -> None:
+    chain, safe, token = wallet.chain, wallet.safes[version], wallet.token
+    held = token.functions.balanceOf(safe.address).call()
+    tx = chain.draft(safe, version, to=token.address,
+                     data=token.encode_abi("transfer", args=[ZERO, 25 * 10**6]))
+    assert set(codes(wallet, tx, tokens, settings)) == {"zero_destination"}
+    assert "25 USDT" in codes(wallet, tx, tokens, settings)["zero_destination"]
+
+    outcome = execute(chain, safe, tx)
+    if version == "1.4.1":  # the failed call reverts the execution: the nonce is blocked
+        assert "GS013" in revert_reason(chain, safe, tx)
+        assert (outcome.mined, outcome.nonce_used) == (False, False)
+    else:  # the nonce is used up, nothing moved
+        assert (outcome.executed, outcome.nonce_used) == (False, True)
+    assert token.functions.balanceOf(safe.address).call() == held
+
+    ordinary = chain.draft(safe, version, to=token.address,
+                           data=token.encode_abi("transfer", args=[RECIPIENT, 25 * 10**6]))
+    assert codes(wallet, ordinary, tokens, settings) == {}
+    assert execute(chain, safe, ordinary).executed is True
+    assert token.functions.balanceOf(RECIPIENT).call() == 25 * 10**6
+
+
+def test_eth_sent_to_the_zero_address_is_refused_and_is_burnt(
+    wallet: SafeWallet, tokens: TokenRegistry, settings: Settings
+) -> None:
+    chain, safe = wallet.chain, wallet.safes["1.4.1"]
+    tx = chain.draft(safe, "1.4.1", to=ZERO, value=str(10**18))
+    assert set(codes(wallet, tx, tokens, settings)) == {"zero_destination"}
+    held = chain.balance(safe.address)
+    assert execute(chain, safe, tx).executed is True
+    assert chain.balance(safe.address) == held - 10**18  # gone to an address nobody holds
+
+    inner = [MultiSendTx(MultiSendOperation.CALL, RECIPIENT, 1, b""),
+             MultiSendTx(MultiSendOperation.CALL, ZERO, 10**18, b"")]  # fmt: skip
+    data = wallet.multisend.encode_abi("multiSend", args=[b"".join(t.encoded_data for t in inner)])
+    batch = chain.draft(safe, "1.4.1", to=wallet.multisend.address, data=data, operation=1)
+    assert "call 2 of the batch" in codes(wallet, batch, tokens, settings)["zero_destination"]
