@@ -7,7 +7,7 @@ from signer.chains.ethereum.execution import execution_findings
 from signer.chains.ethereum.fields import ZERO_ADDRESS, same_address
 from signer.chains.ethereum.finding import Finding
 from signer.chains.ethereum.safe_hash import hash_mismatch_message, safe_tx_hash
-from signer.chains.ethereum.safe_tx import SafeTx
+from signer.chains.ethereum.safe_tx import DELEGATECALL, SafeTx
 from signer.chains.ethereum.settings import Settings
 
 
@@ -41,6 +41,16 @@ def screen_safe_tx(
             )
         )
     findings += execution_findings(tx, settings)
+    if tx.operation == DELEGATECALL and tx.value:
+        # The Safe delegatecalls without value: the signed value is never sent, and no call
+        # line shows it, so the holders would sign a field that does something else than it says.
+        findings.append(
+            Finding(
+                "delegatecall",
+                f"value {tx.value} wei with operation=1 (delegatecall) to {tx.to}: a "
+                "delegatecall sends no ETH, so the signed value is not what executes; expected 0",
+            )
+        )
     for call in view.calls:
         findings += _call(call, tx, settings, batch=view.batch_library is not None)
     return findings

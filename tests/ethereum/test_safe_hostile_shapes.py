@@ -1,4 +1,5 @@
-"""Only what can execute is signed: a transfer to the zero address, on the real Safe.
+"""Only what can execute is signed: a transfer to the zero address (and a value sent with a
+delegatecall), on the real Safe.
 
 A hostile vault's draft that "withdraws" to 0x0000...0000: the test token (OpenZeppelin
 ERC-20, safe-eth-py) reverts a transfer to it, so Safe 1.4.1 refuses to execute (GS013,
@@ -58,3 +59,23 @@ def test_eth_sent_to_the_zero_address_is_refused_and_is_burnt(
     data = wallet.multisend.encode_abi("multiSend", args=[b"".join(t.encoded_data for t in inner)])
     batch = chain.draft(safe, "1.4.1", to=wallet.multisend.address, data=data, operation=1)
     assert "call 2 of the batch" in codes(wallet, batch, tokens, settings)["zero_destination"]
+
+
+def test_a_value_with_a_batch_delegatecall_is_refused_and_is_never_sent(
+    wallet: SafeWallet, tokens: TokenRegistry, settings: Settings
+) -> None:
+    """operation=1 to the trusted MultiSendCallOnly with value 1 ETH: the review shows the
+    batch's calls only, and the Safe's delegatecall sends no ETH at all."""
+    chain, safe = wallet.chain, wallet.safes["1.4.1"]
+    inner = [MultiSendTx(MultiSendOperation.CALL, RECIPIENT, 5, b"")]
+    data = wallet.multisend.encode_abi("multiSend", args=[b"".join(t.encoded_data for t in inner)])
+    tx = chain.draft(safe, "1.4.1", to=wallet.multisend.address, data=data, operation=1,
+                     value=str(10**18))
+    assert "a delegatecall sends no ETH" in codes(wallet, tx, tokens, settings)["delegatecall"]
+    held, paid = chain.balance(safe.address), chain.balance(RECIPIENT)
+    assert execute(chain, safe, tx).executed is True
+    assert (held - chain.balance(safe.address), chain.balance(RECIPIENT) - paid) == (5, 5)
+
+    without = chain.draft(safe, "1.4.1", to=wallet.multisend.address, data=data, operation=1)
+    assert codes(wallet, without, tokens, settings) == {}
+    assert execute(chain, safe, without).executed is True
