@@ -51,3 +51,31 @@ def test_a_breaker_tripped_by_refused_drafts_is_reset_by_two_holders_and_signing
                       _exported_signatures(cli, tmp_path, draft["id"]))
     assert chain.balance(PAYEE) - before == 12
     assert cli("audit", "verify")[1]["ok"] is True
+
+
+def test_while_the_breaker_is_open_the_quorums_cancellation_still_gets_both_signatures(
+    safe_setup: Setup, tmp_path: Path  # noqa: F811
+) -> None:
+    """Holders sign the cancellation one at a time (two sessions) while the vault's junk
+    keeps signing halted: the remedy is not halted; an ordinary second signature is."""
+    cli, deployed = safe_setup
+    chain, safe = deployed.chain, deployed.safes["1.4.1"]
+    unwanted = _import(cli, tmp_path, deployed, 0, value=str(10**18))
+    assert cli("sign", unwanted["id"], "--holder", "A", "--holder", "C")[0] == 0
+    ordinary = _import(cli, tmp_path, deployed, 1, value="3")
+    assert cli("sign", ordinary["id"], "--holder", "A")[0] == 0
+    for far in range(10, 17):  # six flagged, the seventh's screen latches the breaker
+        assert _import(cli, tmp_path, deployed, far)["verdict"] == "reject"
+    assert cli("breaker", "show")[1]["open"] is True
+
+    code, cancel = cli("cancel", unwanted["id"], "--holders", "A,B", "--reason", "supersede")
+    assert code == 0 and cancel["verdict"] == "approve", cancel
+    assert cli("sign", cancel["id"], "--holder", "B")[0] == 0
+    code, signed = cli("sign", cancel["id"], "--holder", "C")
+    assert code == 0 and signed["signed"][-1]["complete"] is True, signed
+    code, refused = cli("sign", ordinary["id"], "--holder", "B")
+    assert (code, refused["refused"][0]["code"]) == (3, "circuit_breaker_open")
+
+    chain.execute(safe, _tx(deployed, to=safe.address, nonce=0),
+                  _exported_signatures(cli, tmp_path, cancel["id"]))
+    assert safe.functions.nonce().call() == 1
