@@ -171,8 +171,13 @@ def cancel(
             drafts.insert(app.conn, draft_id=decoded.id, chain="ethereum", payload=payload,
                           source=incoming.source, envelope=None, summary=decoded.summary,
                           seq=entry.seq)
-        elif restored:  # its signatures (if any) claim the nonce again (checked free above)
-            drafts.restore(app.conn, decoded.id, decoded.claims if existing.signatures else ())
+        else:
+            if restored:  # its signatures (if any) claim the nonce again (checked free above)
+                drafts.restore(app.conn, decoded.id,
+                               decoded.claims if existing.signatures else ())
+            # A variant with the same safeTxHash (e.g. 1.3.0 claimed for a 1.4.1 Safe reads
+            # differently but hashes alike): what is stored and signed is the quorum's shape.
+            drafts.set_content(app.conn, decoded.id, payload, decoded.summary)
         drafts.set_cancels(app.conn, decoded.id, row.id)
         write_verdict(app, decoded, verdict, app.clock(), after=entry)
     return {"id": decoded.id, "cancels": row.id, "nonce": cancellation.nonce,

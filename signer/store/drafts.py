@@ -208,6 +208,14 @@ def set_payload(conn: sqlite3.Connection, draft_id: str, payload: bytes) -> None
     conn.execute("UPDATE drafts SET payload = ? WHERE id = ?", (payload, draft_id))
 
 
+def set_content(
+    conn: sqlite3.Connection, draft_id: str, payload: bytes, summary: dict[str, Any]
+) -> None:
+    """The quorum's Safe cancellation over a stored copy with the same id (`airsign cancel`)."""
+    conn.execute("UPDATE drafts SET payload = ?, summary = ? WHERE id = ?",
+                 (payload, json.dumps(summary), draft_id))
+
+
 def set_signed(
     conn: sqlite3.Connection, draft_id: str, payload: bytes | None, final_tx: str | None,
     complete: bool, verdict: tuple[str, list[dict[str, str]], str | None] | None = None,

@@ -132,3 +132,32 @@ def test_a_cancellation_the_holders_dropped_can_be_made_again_and_cancel_twice_i
     following = _import(cli, tmp_path, deployed, 1, value="5")
     assert following["verdict"] == "approve", following
     assert cli("audit", "verify")[1]["ok"] is True
+
+
+def test_a_cancellation_the_vault_sent_first_under_another_version_is_the_quorums_shape(
+    safe_setup: Setup, tmp_path: Path  # noqa: F811
+) -> None:
+    """Safe 1.3.0 hashes as 1.4.1 does: the vault's copy claiming 1.3.0 has the id of the
+    quorum's cancellation but reads differently (wrong_safe_version). The quorum's
+    cancellation replaces what is stored, signs and executes."""
+    cli, deployed = safe_setup
+    chain, safe = deployed.chain, deployed.safes["1.4.1"]
+    planted = tmp_path / "planted.json"
+    planted.write_text(json.dumps({**_tx(deployed, to=safe.address, nonce=0).to_json(),
+                                   "safeVersion": "1.3.0"}))
+    code, doc = cli("import", str(planted))
+    assert "wrong_safe_version" in [r["code"] for r in doc["drafts"][0]["reasons"]], doc
+    unwanted = _import(cli, tmp_path, deployed, 0, value=str(10**18))
+    assert cli("sign", unwanted["id"], "--holder", "A", "--holder", "C")[0] == 0
+
+    code, cancel = cli("cancel", unwanted["id"], "--holders", "A,B", "--reason", "supersede")
+    assert code == 0 and cancel["id"] == doc["drafts"][0]["id"], cancel
+    assert cli("show", cancel["id"])[1]["safe_tx"]["safeVersion"] == "1.4.1"
+    code, signed = cli("sign", cancel["id"], "--holder", "B", "--holder", "C")
+    assert code == 0 and signed["signed"][-1]["complete"] is True, signed
+    chain.execute(safe, _tx(deployed, to=safe.address, nonce=0),
+                  _exported_signatures(cli, tmp_path, cancel["id"]))
+    assert safe.functions.nonce().call() == 1
+    # The vault sending its variant again is a conflict; the cancellation is unchanged.
+    code, doc = cli("import", str(planted))
+    assert (code, doc["refused"][0]["code"]) == (3, "payload_conflict"), doc
