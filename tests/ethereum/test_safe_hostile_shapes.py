@@ -79,3 +79,26 @@ def test_a_value_with_a_batch_delegatecall_is_refused_and_is_never_sent(
     without = chain.draft(safe, "1.4.1", to=wallet.multisend.address, data=data, operation=1)
     assert codes(wallet, without, tokens, settings) == {}
     assert execute(chain, safe, without).executed is True
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_eth_sent_to_a_registered_token_contract_is_refused_and_cannot_execute(
+    wallet: SafeWallet, tokens: TokenRegistry, settings: Settings, version: str
+) -> None:
+    """ETH to the USDT contract reads like a withdrawal to an address; the token has no
+    payable fallback, so the call fails: 1.4.1 reverts (nonce blocked), 1.1.1 burns it."""
+    chain, safe, token = wallet.chain, wallet.safes[version], wallet.token
+    tx = chain.draft(safe, version, to=token.address, value=str(10**18))
+    found = codes(wallet, tx, tokens, settings)
+    assert set(found) == {"unknown_call"} and "USDT token contract" in found["unknown_call"]
+    held = chain.balance(safe.address)
+    outcome = execute(chain, safe, tx)
+    if version == "1.4.1":
+        assert "GS013" in revert_reason(chain, safe, tx)
+        assert (outcome.mined, outcome.nonce_used) == (False, False)
+    else:
+        assert (outcome.executed, outcome.nonce_used) == (False, True)
+    assert chain.balance(safe.address) == held
+    ordinary = chain.draft(safe, version, to=RECIPIENT, value=str(10**18))
+    assert codes(wallet, ordinary, tokens, settings) == {}
+    assert execute(chain, safe, ordinary).executed is True
