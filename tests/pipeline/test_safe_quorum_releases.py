@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from tests.conftest import Cli
 from tests.ethereum.safe_chain import SafeWallet
 from tests.intake.intake_samples import VAULT, envelope_bytes
+from tests.pipeline.conftest import imported, psbt_file, registered
 from tests.pipeline.test_safe_nonces import _exported_signatures, _import, _tx
 from tests.pipeline.test_safe_pipeline import safe_setup  # noqa: F401
 
@@ -161,3 +162,16 @@ def test_a_cancellation_the_vault_sent_first_under_another_version_is_the_quorum
     # The vault sending its variant again is a conflict; the cancellation is unchanged.
     code, doc = cli("import", str(planted))
     assert (code, doc["refused"][0]["code"]) == (3, "payload_conflict"), doc
+
+
+def test_cancel_of_a_bitcoin_draft_is_refused_and_changes_nothing(
+    safe_setup: Setup, tmp_path: Path  # noqa: F811
+) -> None:
+    cli, _ = safe_setup
+    draft = imported(cli, psbt_file(tmp_path, registered(cli), "w.psbt", 200_000))
+    assert cli("sign", draft["id"], "--holder", "A")[0] == 0
+    code, error = cli("cancel", draft["id"], "--holders", "A,B", "--reason", "stuck")
+    assert (code, error["error"]["code"]) == (2, "not_a_safe_draft"), error
+    assert "abandon it" in error["error"]["message"]
+    assert cli("audit", "show", "--kind", "draft_abandoned")[1]["entries"] == []
+    assert cli("abandon", draft["id"], "--holders", "A,B", "--reason", "stuck")[0] == 0
