@@ -13,9 +13,10 @@ import pytest
 from safe_chain import ZERO, SafeWallet
 from safe_eth.safe.multi_send import MultiSendOperation, MultiSendTx
 from safe_executor import execute, revert_reason
-from test_safe_execution_onchain import RECIPIENT, VERSIONS, codes
+from test_safe_execution_onchain import GWEI, RECIPIENT, VERSIONS, codes, on_this_chain
 
 from signer.chains.ethereum import Settings, TokenRegistry
+from signer.chains.ethereum.execution import max_safe_tx_gas
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -102,3 +103,27 @@ def test_eth_sent_to_a_registered_token_contract_is_refused_and_cannot_execute(
     ordinary = chain.draft(safe, version, to=RECIPIENT, value=str(10**18))
     assert codes(wallet, ordinary, tokens, settings) == {}
     assert execute(chain, safe, ordinary).executed is True
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("data_bytes", [0, 30_000])
+def test_safe_tx_gas_at_the_bound_executes_and_one_above_is_refused(
+    wallet: SafeWallet, tokens: TokenRegistry, settings: Settings, version: str,
+    data_bytes: int,
+) -> None:
+    """With refunds allowed (gasPrice > 0, so safeTxGas is what the call gets), a safeTxGas
+    right at the bound must still execute in one block: the proxy's delegatecall keeps
+    1/64 back, 1.3.0+ asks for safeTxGas x 64/63 on top (GS010), and the Safe checks
+    signatures and copies the data before it looks."""
+    chain, safe = wallet.chain, wallet.safes[version]
+    # (Data to a plain address is an unknown call: allowed here to weigh the data alone.)
+    here = on_this_chain(settings, wallet, allow_refund_params=True, allow_unknown_calls=True)
+    fields = {"to": RECIPIENT, "value": "1", "data": "0x" + "ff" * data_bytes,
+              "gasPrice": str(GWEI)}
+    bound = max_safe_tx_gas(here.block_gas_limit, data_bytes)
+    at = chain.draft(safe, version, safeTxGas=str(bound), **fields)
+    above = chain.draft(safe, version, safeTxGas=str(bound + 1), **fields)
+    assert codes(wallet, at, tokens, here) == {}
+    assert str(bound) in codes(wallet, above, tokens, here)["safe_tx_gas_limit"]
+    outcome = execute(chain, safe, at, gas_price=GWEI)
+    assert (outcome.executed, outcome.nonce_used) == (True, True)
