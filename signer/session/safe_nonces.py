@@ -23,7 +23,9 @@ from signer.session.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
 from signer.store.db import transaction
 
-NONCE_MAX = 2**256 - 1
+# The recorded nonce is a SQLite INTEGER (64-bit signed). A Safe's nonce grows by one per
+# executed transaction, so this is no limit in practice; above it was an internal error.
+NONCE_MAX = 2**63 - 1
 _DECIMAL = re.compile(r"0|[1-9][0-9]{0,77}")
 
 

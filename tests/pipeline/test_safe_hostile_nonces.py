@@ -99,14 +99,23 @@ def test_variants_of_a_stored_safe_draft_conflict_and_an_abandoned_one_stays_aba
     _executes_next(cli, tmp_path, deployed, 0)
 
 
-@pytest.mark.parametrize("typed", ["+5", " 5", "1_0", "\u0665", "5.0", "0x5", "-0"])
+@pytest.mark.parametrize("typed", ["+5", " 5", "1_0", "\u0665", "5.0", "0x5", "-0",
+                                   str(2**63), str(2**256 - 1)])
 def test_the_recorded_chain_nonce_is_plain_digits(
     safe_setup: Setup, typed: str  # noqa: F811
 ) -> None:
-    cli, _ = safe_setup
+    """Typed by holders, but hostile input all the same: refused with exit 2, nothing
+    recorded (a nonce past 2^63-1 was an internal error, exit 1)."""
+    cli, deployed = safe_setup
     code, error = cli("wallet", "safe-nonce", typed, "--holders", "A,B", "--reason", "moved")
     assert (code, error["error"]["code"]) == (2, "bad_nonce"), error
+    code, error = cli("wallet", "set-safe", deployed.safes["1.4.1"].address,
+                      "--holders", "A,B", "--nonce", typed)
+    assert (code, error["error"]["code"]) == (2, "bad_nonce"), error
     assert cli("audit", "show", "--kind", "safe_nonce_recorded")[1]["entries"] == []
+    code, doc = cli("wallet", "safe-nonce", str(2**63 - 1), "--holders", "A,B",
+                    "--reason", "the largest the appliance records")
+    assert code == 0 and doc["nonce"] == 2**63 - 1, doc
 
 
 def test_a_locked_out_holder_cannot_abandon_or_cancel_and_two_others_still_can(
