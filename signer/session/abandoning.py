@@ -153,19 +153,31 @@ def cancel(
             raise Rejected(first.code, f"the cancellation at nonce {cancellation.nonce} could "
                            f"not be signed: {first.message}; nothing changed")
         existing = drafts.get(app.conn, decoded.id)
-        if existing is not None and (existing.signatures or existing.abandoned
-                                     or existing.cancels is not None):
+        # An abandoned copy of this very cancellation (the vault's junk the holders tidied
+        # away, or an earlier one they dropped) is taken up again: the cancellation has one
+        # id per nonce, so refusing here would leave the nonce without its remedy for good.
+        restored = existing is not None and existing.abandoned
+        if existing is not None and not restored and (existing.signatures
+                                                      or existing.cancels is not None):
             raise Rejected("already_cancelled", f"the cancellation at nonce "
                            f"{cancellation.nonce} is draft {existing.id} already")
         entry = journal.append(app.conn, "cancellation_created", ",".join(quorum),
                                {"draft": decoded.id, "cancels": row.id,
                                 "nonce": cancellation.nonce, "by": quorum, "reason": written,
+                                "restored": restored,
                                 "payload_sha256": hashlib.sha256(payload).hexdigest()},
                                app.clock)
         if existing is None:  # else the vault had sent the very same shape: it becomes ours
             drafts.insert(app.conn, draft_id=decoded.id, chain="ethereum", payload=payload,
                           source=incoming.source, envelope=None, summary=decoded.summary,
                           seq=entry.seq)
+        else:
+            if restored:  # its signatures (if any) claim the nonce again (checked free above)
+                drafts.restore(app.conn, decoded.id,
+                               decoded.claims if existing.signatures else ())
+            # A variant with the same safeTxHash (e.g. 1.3.0 claimed for a 1.4.1 Safe reads
+            # differently but hashes alike): what is stored and signed is the quorum's shape.
+            drafts.set_content(app.conn, decoded.id, payload, decoded.summary)
         drafts.set_cancels(app.conn, decoded.id, row.id)
         write_verdict(app, decoded, verdict, app.clock(), after=entry)
     return {"id": decoded.id, "cancels": row.id, "nonce": cancellation.nonce,

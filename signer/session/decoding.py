@@ -80,7 +80,9 @@ def decode(
         decoded = _decode_bitcoin(incoming, wallet, bitcoin_settings, parsed, stored)
     else:
         decoded = _decode_safe(incoming, wallet, policy, nonces, cancels)
-    extra = _envelope_findings(incoming, decoded.facts, wallet)
+    # A cancellation is the quorum's (`airsign cancel`): an envelope the vault sent the same
+    # shape in earlier says nothing about it, and must not make the remedy unsignable.
+    extra = [] if cancels is not None else _envelope_findings(incoming, decoded.facts, wallet)
     if not extra:
         return decoded
     facts = decoded.facts

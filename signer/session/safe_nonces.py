@@ -12,6 +12,7 @@ replacement supersedes the abandoned transaction on chain (docs/runbook.md).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,7 +23,10 @@ from signer.session.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
 from signer.store.db import transaction
 
-NONCE_MAX = 2**256 - 1
+# The recorded nonce is a SQLite INTEGER (64-bit signed). A Safe's nonce grows by one per
+# executed transaction, so this is no limit in practice; above it was an internal error.
+NONCE_MAX = 2**63 - 1
+_DECIMAL = re.compile(r"0|[1-9][0-9]{0,77}")
 
 
 @dataclass(frozen=True)
@@ -86,10 +90,10 @@ def nonce_state(app: Appliance, wallet: RegisteredWallet, at_import: bool) -> No
 
 
 def parse_nonce(text: str | int, where: str) -> int:
-    try:
-        value = int(str(text), 10)
-    except ValueError:
-        value = -1
+    # Plain ASCII digits only: int() would also take "+5", " 5", "1_0" and other scripts'
+    # digits, none of which is what a holder read from the chain.
+    digits = str(text)
+    value = int(digits) if _DECIMAL.fullmatch(digits) else -1
     if not 0 <= value <= NONCE_MAX:
         raise BadInput("bad_nonce", f"{where} {text!r}: expected the Safe's current nonce, "
                        "a whole number 0 or more (read it from the chain: nonce())")

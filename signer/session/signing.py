@@ -171,7 +171,7 @@ def _check(
         # Already counted in the ledger at the first signature: re-running the velocity
         # rules would count it twice. A later signature needs the breaker closed and
         # the structural checks still clean.
-        _require_breaker_closed(app)
+        _require_breaker_closed(app, decoded)
         blocking = [f for f in decoded.facts.findings if f[0] != "already_signed"]
         if blocking:
             raise Rejected(blocking[0][0], blocking[0][1])
@@ -181,7 +181,11 @@ def _check(
     return decoded
 
 
-def _require_breaker_closed(app: Appliance) -> None:
+def _require_breaker_closed(app: Appliance, decoded: DecodedDraft) -> None:
+    # A quorum's Safe cancellation moves nothing and is the remedy while signing is halted
+    # (screening.cancellation_verdict): its second signature is not halted either.
+    if decoded.cancellation:
+        return
     if SqlLedger(app.conn).breaker().tripped_at is not None:
         raise Rejected("circuit_breaker_open", "signing is halted: the circuit breaker "
                        "is open until two holders reset it")
@@ -259,7 +263,7 @@ def _prepare(
         turn.approval, turn.assumed = verdict, tuple(t.row.id for t in unsettled)
     else:
         # Earlier drafts of this batch may have tripped the breaker since the check.
-        _require_breaker_closed(app)
+        _require_breaker_closed(app, decoded)
     try:
         # Refused before any token is asked: a draft claiming what another draft holds.
         conflict = drafts.claimed_by_other(app.conn, row.id, decoded.claims)

@@ -208,6 +208,14 @@ def set_payload(conn: sqlite3.Connection, draft_id: str, payload: bytes) -> None
     conn.execute("UPDATE drafts SET payload = ? WHERE id = ?", (payload, draft_id))
 
 
+def set_content(
+    conn: sqlite3.Connection, draft_id: str, payload: bytes, summary: dict[str, Any]
+) -> None:
+    """The quorum's Safe cancellation over a stored copy with the same id (`airsign cancel`)."""
+    conn.execute("UPDATE drafts SET payload = ?, summary = ? WHERE id = ?",
+                 (payload, json.dumps(summary), draft_id))
+
+
 def set_signed(
     conn: sqlite3.Connection, draft_id: str, payload: bytes | None, final_tx: str | None,
     complete: bool, verdict: tuple[str, list[dict[str, str]], str | None] | None = None,
@@ -273,6 +281,12 @@ def abandon(conn: sqlite3.Connection, draft_id: str, seq: int) -> list[str]:
     conn.execute("DELETE FROM claims WHERE draft_id = ?", (draft_id,))
     conn.execute("UPDATE drafts SET abandoned_seq = ? WHERE id = ?", (seq, draft_id))
     return freed
+
+
+def restore(conn: sqlite3.Connection, draft_id: str, claims: Iterable[str]) -> None:
+    """Undo abandon() for a Safe cancellation a quorum creates again (`airsign cancel`)."""
+    conn.execute("UPDATE drafts SET abandoned_seq = NULL WHERE id = ?", (draft_id,))
+    add_claims(conn, draft_id, claims)
 
 
 def set_cancels(conn: sqlite3.Connection, draft_id: str, cancels: str) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from signer.chains.ethereum import view as v
 from signer.chains.ethereum.execution import execution_findings
-from signer.chains.ethereum.fields import same_address
+from signer.chains.ethereum.fields import ZERO_ADDRESS, same_address
 from signer.chains.ethereum.finding import Finding
 from signer.chains.ethereum.safe_hash import hash_mismatch_message, safe_tx_hash
-from signer.chains.ethereum.safe_tx import SafeTx
+from signer.chains.ethereum.safe_tx import DELEGATECALL, SafeTx
 from signer.chains.ethereum.settings import Settings
 
 
@@ -41,6 +41,16 @@ def screen_safe_tx(
             )
         )
     findings += execution_findings(tx, settings)
+    if tx.operation == DELEGATECALL and tx.value:
+        # The Safe delegatecalls without value: the signed value is never sent, and no call
+        # line shows it, so the holders would sign a field that does something else than it says.
+        findings.append(
+            Finding(
+                "delegatecall",
+                f"value {tx.value} wei with operation=1 (delegatecall) to {tx.to}: a "
+                "delegatecall sends no ETH, so the signed value is not what executes; expected 0",
+            )
+        )
     for call in view.calls:
         findings += _call(call, tx, settings, batch=view.batch_library is not None)
     return findings
@@ -98,6 +108,16 @@ def _call(call: v.DecodedCall, tx: SafeTx, settings: Settings, batch: bool) -> l
                 "self_transfer",
                 f"{where}: transfers {call.amount} {call.asset} from the Safe to the Safe "
                 "itself: nothing is withdrawn and the nonce is used up",
+            )
+        )
+    if call.action in v.TRANSFERS and same_address(call.destination or "", ZERO_ADDRESS):
+        # Not a withdrawal to anyone: a token transfer to it reverts (OpenZeppelin-style
+        # tokens), so the Safe blocks or burns the nonce; ETH sent to it is burnt.
+        found.append(
+            Finding(
+                "zero_destination",
+                f"{where}: sends {call.amount} {call.asset} to the zero address {ZERO_ADDRESS}: "
+                "a token transfer to it reverts and uses up or blocks the nonce, ETH is burnt",
             )
         )
     plain_transfer = call.action == v.SELF_CALL and call.value and not call.data

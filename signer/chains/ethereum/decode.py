@@ -73,6 +73,10 @@ class _Context:
         if not call.data:
             if call.value == 0:
                 return self.unknown(index, call, "empty call sending nothing")
+            token = self.tokens.find(self.tx.chain_id, call.to)
+            if token is not None:  # never a withdrawal: most tokens revert it (nonce lost)
+                return self.unknown(index, call, f"ETH sent to the {token.symbol} token "
+                                    "contract, not a transfer of it")
             return self._eth_transfer(index, call)
         known = ERC20_CALLS.get(call.data[:4])
         if known is None:
