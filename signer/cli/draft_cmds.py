@@ -103,7 +103,7 @@ def import_drafts(ctx: Context) -> Result:
     report = import_paths(ctx.app, ctx.args.paths)
     lines = [
         f"{d['id']} {d['chain']:<8} {d['verdict'].upper()}: {_headline(ctx, d['id'])}"
-        + ("" if d["new"] else f" (already known, state {d['state']})")
+        + ("" if d["new"] else f", already known (state {d['state']})")
         + "".join(f"\n    {r['code']}: {r['message']}" for r in d["reasons"])
         for d in report.drafts
     ]
