@@ -25,6 +25,7 @@ from PIL import Image
 from tests.bitcoin.builders import Spend
 from tests.conftest import REPO, Cli
 from tests.pipeline.conftest import imported, psbt_file, registered, verify_final
+from tests.transport.test_qr import gif_outgrowing_its_canvas
 
 # BCR-2020-012: the 256 words; the minimal style spells each byte as first+last letter.
 WORDS = """
@@ -197,3 +198,21 @@ def test_a_flood_holds_the_home_lock_for_seconds_not_minutes(wallet_cli: Cli,
     held = released - first_held
     print(f"home lock held {held:.2f} s by an import of 10,000 forged parts")
     assert held < 5.0, held
+
+
+def test_class7_gifs_whose_frames_outgrow_their_declared_canvas_share_the_budget(
+        wallet_cli: Cli, tmp_path: Path) -> None:
+    """Each GIF declares a 1-pixel canvas (all the headers show) and then draws 5 frames
+    of 4000 x 4000, which Pillow grows the canvas to: 80 million pixels each, charged
+    as they grow. Charged only from the headers, the four files decoded 320 million
+    pixels under the home lock; charged as they grow, the later ones are refused."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    for n in range(4):
+        (usb / f"grow{n}.gif").write_bytes(gif_outgrowing_its_canvas(5, 4000))
+    code, doc, seconds = _timed_import(wallet_cli, usb)
+    assert code == 2 and seconds < 3.0, seconds
+    refused = [r for r in doc["refused"] if r["code"] == "qr_too_large"]
+    assert len(refused) == 3, doc["refused"]
+    assert all("left of this import's limit" in r["message"] for r in refused)
+    _ordinary_draft_signs(wallet_cli, tmp_path)

@@ -79,13 +79,18 @@ def read_qr_image(
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=FORMATS) as image:
-                _declared(image, name, max_frame_pixels, max_frames, max_total_pixels,
-                          budget or PixelBudget(max_total_pixels))
+                budget = budget or PixelBudget(max_total_pixels)
+                declared = image.width * image.height
+                _declared(image, name, max_frame_pixels, max_frames, max_total_pixels, budget)
                 for index, frame in enumerate(ImageSequence.Iterator(image)):
                     pixels = frame.width * frame.height
                     total += pixels
                     _check_caps(name, index, pixels, total, max_frame_pixels, max_frames,
                                 max_total_pixels)
+                    if pixels > declared:
+                        # A GIF frame placed outside its canvas grows the image (Pillow
+                        # does so at seek): the headers charged only the declared canvas.
+                        budget.reserve(pixels - declared, f"{name}: frame {index}")
                     frames.append(_decode_frame(_on_white(frame)))
     except BadInput:
         raise
