@@ -26,6 +26,7 @@ from tests.bitcoin.builders import Spend
 from tests.conftest import REPO, Cli
 from tests.pipeline.conftest import imported, psbt_file, registered, verify_final
 from tests.transport.test_qr import gif_outgrowing_its_canvas
+from tests.transport.test_ur_bounds import degree_one_flood
 
 # BCR-2020-012: the 256 words; the minimal style spells each byte as first+last letter.
 WORDS = """
@@ -215,4 +216,20 @@ def test_class7_gifs_whose_frames_outgrow_their_declared_canvas_share_the_budget
     refused = [r for r in doc["refused"] if r["code"] == "qr_too_large"]
     assert len(refused) == 3, doc["refused"]
     assert all("left of this import's limit" in r["message"] for r in refused)
+    _ordinary_draft_signs(wallet_cli, tmp_path)
+
+
+def test_class7_a_flood_of_one_fragment_parts_of_many_seq_lens_is_refused_within_seconds(
+        wallet_cli: Cli, tmp_path: Path) -> None:
+    """5,000 mixed parts (the import's cap) of 20 forged seqLens, each mixing a single
+    fragment: each needs another seqLen's degree table, charged as it is built."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "flood.ur.txt").write_text("\n".join(degree_one_flood(5_000)))
+    code, doc, seconds = _timed_import(wallet_cli, usb)
+    assert seconds < 4.0, seconds  # charged a step a part, this took half a minute
+    assert code == 2
+    # Refused once for the work, once for the forged messages read before it: not per part.
+    codes = [r["code"] for r in doc["refused"]]
+    assert "ur_too_costly" in codes and len(codes) <= 2, codes
     _ordinary_draft_signs(wallet_cli, tmp_path)
