@@ -233,3 +233,32 @@ def test_class7_a_flood_of_one_fragment_parts_of_many_seq_lens_is_refused_within
     codes = [r["code"] for r in doc["refused"]]
     assert "ur_too_costly" in codes and len(codes) <= 2, codes
     _ordinary_draft_signs(wallet_cli, tmp_path)
+
+
+def mismatched_fragment_parts(count: int) -> list[str]:
+    """One forged part, then ``count`` parts with its seqNum, seqLen, messageLen and
+    checksum but fragments of other lengths (each still consistent with seqLen)."""
+    rng = random.Random(2)
+    parts = []
+    for n in range(count + 1):
+        body = cbor2.dumps([1, 10, 1_000, 0x0BADF00D, rng.randbytes(100 + n % 12)])
+        parts.append(f"ur:crypto-psbt/1-10/{minimal_bytewords(body)}")
+    return parts
+
+
+def test_class7_parts_of_a_message_with_other_fragment_lengths_are_refused_once(
+        wallet_cli: Cli, tmp_path: Path) -> None:
+    """Each such part is ur_mixed_messages; refused one by one, 3,000 of them were 3,000
+    refusals in the report and the journal. Reported once per message, the rest ignored."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "mixed.ur.txt").write_text("\n".join(mismatched_fragment_parts(3_000)))
+    good = psbt_file(usb, registered(wallet_cli), "withdrawal.psbt", 100_000)
+    code, doc, seconds = _timed_import(wallet_cli, usb)
+    assert code == 2 and seconds < 4.0, seconds
+    codes = [r["code"] for r in doc["refused"]]
+    assert codes.count("ur_mixed_messages") == 1 and len(codes) <= 2, codes[:5]
+    _, journal = wallet_cli("audit", "show", "--kind", "import_refused")
+    assert len(journal["entries"]) <= 2
+    assert [d["source"] for d in doc["drafts"]] == [str(good)]
+    _ordinary_draft_signs(wallet_cli, tmp_path, doc["drafts"][0]["id"])

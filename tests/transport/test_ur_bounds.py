@@ -12,6 +12,7 @@ from signer.errors import BadInput
 from signer.transport.intake.ur_join import URCollector
 from signer.transport.ur import UR, DecodeBudget, UREncoder, bytewords, decode_parts
 from signer.transport.ur import fountain_decoder as decoder_module
+from signer.transport.ur.fountain import FountainPart
 from signer.transport.ur.sampler import fragment_count
 
 
@@ -92,3 +93,28 @@ def test_class7_degree_one_parts_of_many_seq_lens_are_charged_their_degree_table
     assert time.perf_counter() - started < 2.0
     assert [r.code for r in refusals] == ["ur_too_costly"]
     assert "1000000 steps" in refusals[0].message
+
+
+def test_class7_forged_parts_claiming_a_message_are_refused_once_and_it_still_decodes(
+        ) -> None:
+    """Parts with a genuine message's seqLen, messageLen and checksum but fragments of
+    another length, scanned among its own parts: one refusal, and the message joins."""
+    payload = random.Random(4).randbytes(1_000)
+    encoder = UREncoder(UR.wrap("crypto-psbt", payload), 100)
+    genuine = [encoder.next_part() for _ in range(encoder.seq_len)]
+    first = FountainPart.from_cbor(bytewords.decode(genuine[0].split("/")[-1],
+                                                    bytewords.Style.MINIMAL, "p"), "p")
+    other = next(n for n in range(1, first.message_len + 1)
+                 if n != len(first.data) and -(-first.message_len // n) == first.seq_len)
+    collector = URCollector()
+    refusals = []
+    for n, text in enumerate(genuine):
+        forged = cbor2.dumps([n + 1, first.seq_len, first.message_len, first.checksum,
+                              bytes(other)])
+        for part in (text, f"ur:crypto-psbt/{n + 1}-{first.seq_len}/"
+                     + bytewords.encode(forged)):
+            if (refused := collector.add(part, "scan", "scan")) is not None:
+                refusals.append(refused.code)
+    assert refusals == ["ur_mixed_messages"]
+    (joined,) = collector.finish()
+    assert joined.payload == payload
