@@ -262,3 +262,18 @@ def test_class7_parts_of_a_message_with_other_fragment_lengths_are_refused_once(
     assert len(journal["entries"]) <= 2
     assert [d["source"] for d in doc["drafts"]] == [str(good)]
     _ordinary_draft_signs(wallet_cli, tmp_path, doc["drafts"][0]["id"])
+
+
+def test_class7_a_file_of_damaged_ur_parts_is_refused_in_a_few_entries(
+        wallet_cli: Cli, tmp_path: Path) -> None:
+    """5,000 UR lines whose bytewords fail their CRC: every line used to be a refusal of
+    its own in the report and the journal. The first few are named, the rest counted."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "damaged.ur.txt").write_text("\n".join(
+        f"ur:crypto-psbt/{n}-10/aeadaeadaeadaead" for n in range(1, 5_001)))
+    code, doc, seconds = _timed_import(wallet_cli, usb)
+    assert code == 2 and seconds < 4.0, seconds
+    assert len(doc["refused"]) <= 4, len(doc["refused"])
+    assert "4997 more" in doc["refused"][-1]["message"], doc["refused"][-1]
+    _ordinary_draft_signs(wallet_cli, tmp_path)

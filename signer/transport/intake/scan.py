@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,6 +26,10 @@ from signer.transport.intake.ur_join import JoinedUR, URCollector
 from signer.transport.qr import PixelBudget, read_qr_image
 
 PayloadCheck = Callable[[bytes, str], object]
+# Refused UR parts named one by one per file; the rest are counted in one entry, so a
+# file of damaged parts is a few lines in the report and the journal, not thousands.
+_NAMED_PART_REFUSALS = 3
+_ONCE_PER_IMPORT = ("ur_too_costly", "ur_too_many_parts")  # reported once already
 
 
 @dataclass(frozen=True)
@@ -177,11 +182,22 @@ class _Intake:
     def ur_lines(self, piece: _Piece) -> None:
         lines = without_bom(piece.data).decode("utf-8", "replace").splitlines()
         numbered = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
+        named, more = 0, Counter[str]()
         for number, line in numbered:
             source = piece.source if len(numbered) == 1 else f"{piece.source}:{number}"
             refused = self.urs.add(line, source, piece.origin)
-            if refused is not None:
+            if refused is None:
+                continue
+            if named < _NAMED_PART_REFUSALS or refused.code in _ONCE_PER_IMPORT:
+                named += 1
                 self.result.refused.append(refused)
+            else:
+                more[refused.code] += 1
+        if more:
+            counts = ", ".join(f"{code} x{count}" for code, count in more.most_common())
+            self._refuse(piece.source, more.most_common(1)[0][0],
+                         f"{piece.source}: {more.total()} more UR parts refused ({counts}); "
+                         f"the first {_NAMED_PART_REFUSALS} are named above", piece.sha256)
 
     def image(self, piece: _Piece) -> None:
         frames = read_qr_image(piece.data, piece.source, budget=self.pixels)
