@@ -20,6 +20,7 @@ from pathlib import Path
 
 import cbor2
 import pytest
+import segno
 from PIL import Image
 
 from tests.bitcoin.builders import Spend
@@ -276,4 +277,37 @@ def test_class7_a_file_of_damaged_ur_parts_is_refused_in_a_few_entries(
     assert code == 2 and seconds < 4.0, seconds
     assert len(doc["refused"]) <= 4, len(doc["refused"])
     assert "4997 more" in doc["refused"][-1]["message"], doc["refused"][-1]
+    _ordinary_draft_signs(wallet_cli, tmp_path)
+
+
+def _tiny_qr_gif(frames: int) -> bytes:
+    """``frames`` QR codes of 27 x 27 pixels (one pixel a module), each a damaged UR part:
+    a few hundred pixels a frame, but each frame costs the QR reader a fixed ~0.1 ms."""
+    images = []
+    for n in range(frames):
+        code = segno.make_qr(f"UR:CRYPTO-PSBT/{n + 1}-10/AEADAEADAEADAEAD", error="l")
+        out = io.BytesIO()
+        code.save(out, kind="png", scale=1, border=1)
+        images.append(Image.open(io.BytesIO(out.getvalue())).convert("L"))
+    gif = io.BytesIO()
+    images[0].save(gif, "GIF", save_all=True, append_images=images[1:])
+    return gif.getvalue()
+
+
+def test_class7_many_tiny_frames_are_charged_a_minimum_each(wallet_cli: Cli,
+                                                             tmp_path: Path) -> None:
+    """60 GIFs of 1,000 tiny QR frames: 44 million pixels, far under the budget, but
+    60,000 frames to scan (and as many refused parts). Each frame is charged at least
+    10,000 pixels, so ten files are read and the rest refused from their headers; the
+    damaged parts are named three per file and the rest counted."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    gif = _tiny_qr_gif(1_000)
+    for n in range(60):
+        (usb / f"tiny{n:02}.gif").write_bytes(gif)
+    code, doc, seconds = _timed_import(wallet_cli, usb)
+    assert code == 2 and seconds < 4.0, seconds
+    too_large = [r for r in doc["refused"] if r["code"] == "qr_too_large"]
+    assert len(too_large) == 50, len(too_large)
+    assert len(doc["refused"]) <= 50 + 10 * 4 + 1, len(doc["refused"])
     _ordinary_draft_signs(wallet_cli, tmp_path)

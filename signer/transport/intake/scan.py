@@ -69,6 +69,7 @@ def scan(
             intake.guarded(intake.file, item)
         else:
             intake.result.refused.append(item)
+    intake.counted_parts()
     for joined in intake.urs.finish():
         if isinstance(joined, JoinedUR):
             intake.guarded(intake.joined, joined)
@@ -102,6 +103,8 @@ class _Intake:
         self.checks = checks
         self.urs = URCollector()  # one UR decoding budget for the whole import
         self.pixels = PixelBudget()  # and one pixel budget for all its images
+        self.named_parts: dict[str, int] = {}  # refused UR parts named, per file
+        self.more_parts: dict[str, Counter[str]] = {}  # and counted past those
         self.result = IntakeResult()
 
     def guarded(self, action: Callable[[Any], None], item: FileBytes | JoinedUR) -> None:
@@ -182,22 +185,29 @@ class _Intake:
     def ur_lines(self, piece: _Piece) -> None:
         lines = without_bom(piece.data).decode("utf-8", "replace").splitlines()
         numbered = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
-        named, more = 0, Counter[str]()
         for number, line in numbered:
             source = piece.source if len(numbered) == 1 else f"{piece.source}:{number}"
             refused = self.urs.add(line, source, piece.origin)
-            if refused is None:
-                continue
-            if named < _NAMED_PART_REFUSALS or refused.code in _ONCE_PER_IMPORT:
-                named += 1
-                self.result.refused.append(refused)
-            else:
-                more[refused.code] += 1
-        if more:
+            if refused is not None:
+                self._part_refused(piece.origin, refused)
+
+    def _part_refused(self, origin: str, refused: RefusedInput) -> None:
+        """A refused UR part (a text line or a QR code of the file ``origin``): named
+        while its file has had fewer than a few, else counted (``counted_parts``)."""
+        named = self.named_parts.get(origin, 0)
+        if named < _NAMED_PART_REFUSALS or refused.code in _ONCE_PER_IMPORT:
+            self.named_parts[origin] = named + 1
+            self.result.refused.append(refused)
+        else:
+            self.more_parts.setdefault(origin, Counter())[refused.code] += 1
+
+    def counted_parts(self) -> None:
+        """One refusal per file for its refused UR parts past the first few named."""
+        for origin, more in self.more_parts.items():
             counts = ", ".join(f"{code} x{count}" for code, count in more.most_common())
-            self._refuse(piece.source, more.most_common(1)[0][0],
-                         f"{piece.source}: {more.total()} more UR parts refused ({counts}); "
-                         f"the first {_NAMED_PART_REFUSALS} are named above", piece.sha256)
+            self._refuse(origin, more.most_common(1)[0][0],
+                         f"{origin}: {more.total()} more UR parts refused ({counts}); "
+                         f"the first {_NAMED_PART_REFUSALS} are named above", None)
 
     def image(self, piece: _Piece) -> None:
         frames = read_qr_image(piece.data, piece.source, budget=self.pixels)
