@@ -130,7 +130,8 @@ def test_a_data_output_is_signed_up_to_83_bytes_and_with_no_value() -> None:
 def _heavy(inputs: int) -> PSBT:
     spends = [Spend(0, n % POOL, 20_000) for n in range(inputs)]
     total = 20_000 * inputs
-    return VAULT.psbt(spends, [Out(p2wpkh("payee"), total - 100_000 - 200_000),
+    # A fee of 150,000 sat: 1.5 sat/vB at 100,000 vB, above the minimum relay fee.
+    return VAULT.psbt(spends, [Out(p2wpkh("payee"), total - 150_000 - 200_000),
                                VAULT.change(1, 0, 200_000)])
 
 
@@ -290,3 +291,25 @@ def test_class5_a_script_of_keys_past_the_scan_window_stays_external() -> None:
     # Further out than the scan, our keys are indistinguishable from a stranger's.
     script = _wrapped_forms(1, POOL + 100)["P2SH-wrapped P2WSH"]
     assert _review(_draft([Out(script, 20_000)])).signable
+
+
+def _with_fee(fee: int) -> PSBT:
+    return VAULT.psbt([Spend(0, 0, COIN)], [Out(p2wpkh("payee"), PAY),
+                                            VAULT.change(1, 0, COIN - PAY - fee)])
+
+
+@pytest.mark.parametrize("fee", [0, 1, 100])
+def test_class4_a_fee_below_the_minimum_relay_fee_is_refused(fee: int) -> None:
+    """No node relays a transaction paying under 1 sat/vB: signed, its coins would stay
+    claimed until a quorum released them. The rate is judged on the signed size
+    estimated at its largest, so the real rate is never lower."""
+    view = _review(_with_fee(fee))
+    assert _codes(view) == {"fee_below_relay"}, view.findings
+    assert f"fee {fee} sat" in view.findings[0].message
+    assert "1 sat/vB" in view.findings[0].message
+
+
+def test_class4_a_fee_at_the_minimum_relay_fee_is_signed() -> None:
+    vsize = _review(_with_fee(0)).vsize
+    assert _review(_with_fee(vsize)).signable
+    assert _codes(_review(_with_fee(vsize - 1))) == {"fee_below_relay"}
