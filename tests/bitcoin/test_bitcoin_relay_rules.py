@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from embit import hashes
 from embit.psbt import PSBT, DerivationPath
 
 from signer.chains.bitcoin.psbt_file import read_psbt
@@ -129,7 +130,8 @@ def test_a_data_output_is_signed_up_to_83_bytes_and_with_no_value() -> None:
 def _heavy(inputs: int) -> PSBT:
     spends = [Spend(0, n % POOL, 20_000) for n in range(inputs)]
     total = 20_000 * inputs
-    return VAULT.psbt(spends, [Out(p2wpkh("payee"), total - 100_000 - 200_000),
+    # A fee of 150,000 sat: 1.5 sat/vB at 100,000 vB, above the minimum relay fee.
+    return VAULT.psbt(spends, [Out(p2wpkh("payee"), total - 150_000 - 200_000),
                                VAULT.change(1, 0, 200_000)])
 
 
@@ -250,3 +252,64 @@ def test_an_input_beyond_the_pool_is_key_absent_at_review(spend: Spend) -> None:
 def test_inputs_at_the_last_pool_index_of_each_branch_are_signable() -> None:
     spends = [Spend(0, POOL - 1, COIN), Spend(1, POOL - 1, COIN)]
     assert _review(_draft(spends=spends)).signable
+
+
+def _hash160(data: bytes) -> bytes:
+    return hashes.hash160(data)
+
+
+def _wrapped_forms(change: int, index: int) -> dict[str, bytes]:
+    """Scripts a vault can build from the wallet's own keys at ``/change/index`` that are
+    not the wallet's P2WSH: spendable in theory, never by the appliance (foreign_input)."""
+    witness = bytes(VAULT.witness_script(change, index).data)
+    key_a = sorted(VAULT.derivations(change, index), key=lambda k: k.sec())[0].sec()
+    p2wpkh_a = b"\x00\x14" + _hash160(key_a)
+    return {
+        "P2SH-wrapped P2WSH": b"\xa9\x14" + _hash160(VAULT.script(change, index)) + b"\x87",
+        "legacy P2SH": b"\xa9\x14" + _hash160(witness) + b"\x87",
+        "single-key P2WPKH": p2wpkh_a,
+        "single-key P2PKH": b"\x76\xa9\x14" + _hash160(key_a) + b"\x88\xac",
+        "single-key P2SH-P2WPKH": b"\xa9\x14" + _hash160(p2wpkh_a) + b"\x87",
+    }
+
+
+@pytest.mark.parametrize("form", list(_wrapped_forms(1, 2)))
+@pytest.mark.parametrize(("change", "index"), [(1, 2), (0, 0), (1, POOL + 99)])
+def test_class5_our_keys_in_a_script_the_wallet_never_spends_are_refused(
+        form: str, change: int, index: int) -> None:
+    """Unmarked (no derivation data), such an output read as an EXTERNAL payment; its
+    coins would be out of the appliance's reach: an input of that form is foreign_input."""
+    script = _wrapped_forms(change, index)[form]
+    view = _review(_draft([Out(script, 20_000)]))
+    assert _codes(view) == {"own_keys_other_script"}, view.findings
+    (finding,) = view.findings
+    assert f"/{change}/{index}" in finding.message and form in finding.message
+    assert finding.message.startswith("output 1: ")
+
+
+def test_class5_a_script_of_keys_past_the_scan_window_stays_external() -> None:
+    # Further out than the scan, our keys are indistinguishable from a stranger's.
+    script = _wrapped_forms(1, POOL + 100)["P2SH-wrapped P2WSH"]
+    assert _review(_draft([Out(script, 20_000)])).signable
+
+
+def _with_fee(fee: int) -> PSBT:
+    return VAULT.psbt([Spend(0, 0, COIN)], [Out(p2wpkh("payee"), PAY),
+                                            VAULT.change(1, 0, COIN - PAY - fee)])
+
+
+@pytest.mark.parametrize("fee", [0, 1, 100])
+def test_class4_a_fee_below_the_minimum_relay_fee_is_refused(fee: int) -> None:
+    """No node relays a transaction paying under 1 sat/vB: signed, its coins would stay
+    claimed until a quorum released them. The rate is judged on the signed size
+    estimated at its largest, so the real rate is never lower."""
+    view = _review(_with_fee(fee))
+    assert _codes(view) == {"fee_below_relay"}, view.findings
+    assert f"fee {fee} sat" in view.findings[0].message
+    assert "1 sat/vB" in view.findings[0].message
+
+
+def test_class4_a_fee_at_the_minimum_relay_fee_is_signed() -> None:
+    vsize = _review(_with_fee(0)).vsize
+    assert _review(_with_fee(vsize)).signable
+    assert _codes(_review(_with_fee(vsize - 1))) == {"fee_below_relay"}

@@ -110,3 +110,28 @@ def test_only_partial_signatures_may_differ_between_two_copies() -> None:
     signed.inputs[1].sighash_type = 1
     assert unsigned_difference(unsigned, signed) is not None
     assert "input 1" in str(unsigned_difference(unsigned, signed))
+
+
+def _padded_r(der: bytes) -> bytes:
+    """The same signature with r given one needless leading zero: valid BER, not DER."""
+    r_len = der[3]
+    r = b"\x00" + der[4:4 + r_len]
+    rest = der[4 + r_len:]
+    body = b"\x02" + bytes([len(r)]) + r + rest
+    return b"\x30" + bytes([len(body)]) + body
+
+
+@pytest.mark.parametrize("variant", ["trailing zero", "trailing junk", "padded r",
+                                     "overlong length", "empty"])
+def test_class6_a_valid_signature_not_in_strict_der_is_invalid(variant: str) -> None:
+    psbt = _signed_by("C")
+    (key, signature), = psbt.inputs[1].partial_sigs.items()
+    der = bytes(signature[:-1])
+    forged = {"trailing zero": der + b"\x00", "trailing junk": der + b"\xde\xad",
+              "padded r": _padded_r(der),
+              "overlong length": b"\x30" + bytes([der[1] + 1]) + der[2:] + b"\x00",
+              "empty": b""}[variant]
+    psbt.inputs[1].partial_sigs[key] = forged + b"\x01"
+    refused = _refused(psbt)
+    assert refused.code == "signature_invalid" and "input 1" in refused.message
+    assert "holder C" in refused.message and "nothing was merged" in refused.message

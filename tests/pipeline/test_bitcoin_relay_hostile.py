@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bitcointx.core import CTransaction
+from embit.hashes import hash160
 from embit.psbt import PSBT, DerivationPath
 
 from signer.cli.main import run
@@ -107,6 +108,15 @@ def test_unrelayable_and_out_of_pool_drafts_are_refused_and_an_ordinary_one_stil
         "unmarked-beyond-pool": (_draft(vault, 13, [Out(vault.script(1, 40), 20_000)]),
                                  "change_beyond_pool"),
         "input-beyond-pool": (_draft(vault, 14, spend=Spend(0, POOL, COIN)), "key_absent"),
+        # Our own keys in a script the appliance never spends: coins out of its reach.
+        "p2sh-wrapped-change": (_draft(vault, 17, [Out(b"\xa9\x14" + hash160(
+            vault.script(1, 1)) + b"\x87", 20_000)]), "own_keys_other_script"),
+        "single-key-p2wpkh": (_draft(vault, 18, [Out(b"\x00\x14" + hash160(
+            next(iter(vault.derivations(1, 2))).sec()), 20_000)]), "own_keys_other_script"),
+        # No fee: no node relays it, and signed its coin would stay claimed.
+        "zero-fee": (vault.psbt([Spend(0, 3, COIN)], [Out(p2wpkh("payee 19"), PAY),
+                                                      vault.change(1, 3, COIN - PAY)], salt=19),
+                     "fee_below_relay"),
         "too-heavy": (vault.psbt(heavy_spends, [Out(p2wpkh("sweep"), 957 * 30_000 - 200_000)],
                                  salt=15), "tx_too_heavy"),
     }

@@ -20,11 +20,14 @@ from pathlib import Path
 
 import cbor2
 import pytest
+import segno
 from PIL import Image
 
 from tests.bitcoin.builders import Spend
 from tests.conftest import REPO, Cli
 from tests.pipeline.conftest import imported, psbt_file, registered, verify_final
+from tests.transport.test_qr import gif_outgrowing_its_canvas
+from tests.transport.test_ur_bounds import degree_one_flood
 
 # BCR-2020-012: the 256 words; the minimal style spells each byte as first+last letter.
 WORDS = """
@@ -197,3 +200,114 @@ def test_a_flood_holds_the_home_lock_for_seconds_not_minutes(wallet_cli: Cli,
     held = released - first_held
     print(f"home lock held {held:.2f} s by an import of 10,000 forged parts")
     assert held < 5.0, held
+
+
+def test_class7_gifs_whose_frames_outgrow_their_declared_canvas_share_the_budget(
+        wallet_cli: Cli, tmp_path: Path) -> None:
+    """Each GIF declares a 1-pixel canvas (all the headers show) and then draws 5 frames
+    of 4000 x 4000, which Pillow grows the canvas to: 80 million pixels each, charged
+    as they grow. Charged only from the headers, the four files decoded 320 million
+    pixels under the home lock; charged as they grow, the later ones are refused."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    for n in range(4):
+        (usb / f"grow{n}.gif").write_bytes(gif_outgrowing_its_canvas(5, 4000))
+    code, doc, seconds = _timed_import(wallet_cli, usb)
+    assert code == 2 and seconds < 3.0, seconds
+    refused = [r for r in doc["refused"] if r["code"] == "qr_too_large"]
+    assert len(refused) == 3, doc["refused"]
+    assert all("left of this import's limit" in r["message"] for r in refused)
+    _ordinary_draft_signs(wallet_cli, tmp_path)
+
+
+def test_class7_a_flood_of_one_fragment_parts_of_many_seq_lens_is_refused_within_seconds(
+        wallet_cli: Cli, tmp_path: Path) -> None:
+    """5,000 mixed parts (the import's cap) of 20 forged seqLens, each mixing a single
+    fragment: each needs another seqLen's degree table, charged as it is built."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "flood.ur.txt").write_text("\n".join(degree_one_flood(5_000)))
+    code, doc, seconds = _timed_import(wallet_cli, usb)
+    assert seconds < 4.0, seconds  # charged a step a part, this took half a minute
+    assert code == 2
+    # Refused once for the work, once for the forged messages read before it: not per part.
+    codes = [r["code"] for r in doc["refused"]]
+    assert "ur_too_costly" in codes and len(codes) <= 2, codes
+    _ordinary_draft_signs(wallet_cli, tmp_path)
+
+
+def mismatched_fragment_parts(count: int) -> list[str]:
+    """One forged part, then ``count`` parts with its seqNum, seqLen, messageLen and
+    checksum but fragments of other lengths (each still consistent with seqLen)."""
+    rng = random.Random(2)
+    parts = []
+    for n in range(count + 1):
+        body = cbor2.dumps([1, 10, 1_000, 0x0BADF00D, rng.randbytes(100 + n % 12)])
+        parts.append(f"ur:crypto-psbt/1-10/{minimal_bytewords(body)}")
+    return parts
+
+
+def test_class7_parts_of_a_message_with_other_fragment_lengths_are_refused_once(
+        wallet_cli: Cli, tmp_path: Path) -> None:
+    """Each such part is ur_mixed_messages; refused one by one, 3,000 of them were 3,000
+    refusals in the report and the journal. Reported once per message, the rest ignored."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "mixed.ur.txt").write_text("\n".join(mismatched_fragment_parts(3_000)))
+    good = psbt_file(usb, registered(wallet_cli), "withdrawal.psbt", 100_000)
+    code, doc, seconds = _timed_import(wallet_cli, usb)
+    assert code == 2 and seconds < 4.0, seconds
+    codes = [r["code"] for r in doc["refused"]]
+    assert codes.count("ur_mixed_messages") == 1 and len(codes) <= 2, codes[:5]
+    _, journal = wallet_cli("audit", "show", "--kind", "import_refused")
+    assert len(journal["entries"]) <= 2
+    assert [d["source"] for d in doc["drafts"]] == [str(good)]
+    _ordinary_draft_signs(wallet_cli, tmp_path, doc["drafts"][0]["id"])
+
+
+def test_class7_a_file_of_damaged_ur_parts_is_refused_in_a_few_entries(
+        wallet_cli: Cli, tmp_path: Path) -> None:
+    """5,000 UR lines whose bytewords fail their CRC: every line used to be a refusal of
+    its own in the report and the journal. The first few are named, the rest counted."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "damaged.ur.txt").write_text("\n".join(
+        f"ur:crypto-psbt/{n}-10/aeadaeadaeadaead" for n in range(1, 5_001)))
+    code, doc, seconds = _timed_import(wallet_cli, usb)
+    assert code == 2 and seconds < 4.0, seconds
+    assert len(doc["refused"]) <= 4, len(doc["refused"])
+    assert "4997 more" in doc["refused"][-1]["message"], doc["refused"][-1]
+    _ordinary_draft_signs(wallet_cli, tmp_path)
+
+
+def _tiny_qr_gif(frames: int) -> bytes:
+    """``frames`` QR codes of 27 x 27 pixels (one pixel a module), each a damaged UR part:
+    a few hundred pixels a frame, but each frame costs the QR reader a fixed ~0.1 ms."""
+    images = []
+    for n in range(frames):
+        code = segno.make_qr(f"UR:CRYPTO-PSBT/{n + 1}-10/AEADAEADAEADAEAD", error="l")
+        out = io.BytesIO()
+        code.save(out, kind="png", scale=1, border=1)
+        images.append(Image.open(io.BytesIO(out.getvalue())).convert("L"))
+    gif = io.BytesIO()
+    images[0].save(gif, "GIF", save_all=True, append_images=images[1:])
+    return gif.getvalue()
+
+
+def test_class7_many_tiny_frames_are_charged_a_minimum_each(wallet_cli: Cli,
+                                                             tmp_path: Path) -> None:
+    """60 GIFs of 1,000 tiny QR frames: 44 million pixels, far under the budget, but
+    60,000 frames to scan (and as many refused parts). Each frame is charged at least
+    10,000 pixels, so ten files are read and the rest refused from their headers; the
+    damaged parts are named three per file and the rest counted."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    gif = _tiny_qr_gif(1_000)
+    for n in range(60):
+        (usb / f"tiny{n:02}.gif").write_bytes(gif)
+    code, doc, seconds = _timed_import(wallet_cli, usb)
+    assert code == 2 and seconds < 4.0, seconds
+    too_large = [r for r in doc["refused"] if r["code"] == "qr_too_large"]
+    assert len(too_large) == 50, len(too_large)
+    assert len(doc["refused"]) <= 50 + 10 * 4 + 1, len(doc["refused"])
+    _ordinary_draft_signs(wallet_cli, tmp_path)

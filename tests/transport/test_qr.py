@@ -15,6 +15,8 @@ from PIL import Image
 from signer.errors import BadInput
 from signer.transport.qr import (
     DEFAULT_FRAGMENT_LEN,
+    MIN_FRAME_CHARGE,
+    PixelBudget,
     export_files,
     make_qr,
     png_frame,
@@ -182,3 +184,49 @@ def test_export_files_hold_parts_and_matching_frames() -> None:
         assert read_qr_image(png, "export.png") == [[line.upper().encode()]]
     many = export_files("x", payload, max_fragment_len=20)
     assert "x-001.png" in many and len(many) == 1 + len(ur_parts(payload, max_fragment_len=20))
+
+
+def _frame_block(width: int, height: int) -> bytes:
+    """One GIF image block (descriptor and LZW data) of a blank ``width`` x ``height`` frame,
+    as Pillow writes it, with a graphic control extension before it."""
+    out = io.BytesIO()
+    Image.new("P", (width, height), 1).save(out, format="GIF")
+    data = out.getvalue()
+    flags = data[10]
+    at = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
+    while data[at] == 0x21:  # skip Pillow's extensions: sub-blocks up to a zero length
+        at += 2
+        while data[at]:
+            at += data[at] + 1
+        at += 1
+    local = data[at + 9]
+    table = 3 * 2 ** ((local & 7) + 1) if local & 0x80 else 0
+    lzw = data[at + 10 + table:-1]
+    return (b"\x21\xf9\x04\x00\x00\x00\x00\x00" + b"\x2c"
+            + struct.pack("<HHHHB", 0, 0, width, height, 0) + lzw)
+
+
+def gif_outgrowing_its_canvas(frames: int, size: int) -> bytes:
+    """A hostile GIF: its header declares a 1 x 1 canvas (what is charged from the
+    headers), then frames of ``size`` x ``size`` that Pillow grows the canvas to."""
+    header = b"GIF89a" + struct.pack("<HHBBB", 1, 1, 0x80, 0, 0) + b"\0\0\0\xff\xff\xff"
+    blocks = _frame_block(1, 1) + _frame_block(size, size) * frames
+    return header + blocks + b"\x3b"
+
+
+def test_class7_gif_frames_beyond_the_declared_canvas_are_charged_before_decoding() -> None:
+    """A canvas of 1 pixel and 5 frames of 4000 x 4000: 80 million pixels decoded for
+    5 charged. Each grown frame is charged its real pixels before it is decoded, so a
+    budget nearly spent refuses the file, and the import-wide budget holds."""
+    gif = gif_outgrowing_its_canvas(5, 4000)
+    assert len(gif) < 100_000  # small on the stick
+    budget = PixelBudget(100_000_000)
+    budget.spent = 90_000_000  # earlier images of the same import
+    with pytest.raises(BadInput) as err:
+        read_qr_image(gif, "grow.gif", budget=budget)
+    assert err.value.code == "qr_too_large"
+    assert err.value.message.startswith("grow.gif: ") and "frame 1" in err.value.message
+    fresh = PixelBudget(100_000_000)
+    assert read_qr_image(gif, "grow.gif", budget=fresh) == [[]] * 6
+    # What was decoded, not what was declared: each frame at least MIN_FRAME_CHARGE.
+    assert fresh.spent == 5 * 16_000_000 + MIN_FRAME_CHARGE

@@ -16,6 +16,7 @@ from signer.chains.bitcoin.origins import (
     HardenedStep,
     NotOurs,
     claims_wallet,
+    own_keys_elsewhere,
     own_script,
     wallet_branch,
 )
@@ -224,9 +225,16 @@ def inspect_output(
         facts.findings += _pool_findings(where, branch, True, settings)
         facts.branch = branch
         return facts
-    hit = own_script(wallet, script, settings.receive_keys + SCAN_BEYOND_POOL,
-                     settings.change_keys + SCAN_BEYOND_POOL)
+    receive, change = (settings.receive_keys + SCAN_BEYOND_POOL,
+                       settings.change_keys + SCAN_BEYOND_POOL)
+    hit = own_script(wallet, script, receive, change)
     if hit is None:
+        if (other := own_keys_elsewhere(wallet, script, receive, change)) is not None:
+            at, form = other
+            facts.findings.append(Finding(
+                "own_keys_other_script", f"{where}: pays the wallet's keys at /{at.change}/"
+                f"{at.index} as {form}, a script the wallet does not use: the appliance never "
+                "spends it, so these coins would leave its reach"))
         return facts
     if hit.index >= settings.pool(hit.change):
         facts.findings += _pool_findings(where, hit, False, settings)

@@ -9,7 +9,9 @@ from functools import lru_cache
 from embit.ec import PublicKey
 from embit.psbt import DerivationPath
 
+from signer.chains.bitcoin.scripts import p2sh_script
 from signer.chains.bitcoin.wallet import HARDENED, MultisigWallet, format_path
+from signer.hsm.session import hash160
 
 # Our scripts are looked for this far past the pool among outputs without derivation
 # data: a payment to the wallet beyond the keys the tokens hold is caught, not "external".
@@ -99,3 +101,36 @@ def own_script(
     if len(script) != 34 or script[:2] != b"\x00\x20":
         return None  # not P2WSH, so none of ours: no need to derive the wallet's scripts
     return _own_scripts(wallet, receive_keys, change_keys).get(script)
+
+
+@lru_cache(maxsize=8)
+def _other_forms(
+    wallet: MultisigWallet, receive_keys: int, change_keys: int
+) -> dict[bytes, tuple[Branch, str]]:
+    forms: dict[bytes, tuple[Branch, str]] = {}
+    for change, count in ((0, receive_keys), (1, change_keys)):
+        for index in range(count):
+            at = Branch(change, index)
+            forms[p2sh_script(wallet.script_pubkey(change, index))] = (at, "P2SH-wrapped P2WSH")
+            forms[p2sh_script(wallet.witness_script(change, index))] = (at, "legacy P2SH")
+            for holder, key in wallet.child_pubkeys(change, index).items():
+                p2wpkh = b"\x00\x14" + hash160(key)
+                alone = f"(holder {holder}'s key alone)"
+                forms[p2wpkh] = (at, f"single-key P2WPKH {alone}")
+                forms[b"\x76\xa9\x14" + hash160(key) + b"\x88\xac"] = (
+                    at, f"single-key P2PKH {alone}")
+                forms[p2sh_script(p2wpkh)] = (at, f"single-key P2SH-P2WPKH {alone}")
+    return forms
+
+
+def own_keys_elsewhere(
+    wallet: MultisigWallet, script: bytes, receive_keys: int, change_keys: int
+) -> tuple[Branch, str] | None:
+    """Where and how ``script`` pays the wallet's own keys in a form other than its P2WSH
+    (wrapped in P2SH, or one holder's key alone), within the first keys of each branch.
+
+    Such coins are out of the appliance's reach: it spends only the wallet's P2WSH
+    (any other input is foreign_input), so a hostile vault could park them there."""
+    if len(script) not in (22, 23, 25):
+        return None  # not P2WPKH, P2SH or P2PKH: none of these forms
+    return _other_forms(wallet, receive_keys, change_keys).get(script)

@@ -10,7 +10,11 @@ from embit.psbt import PSBT
 from signer.chains.bitcoin.addresses import address_of
 from signer.chains.bitcoin.checks import Finding, InputFacts, inspect_input, inspect_output
 from signer.chains.bitcoin.settings import Settings
-from signer.chains.bitcoin.standardness import estimated_weight, standardness_findings
+from signer.chains.bitcoin.standardness import (
+    estimated_weight,
+    relay_fee_findings,
+    standardness_findings,
+)
 from signer.chains.bitcoin.timelocks import FINAL, sequences, timelock_findings, timelock_line
 from signer.chains.bitcoin.wallet import MultisigWallet, format_path
 
@@ -190,6 +194,7 @@ def review_draft(psbt: PSBT, wallet: MultisigWallet, settings: Settings | None =
     findings += [f for facts in out_facts for f in facts.findings]
     findings += _transaction_findings(psbt, wallet, view, settings)
     findings += standardness_findings(psbt, view.version, weight)
+    findings += relay_fee_findings(fee, vsize)
     findings += timelock_findings(view.version, view.locktime, sequence_list,
                                   settings.max_locktime_height)
     return replace(view, findings=tuple(findings))

@@ -19,6 +19,9 @@ MAX_STANDARD_WEIGHT = 400_000  # weight units (MAX_STANDARD_TX_WEIGHT)
 MIN_NONWITNESS_SIZE = 65  # bytes without witness (MIN_STANDARD_TX_NONWITNESS_SIZE)
 MAX_OP_RETURN_SCRIPT = 83  # bytes, OP_RETURN and its pushes (MAX_OP_RETURN_RELAY)
 DUST_RELAY_FEE = 3  # sat/vB (DUST_RELAY_TX_FEE, 3000 sat/kvB)
+# Nodes before Core 29.1 refuse to relay under 1 sat/vB (DEFAULT_MIN_RELAY_TX_FEE, 1000
+# sat/kvB); newer ones default lower. The bound most of the network applies is taken.
+MIN_RELAY_FEE_RATE = 1  # sat/vB
 # The size of the input that would later spend an output (GetDustThreshold): a witness
 # program's input costs 32+4+1 + 107/4 witness + 4 = 67 vB, any other 32+4+1+107+4 = 148.
 _SPEND_WITNESS, _SPEND_LEGACY = 67, 148
@@ -137,3 +140,12 @@ def standardness_findings(psbt: PSBT, version: int, weight: int) -> list[Finding
         found.append(Finding("tx_too_small", f"{size} bytes without witness, below the "
                              f"standard {MIN_NONWITNESS_SIZE}"))
     return found
+
+
+def relay_fee_findings(fee: int | None, vsize: int) -> list[Finding]:
+    """A proven fee under the minimum relay fee at the estimated (largest) signed size."""
+    if fee is None or fee < 0 or fee >= MIN_RELAY_FEE_RATE * vsize:
+        return []  # unproven or negative fees have findings of their own
+    return [Finding("fee_below_relay", f"fee {fee} sat for about {vsize} vB once signed is "
+                    f"below the minimum relay fee of {MIN_RELAY_FEE_RATE} sat/vB "
+                    f"({MIN_RELAY_FEE_RATE * vsize} sat): nodes would not relay it")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,6 +26,10 @@ from signer.transport.intake.ur_join import JoinedUR, URCollector
 from signer.transport.qr import PixelBudget, read_qr_image
 
 PayloadCheck = Callable[[bytes, str], object]
+# Refused UR parts named one by one per file; the rest are counted in one entry, so a
+# file of damaged parts is a few lines in the report and the journal, not thousands.
+_NAMED_PART_REFUSALS = 3
+_ONCE_PER_IMPORT = ("ur_too_costly", "ur_too_many_parts")  # reported once already
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ def scan(
             intake.guarded(intake.file, item)
         else:
             intake.result.refused.append(item)
+    intake.counted_parts()
     for joined in intake.urs.finish():
         if isinstance(joined, JoinedUR):
             intake.guarded(intake.joined, joined)
@@ -97,6 +103,8 @@ class _Intake:
         self.checks = checks
         self.urs = URCollector()  # one UR decoding budget for the whole import
         self.pixels = PixelBudget()  # and one pixel budget for all its images
+        self.named_parts: dict[str, int] = {}  # refused UR parts named, per file
+        self.more_parts: dict[str, Counter[str]] = {}  # and counted past those
         self.result = IntakeResult()
 
     def guarded(self, action: Callable[[Any], None], item: FileBytes | JoinedUR) -> None:
@@ -181,7 +189,25 @@ class _Intake:
             source = piece.source if len(numbered) == 1 else f"{piece.source}:{number}"
             refused = self.urs.add(line, source, piece.origin)
             if refused is not None:
-                self.result.refused.append(refused)
+                self._part_refused(piece.origin, refused)
+
+    def _part_refused(self, origin: str, refused: RefusedInput) -> None:
+        """A refused UR part (a text line or a QR code of the file ``origin``): named
+        while its file has had fewer than a few, else counted (``counted_parts``)."""
+        named = self.named_parts.get(origin, 0)
+        if named < _NAMED_PART_REFUSALS or refused.code in _ONCE_PER_IMPORT:
+            self.named_parts[origin] = named + 1
+            self.result.refused.append(refused)
+        else:
+            self.more_parts.setdefault(origin, Counter())[refused.code] += 1
+
+    def counted_parts(self) -> None:
+        """One refusal per file for its refused UR parts past the first few named."""
+        for origin, more in self.more_parts.items():
+            counts = ", ".join(f"{code} x{count}" for code, count in more.most_common())
+            self._refuse(origin, more.most_common(1)[0][0],
+                         f"{origin}: {more.total()} more UR parts refused ({counts}); "
+                         f"the first {_NAMED_PART_REFUSALS} are named above", None)
 
     def image(self, piece: _Piece) -> None:
         frames = read_qr_image(piece.data, piece.source, budget=self.pixels)

@@ -40,6 +40,7 @@ class _Message:
     origins: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     refused: bool = False  # refused for good (checksum, decoding budget): parts ignored
+    mixed_reported: bool = False  # a part of another message claimed its identity
 
     def add_origin(self, origin: str) -> None:
         if origin not in self.origins:
@@ -94,6 +95,12 @@ class URCollector:
         except BadInput as exc:
             if exc.code in _FINAL and message is not None:
                 message.refused = True
+            if exc.code == "ur_mixed_messages" and message is not None:
+                # Reported once: forged parts claiming this message's identity must not
+                # become a refusal (and a journal entry) each; its own parts still count.
+                if message.mixed_reported:
+                    return None
+                message.mixed_reported = True
             named = exc.message if exc.message.startswith(source) else f"{source}: {exc.message}"
             return RefusedInput(source, exc.code, named, _sha([text]))
         message.add_origin(origin)

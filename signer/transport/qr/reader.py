@@ -24,6 +24,9 @@ MAX_FRAME_PIXELS = 16_000_000
 MAX_FRAMES = 1_000
 # zxing-cpp and the grayscale conversion take about 10 ns a pixel here: about a second.
 MAX_TOTAL_PIXELS = 100_000_000
+# Scanning a frame has a fixed cost (about 0.1 ms, what 10,000 pixels cost): a frame is
+# charged at least that, so thousands of tiny frames cannot add up to seconds unseen.
+MIN_FRAME_CHARGE = 10_000
 
 
 class PixelBudget:
@@ -79,13 +82,18 @@ def read_qr_image(
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=FORMATS) as image:
-                _declared(image, name, max_frame_pixels, max_frames, max_total_pixels,
-                          budget or PixelBudget(max_total_pixels))
+                budget = budget or PixelBudget(max_total_pixels)
+                charged = max(image.width * image.height, MIN_FRAME_CHARGE)  # per frame
+                _declared(image, name, max_frame_pixels, max_frames, max_total_pixels, budget)
                 for index, frame in enumerate(ImageSequence.Iterator(image)):
                     pixels = frame.width * frame.height
                     total += pixels
                     _check_caps(name, index, pixels, total, max_frame_pixels, max_frames,
                                 max_total_pixels)
+                    if pixels > charged:
+                        # A GIF frame placed outside its canvas grows the image (Pillow
+                        # does so at seek): the headers charged only the declared canvas.
+                        budget.reserve(pixels - charged, f"{name}: frame {index}")
                     frames.append(_decode_frame(_on_white(frame)))
     except BadInput:
         raise
@@ -110,7 +118,7 @@ def _declared(
     pixels = image.width * image.height
     _check_caps(name, min(count, frame_count_cap + 1) - 1, pixels, pixels * count,
                 frame_cap, frame_count_cap, total_cap)
-    budget.reserve(pixels * count, name)
+    budget.reserve(max(pixels, MIN_FRAME_CHARGE) * count, name)
 
 
 def _check_caps(

@@ -12,7 +12,7 @@ from signer.errors import BadInput
 from signer.transport.ur.budget import DecodeBudget, shuffle_cost
 from signer.transport.ur.bytewords import crc32
 from signer.transport.ur.fountain import FountainPart
-from signer.transport.ur.sampler import choose_fragments, fragment_count
+from signer.transport.ur.sampler import choose_fragments, degree_table_cost, fragment_count
 
 
 class FountainDecoder:
@@ -60,8 +60,10 @@ class FountainDecoder:
         if self._message is not None or part.seq_num in self._seen:
             return False
         self._seen.add(part.seq_num)
-        # The shuffle that finds the part's fragments costs a step per fragment and copies
-        # the list of all of them: charged before it runs, from the degree alone.
+        # Drawing the degree may first build seqLen's weight table; the shuffle that finds
+        # the part's fragments costs a step per fragment and copies the list of all of
+        # them: both charged before they run.
+        self.budget.charge(degree_table_cost(part.seq_num, part.seq_len), self.where)
         degree = fragment_count(part.seq_num, part.seq_len, part.checksum)
         self.budget.charge(shuffle_cost(degree, part.seq_len), self.where)
         mask = 0
