@@ -11,6 +11,7 @@ EIO, and the app is told to exit, which closes the home and releases its lock.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import sys
@@ -32,6 +33,19 @@ def terminal_alive(fd: int) -> bool:
     except (termios.error, OSError):
         return False
     return True
+
+
+def never_a_terminal(fd: int) -> bool:
+    """True when ``fd`` is not a terminal at all (a pipe, a file: nothing to watch), as
+    opposed to a terminal that has hung up already (EIO), e.g. a tmux session killed
+    while the app was still starting."""
+    try:
+        termios.tcgetattr(fd)
+    except termios.error as error:
+        return error.args[0] in (errno.ENOTTY, errno.EBADF, errno.EINVAL)
+    except OSError as error:
+        return error.errno in (errno.ENOTTY, errno.EBADF, errno.EINVAL)
+    return False
 
 
 class TerminalWatch:
@@ -60,7 +74,8 @@ class TerminalWatch:
         self._hangup.set()  # the thread does the rest: a signal handler must stay small
 
     def _watch(self) -> None:
-        watching_tty = self.fd >= 0 and terminal_alive(self.fd)
+        # A terminal already gone when the watch starts is lost too (not "no terminal").
+        watching_tty = self.fd >= 0 and not never_a_terminal(self.fd)
         while not self._done.is_set():
             if self._hangup.wait(POLL_SECONDS) or (watching_tty and not terminal_alive(self.fd)):
                 self._terminal_lost()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -39,3 +40,16 @@ def test_hostile_key_names_cannot_forge_output_lines(tmp_path: Path) -> None:
     for refusal in result.refused:
         assert refusal.message.isprintable(), refusal.message
     assert "\\x0aAPPROVED\\u2028\\u202e" in result.refused[0].message
+
+
+def test_counted_ur_part_refusals_name_their_file_and_its_hash(tmp_path: Path) -> None:
+    # Found by tests/intake/test_intake_fuzz.py: a file of many bad UR lines is refused as
+    # a few named parts plus one counted entry, and that entry lacked the file's SHA-256.
+    content = b"\n".join(b"ur:psbt/%d-9/lpadxx" % n for n in range(1, 12))
+    (tmp_path / "parts.txt").write_bytes(content)
+    result = run(tmp_path)
+    assert len(result.refused) == 4, result.refused
+    counted = result.refused[-1]
+    assert "more UR parts refused" in counted.message and "parts.txt" in counted.message
+    assert counted.sha256 == hashlib.sha256(content).hexdigest()
+    assert all(r.sha256 for r in result.refused)

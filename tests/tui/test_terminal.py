@@ -7,6 +7,7 @@ a dedicated tmux server (-L) with a fixed 100x30 window keeps it apart from anyt
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -62,7 +63,7 @@ class Terminal:
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
     assert shutil.which("tmux"), "tmux is required for the real-terminal test"
-    term = Terminal(f"airsign-test-{tmp_path.name}")
+    term = Terminal(f"airsign-test-{os.getpid()}-{tmp_path.name}")  # unique across runs
     yield term
     subprocess.run(["tmux", "-L", term.socket, "kill-server"], capture_output=True, check=False)
 

@@ -27,7 +27,7 @@ from tests.tui.test_terminal import Terminal
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
     assert shutil.which("tmux") and shutil.which("make"), "tmux and make are required"
-    term = Terminal(f"airsign-life-{tmp_path.name}")
+    term = Terminal(f"airsign-life-{os.getpid()}-{tmp_path.name}")  # unique across runs
     yield term
     subprocess.run(["tmux", "-L", term.socket, "kill-server"], capture_output=True, check=False)
 

@@ -105,6 +105,7 @@ class _Intake:
         self.pixels = PixelBudget()  # and one pixel budget for all its images
         self.named_parts: dict[str, int] = {}  # refused UR parts named, per file
         self.more_parts: dict[str, Counter[str]] = {}  # and counted past those
+        self.file_sha256: dict[str, str] = {}  # each file read, for those counted refusals
         self.result = IntakeResult()
 
     def guarded(self, action: Callable[[Any], None], item: FileBytes | JoinedUR) -> None:
@@ -118,6 +119,7 @@ class _Intake:
                          f"({type(exc).__name__}); please report this file", item.sha256)
 
     def file(self, item: FileBytes) -> None:
+        self.file_sha256[item.source] = item.sha256  # named by its counted refusals, if any
         self.piece(_Piece(item.data, item.source, item.source))
 
     def joined(self, joined: JoinedUR) -> None:
@@ -207,7 +209,8 @@ class _Intake:
             counts = ", ".join(f"{code} x{count}" for code, count in more.most_common())
             self._refuse(origin, more.most_common(1)[0][0],
                          f"{origin}: {more.total()} more UR parts refused ({counts}); "
-                         f"the first {_NAMED_PART_REFUSALS} are named above", None)
+                         f"the first {_NAMED_PART_REFUSALS} are named above",
+                         self.file_sha256.get(origin))
 
     def image(self, piece: _Piece) -> None:
         frames = read_qr_image(piece.data, piece.source, budget=self.pixels)
