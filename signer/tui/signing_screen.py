@@ -16,7 +16,7 @@ from signer.session.signing import sign_drafts
 from signer.store import drafts, lockouts
 from signer.store.home import HOLDER_IDS
 from signer.tui.draft_text import state_word
-from signer.tui.widgets import PinDialog, plain, problem
+from signer.tui.widgets import pin_dialog, plain, problem
 
 
 class SigningScreen(Screen[None]):
@@ -85,8 +85,8 @@ class SigningScreen(Screen[None]):
             return
         holder = self._holder()
         why = f"to sign {len(batch)} draft(s) as holder {holder}"
-        dialog = PinDialog(holder, self.appliance.token_label(holder), why)
-        self.app.push_screen(dialog, lambda pin: self._start(holder, batch, pin))
+        self.app.push_screen(pin_dialog(self.appliance, holder, why),
+                             lambda pin: self._start(holder, batch, pin))
 
     def _start(self, holder: str, batch: list[str], pin: str | None) -> None:
         if pin is None:
