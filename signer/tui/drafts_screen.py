@@ -132,6 +132,12 @@ class DraftsScreen(Screen[None]):
         draft_id = self._highlighted()
         if draft_id is None:
             return
+        row = drafts.get(self.appliance.conn, draft_id)
+        if action == "cancel" and row is not None and row.chain != "ethereum":
+            # Said before two holders type anything: a Bitcoin draft has no nonce to cancel.
+            self._say(f"[!] not_a_safe_draft: draft {draft_id} is a Bitcoin draft, with no "
+                      "nonce to cancel: x abandons it (its coins are then free)")
+            return
         try:
             [shown] = abandoning.preview(self.appliance, [draft_id])
         except AirsignError as error:

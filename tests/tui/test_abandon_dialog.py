@@ -90,3 +90,18 @@ async def test_a_safe_drafts_nonce_is_cancelled_from_the_drafts_screen(
         draft["id"], 3, ["A", "C"])
     report = sign_drafts(home, [entry.data["draft"]], ["B", "C"], lambda _holder: user_pin)
     assert report.refused == [] and report.signed[-1]["complete"] is True
+
+
+async def test_c_on_a_bitcoin_draft_says_it_has_no_nonce_before_any_holder_types(
+    home: Appliance, inbox: Path
+) -> None:
+    [draft] = imported(home, withdrawal(home, inbox, "btc.psbt", 100_000, spends=COIN))
+    app = AirsignApp(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l", "c")
+        await settle(pilot, lambda: "not_a_safe_draft" in text(app, "#drafts-help"))
+        assert isinstance(app.screen, DraftsScreen)  # no dialog, no PIN asked
+        assert f"draft {draft['id']} is a Bitcoin draft" in text(app, "#drafts-help")
+        assert "x abandons it" in text(app, "#drafts-help")
+    assert drafts.get(home.conn, draft["id"]).state == "approved"  # type: ignore[union-attr]
+    assert list(journal.entries(home.conn, 0, "draft_abandoned")) == []
