@@ -33,6 +33,7 @@ class AuditScreen(Screen[None]):
         self.data: dict[str, str] = {}  # by seq: the entry in full, for the detail line
         self.kind: str | None = None
         self.limit = PAGE
+        self.more = False  # older entries wait: only then does the footer offer n
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -56,7 +57,9 @@ class AuditScreen(Screen[None]):
         self.data.clear()
         room = max(12, self.app.size.width - 63)  # what the other columns leave of the row
         shown = journal.latest(self.appliance.conn, self.limit + 1, kind or None)
-        if len(shown) > self.limit:
+        self.more = len(shown) > self.limit
+        self.refresh_bindings()
+        if self.more:
             shown = shown[1:]
             self.query_one("#audit-status", Static).update(
                 f"the last {len(shown)} entries (n shows {PAGE} older); press v to verify")
@@ -75,6 +78,9 @@ class AuditScreen(Screen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.show_entries(event.value.strip() or None)
         self.query_one(DataTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.more if action == "more" else True
 
     def action_more(self) -> None:
         self.limit += PAGE

@@ -45,6 +45,7 @@ class DraftsScreen(Screen[None]):
         self.marked = marked
         self.show_all = False  # the needs-action view first, as `airsign drafts` shows
         self.limit = PAGE
+        self.more = False  # another page waits: only then does the footer offer n
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,7 +67,8 @@ class DraftsScreen(Screen[None]):
         table.clear()
         now = None if self.show_all else iso(self.appliance.clock())
         rows = drafts.page(self.appliance.conn, needs_action_at=now, limit=self.limit + 1)
-        more = len(rows) > self.limit
+        more = self.more = len(rows) > self.limit
+        self.refresh_bindings()
         for row in rows[: self.limit]:
             table.add_row("MARKED" if row.id in self.marked else "", row.id, row.chain,
                           state_word(row), ",".join(row.signatures) or "-",
@@ -85,6 +87,9 @@ class DraftsScreen(Screen[None]):
         paged = f" (newest {shown}: n shows {PAGE} more)" if more else ", newest first"
         return (f"{which}{paged}; v: drafts {other}\n"
                 "MARKED = reviewed and marked for signing in this session")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.more if action == "more" else True
 
     def action_toggle_all(self) -> None:
         self.show_all, self.limit = not self.show_all, PAGE

@@ -14,6 +14,7 @@ from signer.tui.audit_screen import AuditScreen
 from signer.tui.drafts_screen import PAGE, DraftsScreen
 from signer.tui.review_screen import ReviewScreen
 from tests.tui.conftest import imported, settle, text, withdrawal
+from tests.tui.screen_text import screen_text
 
 OPEN, REJECTED = 2 * PAGE + 50, 30
 
@@ -55,12 +56,15 @@ async def test_the_drafts_screen_pages_the_needs_action_view_and_shows_all_on_a(
         assert _rows(app) == newest_first[:PAGE]
         assert f"Drafts needing action (newest {PAGE}: n shows {PAGE} more)" in text(
             app, "#drafts-help")
+        assert "n More" in screen_text(app)
         await pilot.press("n")
         assert _rows(app) == newest_first[: 2 * PAGE]
         await pilot.press("n")
         assert _rows(app) == newest_first  # every open draft, and not one rejected
         assert "Drafts needing action, newest first; v: drafts in every state" in text(
             app, "#drafts-help")
+        await pilot.pause()
+        assert "n More" not in screen_text(app)  # no further page: the key is not offered
 
         await pilot.press("v")
         every = [*reversed(rejected), *newest_first]
