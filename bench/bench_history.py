@@ -6,7 +6,8 @@ Homes (built once per run, under one temp dir; see bench/history_home.py):
   mid   10,000 journal entries, 2,000 drafts, 10,000 ledger rows (--full's baseline)
   large 1,000,000 journal entries, 200,000 drafts, 1,000,000 ledger rows
 Measured on small and large (medians): `airsign drafts`, `airsign show ID`, the
-dashboard's first paint, `audit verify` after one more session (a real login and
+dashboard's first paint, the TUI's Drafts and Audit screens opening (from the key to a
+filled table), `audit verify` after one more session (a real login and
 HSM-signed checkpoint), `airsign screen ID`; each as a new process (what an operator
 or a script runs) and in this process (the command without Python's start-up).
 Target: large within 2x of small. `audit verify --full` on mid and large, a process per
@@ -109,6 +110,37 @@ async def _paint(home: Path) -> float:
         app.close()
 
 
+async def _screen(home: Path, key: str, shown: str) -> float:
+    """From the key on the dashboard to the screen drawn: its ``shown`` widget (the drafts
+    view's help line, or the journal table) says something."""
+    from textual.widgets import DataTable, Static
+
+    from signer.session.appliance import Appliance
+    from signer.tui.app import AirsignApp
+
+    app = Appliance.open(home)
+    try:
+        tui = AirsignApp(app)
+        async with tui.run_test(size=(100, 30)) as pilot:
+            started = time.perf_counter()
+            await pilot.press(key)
+
+            def drawn() -> bool:
+                if not tui.screen.query(shown):
+                    return False
+                if shown.endswith("help"):
+                    return bool(str(tui.screen.query_one(shown, Static).render()).strip())
+                return bool(tui.screen.query_one(shown, DataTable).row_count)
+
+            while not drawn():
+                await pilot.pause(0.005)
+                if time.perf_counter() - started > 120:
+                    raise SystemExit(f"the {shown} never filled")
+            return time.perf_counter() - started
+    finally:
+        app.close()
+
+
 def _medians(measure: Callable[[Path], float], homes: dict[str, Path],
              rounds: int = ROUNDS) -> dict[str, float]:
     """Median seconds per home, the homes taking turns in each round (so that the load
@@ -134,6 +166,10 @@ def commands(homes: dict[str, Path], draft: str) -> dict[str, dict[str, float]]:
         figures[f"drafts ({where})"] = _medians(_command(call, "drafts"), homes, rounds)
         figures[f"show ID ({where})"] = _medians(_command(call, "show", draft), homes, rounds)
     figures["dashboard first paint"] = _medians(lambda h: asyncio.run(_paint(h)), homes)
+    figures["TUI Drafts screen open"] = _medians(
+        lambda h: asyncio.run(_screen(h, "l", "#drafts-help")), homes)
+    figures["TUI Audit screen open"] = _medians(
+        lambda h: asyncio.run(_screen(h, "a", "#audit-table")), homes)
     for home in homes.values():
         _process(home, "tokens", "check", "A")  # one more session: login, checkpoint
     for args in (("audit", "verify"), ("screen", draft)):

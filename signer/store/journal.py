@@ -119,6 +119,15 @@ def row_entry(row: sqlite3.Row) -> Entry:
     )
 
 
+def latest(conn: sqlite3.Connection, limit: int, kind: str | None = None) -> list[Entry]:
+    """The last ``limit`` entries (of one ``kind``), in seq order: a screen's worth of a
+    journal of millions, read backwards from the head through the primary key."""
+    query = "SELECT * FROM journal" + (" WHERE kind = ?" if kind else "")
+    params: list[Any] = [kind] if kind else []
+    rows = conn.execute(query + " ORDER BY seq DESC LIMIT ?", [*params, limit]).fetchall()
+    return [row_entry(row) for row in reversed(rows)]
+
+
 def entries(conn: sqlite3.Connection, since: int = 0, kind: str | None = None) -> Iterator[Entry]:
     """Entries in seq order, optionally from ``since`` and of one ``kind``."""
     query = "SELECT * FROM journal WHERE seq >= ?"

@@ -1,4 +1,6 @@
-"""The audit screen: the journal, filtered by kind, and verification on demand."""
+"""The audit screen: the journal's last entries (n: more), filtered by kind, and
+verification on demand. A home's journal may hold millions of entries: the screen reads
+the last PAGE of them, not the whole journal."""
 
 from __future__ import annotations
 
@@ -14,11 +16,14 @@ from signer.session.appliance import Appliance
 from signer.store import audit, journal
 from signer.tui.widgets import plain
 
+PAGE = 200  # entries read at a time
+
 
 class AuditScreen(Screen[None]):
     BINDINGS = [
         Binding("v", "verify", "Verify journal"),
         Binding("f", "focus_filter", "Filter by kind"),
+        Binding("n", "more", "More"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -26,6 +31,9 @@ class AuditScreen(Screen[None]):
         super().__init__()
         self.appliance = appliance
         self.data: dict[str, str] = {}  # by seq: the entry in full, for the detail line
+        self.kind: str | None = None
+        self.limit = PAGE
+        self.more = False  # older entries wait: only then does the footer offer n
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -42,11 +50,20 @@ class AuditScreen(Screen[None]):
         table.focus()
 
     def show_entries(self, kind: str | None) -> None:
+        if kind != self.kind:
+            self.kind, self.limit = kind, PAGE
         table = self.query_one(DataTable)
         table.clear()
         self.data.clear()
         room = max(12, self.app.size.width - 63)  # what the other columns leave of the row
-        for entry in journal.entries(self.appliance.conn, 0, kind or None):
+        shown = journal.latest(self.appliance.conn, self.limit + 1, kind or None)
+        self.more = len(shown) > self.limit
+        self.refresh_bindings()
+        if self.more:
+            shown = shown[1:]
+            self.query_one("#audit-status", Static).update(
+                f"the last {len(shown)} entries (n shows {PAGE} older); press v to verify")
+        for entry in shown:
             data = json.dumps(entry.data, sort_keys=True)
             self.data[str(entry.seq)] = f"{entry.seq} {entry.kind} by {entry.actor}: {data}"
             table.add_row(str(entry.seq), entry.time, entry.kind, entry.actor,
@@ -61,6 +78,13 @@ class AuditScreen(Screen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.show_entries(event.value.strip() or None)
         self.query_one(DataTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.more if action == "more" else True
+
+    def action_more(self) -> None:
+        self.limit += PAGE
+        self.show_entries(self.kind)
 
     def action_focus_filter(self) -> None:
         self.query_one(Input).focus()

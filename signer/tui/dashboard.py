@@ -94,7 +94,9 @@ class Dashboard(Screen[None]):
         if isinstance(overview, str):
             panel.update(overview)
             return
-        lines = ["Holders and tokens"]
+        # The heading sits in the frame: at 80x24 every panel, the journal's too, must fit.
+        panel.border_title = "Holders and tokens"
+        lines = []
         for holder in overview["holders"]:
             presence = "present" if holder["present"] else "ABSENT"
             lock = "LOCKED OUT" if holder["locked"] else f"{holder['failures']} failed PIN(s)"
@@ -109,11 +111,15 @@ def backups_text(app: Appliance) -> str:
     """Days since each holder's last successful drill (stale ones marked) and the journal."""
     lines = []
     if find_wallet(app) is not None:
+        # One line for the three holders' drills: the dashboard must fit 80x24 whole.
         stale_days = app.home.config.settings.drill_stale_days
-        for holder, status in sorted(drill_status(app).items()):
-            age = "never drilled" if status.days is None else f"last drill {status.days} day(s) ago"
-            mark = f"  [!] STALE (> {stale_days} days): run a drill" if status.stale else ""
-            lines.append(f"Backups {holder}: {age}{mark}")
+        statuses = sorted(drill_status(app).items())
+        ages = [f"{holder} " + ("never" if s.days is None else f"{s.days} day(s) ago")
+                for holder, s in statuses]
+        stale = [holder for holder, s in statuses if s.stale]
+        lines.append("Drills: " + ", ".join(ages) + (
+            f"; [!] STALE (> {stale_days} days): {','.join(stale)}, k drills"
+            if stale else ""))
     # From the last signed checkpoint on, so the first paint does not wait on a year of
     # history; the Audit screen and `audit verify --full` walk all of it.
     result = audit.verify_recent(app.conn)
@@ -138,8 +144,7 @@ def wallet_text(app: Appliance) -> str:
             if eth["safe"] else "Safe: not registered (wallet set-safe)")
     return "\n".join([
         f"Wallet {summary['name']} ({summary['network']}), "
-        f"{summary['threshold']}-of-{len(summary['holders'])}",
-        "  first address:",
+        f"{summary['threshold']}-of-{len(summary['holders'])}; first address:",
         f"  {summary['first_address']}",
         f"  {safe}",
     ])
@@ -151,13 +156,16 @@ def queue_text(app: Appliance) -> str:
     lines = ["Queue: " + " · ".join(f"{counts[s]} {names.get(s, s)}" for s in QUEUE_ORDER[:3]),
              "       " + " · ".join(f"{counts[s]} {names.get(s, s)}" for s in QUEUE_ORDER[3:])]
     breaker = SqlLedger(app.conn).breaker()
-    lines.append(f"Circuit breaker: [!] OPEN since {iso(breaker.tripped_at)}: signing halted "
-                 "(reset on the Holds screen)" if breaker.tripped_at else
-                 "Circuit breaker: closed")
     locked = [h for h in HOLDER_IDS if lockouts.state(app.conn, h).locked]
-    lines.append("Lockouts: none" if not locked else
-                 "Lockouts: [!] " + ", ".join(locked) + " LOCKED OUT: two other holders run "
-                 f"'airsign tokens unlock {locked[0]} --holders X,Y'")
+    if not breaker.tripped_at and not locked:  # the usual day: one line, so 80x24 holds all
+        lines.append("Circuit breaker: closed · Lockouts: none")
+    else:
+        lines.append(f"Circuit breaker: [!] OPEN since {iso(breaker.tripped_at)}: signing "
+                     "halted (reset on the Holds screen)" if breaker.tripped_at else
+                     "Circuit breaker: closed")
+        lines.append("Lockouts: none" if not locked else
+                     "Lockouts: [!] " + ", ".join(locked) + " LOCKED OUT: two other holders "
+                     f"run 'airsign tokens unlock {locked[0]} --holders X,Y'")
     policy = active_policy(app)
     lines.append(f"Policy: {policy.hash[:16]}… applied" if policy else
                  "Policy: [!] NONE APPLIED: nothing will be signed")

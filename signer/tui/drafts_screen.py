@@ -1,5 +1,9 @@
-"""Every draft with its state and who signed it; Enter opens the review; x abandons the
-highlighted draft, c cancels a Safe draft's nonce (two holders, a written reason).
+"""The drafts that need action (v: every draft), newest first, with their state and who
+signed them; Enter opens the review; x abandons the highlighted draft, c cancels a Safe
+draft's nonce (two holders, a written reason).
+
+A home may hold hundreds of thousands of drafts: the screen reads one page of them from
+the database (PAGE rows, n for the next page), as `airsign drafts` does.
 
 At 80 columns the table has no room for what a draft does in full: the line under the
 table says it whole for the highlighted draft (every line of it, with its reasons)."""
@@ -10,23 +14,28 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from signer.errors import AirsignError
 from signer.session import abandoning
 from signer.session.appliance import Appliance
 from signer.store import drafts
+from signer.store.clock import iso
 from signer.tui.abandon_dialog import AbandonDialog
 from signer.tui.draft_text import detail, first_words, state_word
 from signer.tui.review_screen import ReviewScreen
-from signer.tui.widgets import plain, problem, read_pins
+from signer.tui.widgets import TwoRowFooter, plain, problem, read_pins
+
+PAGE = 200  # rows read at a time: a screenful many times over, and fast on any home
 
 
 class DraftsScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "review", "Review", priority=True),
-        Binding("x", "abandon", "Abandon (2 holders)"),
-        Binding("c", "cancel_nonce", "Cancel Safe nonce"),
+        Binding("x", "abandon", "Abandon"),
+        Binding("c", "cancel_nonce", "Cancel nonce"),
+        Binding("v", "toggle_all", "All/needing"),
+        Binding("n", "more", "More"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -34,6 +43,9 @@ class DraftsScreen(Screen[None]):
         super().__init__()
         self.appliance = appliance
         self.marked = marked
+        self.show_all = False  # the needs-action view first, as `airsign drafts` shows
+        self.limit = PAGE
+        self.more = False  # another page waits: only then does the footer offer n
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -42,7 +54,7 @@ class DraftsScreen(Screen[None]):
         yield DataTable(id="drafts-table", cursor_type="row", zebra_stripes=True)
         # The table cell is cut to fit; the highlighted draft is said here in full.
         yield Static("", id="drafts-detail", classes="detail")
-        yield Footer(compact=True)
+        yield TwoRowFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -53,15 +65,40 @@ class DraftsScreen(Screen[None]):
         table = self.query_one(DataTable)
         row_before = table.cursor_row
         table.clear()
-        for row in drafts.listing(self.appliance.conn):
+        now = None if self.show_all else iso(self.appliance.clock())
+        rows = drafts.page(self.appliance.conn, needs_action_at=now, limit=self.limit + 1)
+        more = self.more = len(rows) > self.limit
+        self.refresh_bindings()
+        for row in rows[: self.limit]:
             table.add_row("MARKED" if row.id in self.marked else "", row.id, row.chain,
                           state_word(row), ",".join(row.signatures) or "-",
                           first_words(row, self._what_width()), key=row.id)
         if table.row_count:
             table.move_cursor(row=min(row_before, table.row_count - 1))
-        else:
-            self.query_one("#drafts-help", Static).update(
-                "No drafts yet: import some first (Esc, then i).")
+        self._say(self._help(table.row_count, more))
+
+    def _help(self, shown: int, more: bool) -> str:
+        """What this view is, and the keys to the rest of the home's drafts."""
+        if not shown:
+            return ("No drafts yet: import some first (Esc, then i)." if self.show_all else
+                    "No drafts need action: v shows every draft; Esc, then i imports.")
+        which = "Every draft" if self.show_all else "Drafts needing action"
+        other = "needing action" if self.show_all else "in every state"
+        paged = f" (newest {shown}: n shows {PAGE} more)" if more else ", newest first"
+        return (f"{which}{paged}; v: drafts {other}\n"
+                "MARKED = reviewed and marked for signing in this session")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.more if action == "more" else True
+
+    def action_toggle_all(self) -> None:
+        self.show_all, self.limit = not self.show_all, PAGE
+        self.query_one(DataTable).move_cursor(row=0)
+        self.on_screen_resume()
+
+    def action_more(self) -> None:
+        self.limit += PAGE
+        self.on_screen_resume()
 
     def _what_width(self) -> int:
         """Room left for "what it does" once the other columns are drawn (the detail line
@@ -99,6 +136,12 @@ class DraftsScreen(Screen[None]):
     async def _quorum_action(self, action: str) -> None:
         draft_id = self._highlighted()
         if draft_id is None:
+            return
+        row = drafts.get(self.appliance.conn, draft_id)
+        if action == "cancel" and row is not None and row.chain != "ethereum":
+            # Said before two holders type anything: a Bitcoin draft has no nonce to cancel.
+            self._say(f"[!] not_a_safe_draft: draft {draft_id} is a Bitcoin draft, with no "
+                      "nonce to cancel: x abandons it (its coins are then free)")
             return
         try:
             [shown] = abandoning.preview(self.appliance, [draft_id])

@@ -61,9 +61,8 @@ class HoldsScreen(Screen[None]):
         table.clear()
         self.details.clear()
         now = self.appliance.clock()
-        for row in drafts.listing(self.appliance.conn):
-            if row.state != "delayed":
-                continue
+        # Only the delayed drafts, filtered in the database, in import order.
+        for row in reversed(drafts.page(self.appliance.conn, state="delayed")):
             hold = ledger.hold(row.id)
             codes = ",".join(r["code"] for r in row.reasons)
             left = countdown(hold.not_before if hold else None, now)

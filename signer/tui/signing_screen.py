@@ -16,7 +16,7 @@ from signer.session.signing import sign_drafts
 from signer.store import drafts, lockouts
 from signer.store.home import HOLDER_IDS
 from signer.tui.draft_text import state_word
-from signer.tui.widgets import PinDialog, plain, problem
+from signer.tui.widgets import pin_dialog, plain, problem
 
 
 class SigningScreen(Screen[None]):
@@ -60,13 +60,18 @@ class SigningScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.query_one("#signing-drafts", Static).update("\n".join(self._draft_lines()))
 
+    def _open_marked(self) -> list[drafts.DraftRow]:
+        """The marked drafts still short of the quorum, in import order: read by id, not by
+        reading every draft of the home."""
+        rows = [row for draft_id in self.marked
+                if (row := drafts.get(self.appliance.conn, draft_id)) is not None]
+        return sorted((r for r in rows if not r.complete), key=lambda r: r.imported_seq)
+
     def _batch(self) -> list[str]:
-        rows = drafts.listing(self.appliance.conn)
-        return [r.id for r in rows if r.id in self.marked and not r.complete]
+        return [r.id for r in self._open_marked()]
 
     def _draft_lines(self) -> list[str]:
-        batch = set(self._batch())
-        rows = [r for r in drafts.listing(self.appliance.conn) if r.id in batch]
+        rows = self._open_marked()
         if not rows and self.marked:
             return ["Every marked draft carries the quorum of signatures: export them (Esc, e)."]
         if not rows:
@@ -85,8 +90,8 @@ class SigningScreen(Screen[None]):
             return
         holder = self._holder()
         why = f"to sign {len(batch)} draft(s) as holder {holder}"
-        dialog = PinDialog(holder, self.appliance.token_label(holder), why)
-        self.app.push_screen(dialog, lambda pin: self._start(holder, batch, pin))
+        self.app.push_screen(pin_dialog(self.appliance, holder, why),
+                             lambda pin: self._start(holder, batch, pin))
 
     def _start(self, holder: str, batch: list[str], pin: str | None) -> None:
         if pin is None:

@@ -13,6 +13,7 @@ from textual.widgets._footer import FooterKey
 from signer.errors import AirsignError, BadInput
 from signer.session import logins
 from signer.session.appliance import Appliance
+from signer.store import lockouts
 
 
 def problem(error: AirsignError) -> str:
@@ -68,14 +69,22 @@ class PinDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, holder: str, token: str, why: str) -> None:
+    def __init__(self, holder: str, token: str, why: str, attempts_left: int | None = None) -> None:
         super().__init__()
         self.holder, self.token, self.why = holder, token, why
+        self.attempts_left = attempts_left
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"Holder {self.holder}: PIN for token {self.token}", classes="title")
             yield Label(self.why)
+            if self.attempts_left is not None:
+                # As the CLI prompt does: how many tries remain, loudly on the last one,
+                # so a holder is warned before the lockout, not told after it (issue 18).
+                last = self.attempts_left <= 1
+                yield Label(("[!] " if last else "")
+                            + lockouts.attempts_note(self.holder, self.attempts_left),
+                            id="pin-attempts", classes="last-attempt" if last else "")
             yield Input(password=True, placeholder="PIN, then Enter", id="pin")
             yield Label("Esc cancels; nothing is sent to the token until Enter.")
 
@@ -158,6 +167,12 @@ class QuorumDialog(ModalScreen[tuple[list[str], str] | None]):
         self.dismiss(None)
 
 
+def pin_dialog(appliance: Appliance, holder: str, why: str) -> PinDialog:
+    """The PIN dialog for a registered holder, saying how many wrong PINs they have left."""
+    limit = appliance.home.config.settings.max_pin_failures
+    left = lockouts.attempts_left(appliance.conn, holder.upper(), limit)
+    return PinDialog(holder, appliance.token_label(holder), why, left)
+
 
 async def read_pins(
     app: App[None], appliance: Appliance, holders: list[str], why: str
@@ -165,7 +180,7 @@ async def read_pins(
     """PIN dialogs for each holder in turn (call from an async worker); None if one cancels."""
     pins: dict[str, str] = {}
     for holder in holders:
-        pin = await app.push_screen_wait(PinDialog(holder, appliance.token_label(holder), why))
+        pin = await app.push_screen_wait(pin_dialog(appliance, holder, why))
         if pin is None:
             return None
         pins[holder] = pin

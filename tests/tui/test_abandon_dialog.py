@@ -33,8 +33,8 @@ async def test_a_signed_draft_is_abandoned_by_two_holders_and_its_coins_sign_aga
         await pilot.press("l")
         assert isinstance(app.screen, DraftsScreen)
         table = app.screen.query_one(DataTable)
-        assert table.get_row_at(0)[1] == old["id"]
-        await pilot.press("x")
+        assert [table.get_row_at(i)[1] for i in range(2)] == [new["id"], old["id"]]  # newest first
+        await pilot.press("down", "x")
         await settle(pilot, lambda: isinstance(app.screen, AbandonDialog))
         shown = text(app, "#abandon-exposure")
         assert "if broadcast, this transaction still does: Send 0.001 BTC" in shown
@@ -51,7 +51,9 @@ async def test_a_signed_draft_is_abandoned_by_two_holders_and_its_coins_sign_aga
             await fill(pilot, user_pin)
             await pilot.press("enter")
         await settle(pilot, lambda: "ABANDONED" in text(app, "#drafts-help"))
-        assert table.get_row_at(0)[3] == "ABANDONED"
+        assert [table.get_row_at(i)[1] for i in range(table.row_count)] == [new["id"]]
+        await pilot.press("v")  # an abandoned draft needs no action: it is in the full view
+        assert table.get_row_at(1)[1:4:2] == [old["id"], "ABANDONED"]
     assert drafts.get(home.conn, old["id"]).state == "abandoned"  # type: ignore[union-attr]
     [entry] = journal.entries(home.conn, 0, "draft_abandoned")
     assert (entry.actor, entry.data["by"], entry.data["reason"]) == (
@@ -88,3 +90,18 @@ async def test_a_safe_drafts_nonce_is_cancelled_from_the_drafts_screen(
         draft["id"], 3, ["A", "C"])
     report = sign_drafts(home, [entry.data["draft"]], ["B", "C"], lambda _holder: user_pin)
     assert report.refused == [] and report.signed[-1]["complete"] is True
+
+
+async def test_c_on_a_bitcoin_draft_says_it_has_no_nonce_before_any_holder_types(
+    home: Appliance, inbox: Path
+) -> None:
+    [draft] = imported(home, withdrawal(home, inbox, "btc.psbt", 100_000, spends=COIN))
+    app = AirsignApp(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l", "c")
+        await settle(pilot, lambda: "not_a_safe_draft" in text(app, "#drafts-help"))
+        assert isinstance(app.screen, DraftsScreen)  # no dialog, no PIN asked
+        assert f"draft {draft['id']} is a Bitcoin draft" in text(app, "#drafts-help")
+        assert "x abandons it" in text(app, "#drafts-help")
+    assert drafts.get(home.conn, draft["id"]).state == "approved"  # type: ignore[union-attr]
+    assert list(journal.entries(home.conn, 0, "draft_abandoned")) == []

@@ -87,7 +87,7 @@ async def test_at_80x24_the_drafts_table_says_the_highlighted_draft_in_full(demo
     assert evil is not None
     app = demo.tui()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("l")
+        await pilot.press("l", "v")  # the attack is rejected: in the every-draft view
         table = app.screen.query_one("#drafts-table")
         row = next(i for i, key in enumerate(table.rows) if key.value == evil.id)  # type: ignore[attr-defined]
         await pilot.press(*["down"] * row)

@@ -212,7 +212,7 @@ async def test_the_drafts_table_gives_the_highlighted_draft_in_full(demo: Path) 
         app = AirsignApp(appliance)
         async with app.run_test(size=(80, 24)) as pilot:
             await _painted(pilot, app)
-            await pilot.press("l")
+            await pilot.press("l", "v")  # the rejected draft is in the every-draft view
             table = app.screen.query_one("#drafts-table", DataTable)
             table.move_cursor(row=table.get_row_index(fraud.id))
             await _until(pilot, app, lambda app: fraud.id in text(app, "#drafts-detail"))

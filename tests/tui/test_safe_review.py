@@ -37,7 +37,7 @@ def _safe_draft(home: Appliance, inbox: Path, name: str, user_pin: str, **fields
 
 
 async def _review(app: AirsignApp, pilot, draft_id: str) -> None:  # type: ignore[no-untyped-def]
-    await pilot.press("l")
+    await pilot.press("l", "v")  # every draft: rejected ones too
     table = app.screen.query_one("#drafts-table")
     row = next(i for i, key in enumerate(table.rows) if key.value == draft_id)  # type: ignore[attr-defined]
     table.move_cursor(row=row)  # type: ignore[attr-defined]

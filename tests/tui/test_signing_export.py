@@ -157,6 +157,41 @@ async def test_a_locked_out_holder_sees_the_unlock_instruction(
         assert [e.actor for e in journal.entries(home.conn, 0, "login_refused_locked")] == ["A"]
 
 
+async def test_the_pin_dialog_counts_down_and_warns_before_the_last_attempt(
+    home: Appliance, inbox: Path, user_pin: str
+) -> None:
+    [draft] = imported(home, withdrawal(home, inbox, "one.psbt", 100_000))
+    app = AirsignApp(home)
+    app.marked.add(draft["id"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        seen, tries = [], [0]
+        for _ in range(4):  # four real wrong PINs against holder A's SoftHSM token
+            await pilot.press("g")
+            await settle(pilot, lambda: isinstance(app.screen, PinDialog))
+            seen.append(text(app, "#pin-attempts"))
+            await fill(pilot, "wrong-pin")
+            await pilot.press("enter")
+            tries[0] += 1
+            await settle(pilot, lambda: text(app, "#signing-log").count("WRONG PIN") == tries[0])
+        assert seen == [f"{n} attempts left before holder A is locked out" for n in (5, 4, 3, 2)]
+        assert lockouts.state(home.conn, "A").failures == 4
+        await pilot.press("g")
+        await settle(pilot, lambda: isinstance(app.screen, PinDialog))
+        assert text(app, "#pin-attempts") == (
+            "[!] LAST attempt: one more wrong PIN locks holder A out")
+        assert "last-attempt" in app.screen.query_one("#pin-attempts").classes
+        await fill(pilot, user_pin)  # the right PIN on the last try signs and clears the count
+        await pilot.press("enter")
+        await settle(pilot, lambda: f"SIGNED {draft['id']} as holder A" in text(
+            app, "#signing-log"))
+        assert lockouts.state(home.conn, "A").failures == 0
+        await pilot.press("t", "g")  # holder B has never typed a wrong PIN
+        await settle(pilot, lambda: isinstance(app.screen, PinDialog))
+        assert text(app, "#pin-attempts") == "5 attempts left before holder B is locked out"
+        assert "last-attempt" not in app.screen.query_one("#pin-attempts").classes
+
+
 async def test_refusals_are_shown_with_their_reasons(
     home: Appliance, inbox: Path, user_pin: str
 ) -> None:

@@ -58,7 +58,7 @@ def _queue(home: Appliance, inbox: Path) -> dict[str, dict[str, Any]]:
 
 def _review(app: AirsignApp, draft_id: str) -> Callable[[Pilot[None]], Any]:
     async def open_review(pilot: Pilot[None]) -> None:
-        await pilot.press("l")
+        await pilot.press("l", "v")  # every draft: a rejected one needs no action
         table = app.screen.query_one("#drafts-table")
         row = next(i for i, key in enumerate(table.rows) if key.value == draft_id)  # type: ignore[attr-defined]
         table.move_cursor(row=row)  # type: ignore[attr-defined]

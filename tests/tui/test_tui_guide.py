@@ -53,6 +53,8 @@ async def holder_walk(pilot: Pilot[None], demo: Demo, pin: str) -> dict[str, str
     shot("import-result-scrolled")
 
     await pilot.press("escape", "l")
+    shot("drafts-needing-action")
+    await pilot.press("v")  # the attacks are rejected: they need no action, all drafts shows them
     evil = demo.draft_from("04-fraudulent-change.psbt")
     await pilot.press(*_moves(app, evil))
     shot("drafts")
