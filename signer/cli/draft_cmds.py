@@ -131,7 +131,7 @@ def _limit(text: str) -> int:
 
 
 def list_drafts(ctx: Context) -> Result:
-    from signer.store import drafts
+    from signer.store import draft_views
     from signer.store.clock import iso
 
     args = ctx.args
@@ -142,7 +142,7 @@ def list_drafts(ctx: Context) -> Result:
         before = resolve(ctx.app, args.before)
     view = "all" if args.all else (args.state or "needs_action")
     limit = args.limit or None
-    rows = drafts.page(
+    rows = draft_views.page(
         ctx.app.conn, state=args.state,
         needs_action_at=iso(ctx.app.clock()) if view == "needs_action" else None,
         before_seq=None if before is None else before.imported_seq,

@@ -19,7 +19,7 @@ from signer.session.appliance import Appliance
 from signer.session.policy import active_policy
 from signer.session.tokens import token_overview
 from signer.session.wallet import find_wallet, wallet_summary
-from signer.store import audit, drafts, lockouts
+from signer.store import audit, draft_views, lockouts
 from signer.store.clock import iso
 from signer.store.home import HOLDER_IDS
 from signer.tui.draft_text import QUEUE_ORDER
@@ -151,7 +151,7 @@ def wallet_text(app: Appliance) -> str:
 
 
 def queue_text(app: Appliance) -> str:
-    counts = dict.fromkeys(QUEUE_ORDER, 0) | drafts.state_counts(app.conn)
+    counts = dict.fromkeys(QUEUE_ORDER, 0) | draft_views.state_counts(app.conn)
     names = {"partially_signed": "partially signed"}
     lines = ["Queue: " + " · ".join(f"{counts[s]} {names.get(s, s)}" for s in QUEUE_ORDER[:3]),
              "       " + " · ".join(f"{counts[s]} {names.get(s, s)}" for s in QUEUE_ORDER[3:])]

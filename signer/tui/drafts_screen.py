@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Header, Static
 from signer.errors import AirsignError
 from signer.session import abandoning
 from signer.session.appliance import Appliance
-from signer.store import drafts
+from signer.store import draft_views, drafts
 from signer.store.clock import iso
 from signer.tui.abandon_dialog import AbandonDialog
 from signer.tui.draft_text import detail, first_words, state_word
@@ -66,7 +66,7 @@ class DraftsScreen(Screen[None]):
         row_before = table.cursor_row
         table.clear()
         now = None if self.show_all else iso(self.appliance.clock())
-        rows = drafts.page(self.appliance.conn, needs_action_at=now, limit=self.limit + 1)
+        rows = draft_views.page(self.appliance.conn, needs_action_at=now, limit=self.limit + 1)
         more = self.more = len(rows) > self.limit
         self.refresh_bindings()
         for row in rows[: self.limit]:

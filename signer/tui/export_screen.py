@@ -19,7 +19,7 @@ from signer.errors import AirsignError
 from signer.session.appliance import Appliance
 from signer.session.describe import headline
 from signer.session.exporting import MANIFEST, ExportReport, export_drafts
-from signer.store import drafts
+from signer.store import draft_views, drafts
 from signer.tui.qr_screen import QrScreen, qr_source
 from signer.tui.widgets import plain, problem
 
@@ -74,7 +74,7 @@ class ExportScreen(Screen[None]):
         if ready:
             return [f"Ready to export ({len(ready)}):"] + [
                 f"  {r.id} {r.chain:<8}\n    {plain(headline(r))}" for r in ready]
-        counts = drafts.state_counts(self.appliance.conn)  # not every draft's row: counts
+        counts = draft_views.state_counts(self.appliance.conn)  # not every draft's row: counts
         exported = counts["exported"]
         waiting = counts["approved"] + counts["partially_signed"]
         lines = ["Nothing waiting for export."]
@@ -87,7 +87,7 @@ class ExportScreen(Screen[None]):
     def _ready_rows(self) -> list[drafts.DraftRow]:
         """The signed drafts not yet exported, in import order (a page query, filtered in
         the database: a home of 200,000 drafts is not read whole)."""
-        return list(reversed(drafts.page(self.appliance.conn, state="signed")))
+        return list(reversed(draft_views.page(self.appliance.conn, state="signed")))
 
     def _ready(self) -> list[str]:
         return [r.id for r in self._ready_rows()]

@@ -12,7 +12,7 @@ from signer.errors import AirsignError
 from signer.risk import SqlLedger
 from signer.session import holds
 from signer.session.appliance import Appliance
-from signer.store import drafts
+from signer.store import draft_views
 from signer.store.clock import iso
 from signer.tui.draft_text import countdown, detail, first_words
 from signer.tui.widgets import QuorumDialog, plain, problem, read_pins
@@ -62,7 +62,7 @@ class HoldsScreen(Screen[None]):
         self.details.clear()
         now = self.appliance.clock()
         # Only the delayed drafts, filtered in the database, in import order.
-        for row in reversed(drafts.page(self.appliance.conn, state="delayed")):
+        for row in reversed(draft_views.page(self.appliance.conn, state="delayed")):
             hold = ledger.hold(row.id)
             codes = ",".join(r["code"] for r in row.reasons)
             left = countdown(hold.not_before if hold else None, now)

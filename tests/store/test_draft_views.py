@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from signer.store import db, drafts
+from signer.store import db, draft_views, drafts
 from signer.store.db import transaction
 from tests.cli.test_drafts_view import FUTURE, PAST, _draft
 
@@ -21,10 +21,10 @@ def test_state_counts_match_every_rows_state(tmp_path: Path) -> None:
     _draft(conn, 7, signed_by="AB", complete=True)
     _draft(conn, 8, signed_by="AB", complete=True, exported=True)
     _draft(conn, 9, signed_by="BC", complete=True, exported=True)
-    counts = drafts.state_counts(conn)
+    counts = draft_views.state_counts(conn)
     assert {k: v for k, v in counts.items() if v} == Counter(r.state for r in drafts.listing(conn))
     for state in ("approved", "delayed", "rejected", "partially_signed", "signed", "exported"):
-        paged = drafts.page(conn, state=state)
+        paged = draft_views.page(conn, state=state)
         assert [r.id for r in paged] == [r.id for r in drafts.listing(conn)
                                          if r.state == state][::-1]
 

@@ -1,0 +1,83 @@
+"""Views of the drafts table that page and count in the database (migration 7's indexes),
+so that lists and the dashboard stay as fast after a year of drafts as on the first day."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from signer.store.drafts import _SELECT, DraftRow, _row
+
+# DraftRow.state in SQL, so that a view filters and pages in the database.
+_STATE = (
+    "CASE WHEN drafts.abandoned_seq IS NOT NULL THEN 'abandoned' "
+    "WHEN drafts.complete AND drafts.exported THEN 'exported' "
+    "WHEN drafts.complete THEN 'signed' "
+    "WHEN EXISTS (SELECT 1 FROM draft_signatures WHERE draft_id = drafts.id) "
+    "THEN 'partially_signed' "
+    "WHEN drafts.verdict = 'reject' THEN 'rejected' "
+    "WHEN drafts.verdict = 'delay' AND NOT drafts.released THEN 'delayed' "
+    "ELSE 'approved' END"
+)
+# What may still need an operator: not exported, not rejected (the partial index
+# drafts_open, migration 7), not abandoned, and not delayed until a time still to come.
+_NEEDS_ACTION = (
+    "drafts.exported = 0 AND drafts.verdict != 'reject' AND drafts.abandoned_seq IS NULL "
+    "AND NOT ("
+    f"({_STATE}) = 'delayed' AND drafts.not_before IS NOT NULL AND drafts.not_before > ?)"
+)
+
+
+def page(
+    conn: sqlite3.Connection, *, state: str | None = None, needs_action_at: str | None = None,
+    before_seq: int | None = None, limit: int | None = None,
+) -> list[DraftRow]:
+    """Drafts newest first (by import): all of them, those in ``state``, or those that
+    need action at time ``needs_action_at`` (ISO); only those imported before journal
+    seq ``before_seq``; at most ``limit``."""
+    where: list[str] = []
+    params: list[Any] = []
+    if needs_action_at is not None:
+        where.append(_NEEDS_ACTION)
+        params.append(needs_action_at)
+    if state is not None:
+        where.append(f"({_STATE}) = ?")
+        params.append(state)
+    if before_seq is not None:
+        where.append("drafts.imported_seq < ?")
+        params.append(before_seq)
+    query = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    query += " ORDER BY drafts.imported_seq DESC"
+    if limit is not None:
+        query += " LIMIT ?"
+        params.append(limit)
+    return [_row(r) for r in conn.execute(query, params)]
+
+
+def state_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """How many drafts are in each state, without reading every draft's row: the open
+    ones through drafts_open, the rejected ones from the covering drafts_rejected, and
+    the exported ones as the rest of SQLite's count of every draft (migration 7)."""
+    counts = dict.fromkeys(("approved", "delayed", "rejected", "partially_signed", "signed",
+                            "exported", "abandoned"), 0)
+    for state, n in conn.execute(
+            f"SELECT {_STATE} AS state, count(*) FROM drafts INDEXED BY drafts_open "
+            "WHERE exported = 0 AND verdict != 'reject' GROUP BY state"):
+        counts[state] += int(n)
+    # A rejected draft that nonetheless carries a signature (judged again after the
+    # first one) is partially signed, or signed, or exported, as DraftRow.state says.
+    rejected, abandoned, exported, signed, partial = conn.execute(
+        "SELECT count(*), total(abandoned_seq IS NOT NULL), "
+        "total(abandoned_seq IS NULL AND complete AND exported), "
+        "total(abandoned_seq IS NULL AND complete AND NOT exported), "
+        "total(abandoned_seq IS NULL AND NOT complete AND EXISTS (SELECT 1 FROM "
+        "draft_signatures WHERE draft_id = drafts.id)) FROM drafts INDEXED BY drafts_rejected "
+        "WHERE verdict = 'reject'").fetchone()
+    counts["abandoned"] += int(abandoned)
+    counts["rejected"] += int(rejected - abandoned - exported - signed - partial)
+    counts["partially_signed"] += int(partial)
+    counts["signed"] += int(signed)
+    counts["exported"] += int(exported)
+    (every,) = conn.execute("SELECT count(*) FROM drafts").fetchone()  # b-tree count
+    counts["exported"] += int(every) - sum(counts.values())  # not open, not rejected
+    return counts
