@@ -43,7 +43,7 @@ def _rows(app: AirsignApp) -> list[str]:
     return [str(key.value) for key in table.rows]  # type: ignore[attr-defined]
 
 
-async def test_the_drafts_screen_pages_the_needs_action_view_and_shows_all_on_a(
+async def test_the_drafts_screen_pages_the_needs_action_view_and_shows_all_on_v(
     home: Appliance, inbox: Path
 ) -> None:
     [real] = imported(home, withdrawal(home, inbox, "one.psbt", 100_000))
