@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._tokens import BENCH_PIN, bench_tokens
 from ceremony.run import CeremonyOptions, run_ceremony
 from signer.hsm.gateway import Gateway
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 
 CEREMONY = Path(__file__).resolve().parent.parent / "tests" / "ceremony" / "data"
 ROUNDS = 3

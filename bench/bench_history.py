@@ -87,7 +87,7 @@ async def _paint(home: Path) -> float:
     """From opening the home to a dashboard showing tokens, queue and journal."""
     from textual.widgets import Static
 
-    from signer.session.appliance import Appliance
+    from signer.usecases.appliance import Appliance
     from signer.tui.app import AirsignApp
 
     def shown(tui: AirsignApp, selector: str) -> str:
@@ -115,7 +115,7 @@ async def _screen(home: Path, key: str, shown: str) -> float:
     view's help line, or the journal table) says something."""
     from textual.widgets import DataTable, Static
 
-    from signer.session.appliance import Appliance
+    from signer.usecases.appliance import Appliance
     from signer.tui.app import AirsignApp
 
     app = Appliance.open(home)

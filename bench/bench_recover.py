@@ -22,7 +22,7 @@ from bench._tokens import BENCH_PIN, bench_tokens
 from ceremony.drills import run_drill
 from ceremony.recovery import restore_holder
 from signer.cli.main import run
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 
 ROUNDS = 5
 CEREMONY = Path(__file__).resolve().parent.parent / "tests/ceremony/data/valid-ceremony.toml"

@@ -28,14 +28,14 @@ from ceremony.run import CeremonyOptions, run_ceremony
 from signer.chains.bitcoin.drafting import Spend, build_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes
 from signer.risk.ledger import to_micros
-from signer.session import governance
-from signer.session.appliance import Appliance
-from signer.session.exporting import export_drafts
-from signer.session.intake import import_paths
-from signer.session.logins import ensure_audit_key, login
-from signer.session.policy import apply_policy
-from signer.session.signing import sign_drafts
-from signer.session.wallet import load_wallet
+from signer.usecases import governance
+from signer.usecases.appliance import Appliance
+from signer.usecases.exporting import export_drafts
+from signer.usecases.intake import import_paths
+from signer.usecases.logins import ensure_audit_key, login
+from signer.usecases.policy import apply_policy
+from signer.usecases.sign_drafts import sign_drafts
+from signer.usecases.wallet import load_wallet
 from signer.store.audit import checkpoint_message
 from signer.store.canonical import canonical_json
 from signer.store.journal import _chained, head

@@ -15,7 +15,7 @@ from eth_keys import keys
 from ceremony.memory import wipe
 from signer.chains.ethereum.settings import OWNER_PATH
 from signer.errors import BadInput
-from signer.hsm.session import hash160
+from signer.hsm.token import hash160
 
 __all__ = ["ChildKey", "HolderKeys", "account_path", "derive_holder_keys", "master_node", "wipe"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from ceremony.config import CeremonyPlan
 from ceremony.wallet_files import FILE_NAMES
 from signer.errors import BadInput
-from signer.hsm.session import TokenSession
+from signer.hsm.token import TokenSession
 
 TRANSCRIPT_NAME = "{name}-transcript.json"
 

@@ -24,10 +24,10 @@ from ceremony.memory import wipe
 from ceremony.shares import split_secret
 from ceremony.wallet_files import ceremony_exports
 from signer.errors import BadInput
-from signer.hsm.session import TokenSession
-from signer.session import logins
-from signer.session.appliance import Appliance
-from signer.session.wallet import RegisteredHolder, RegisteredWallet
+from signer.hsm.token import TokenSession
+from signer.usecases import logins
+from signer.usecases.appliance import Appliance
+from signer.usecases.wallet import RegisteredHolder, RegisteredWallet
 from signer.store import journal, registry
 from signer.store.clock import iso
 from signer.store.db import transaction

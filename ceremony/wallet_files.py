@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ceremony import exports
 from signer.errors import BadInput
-from signer.session.wallet import RegisteredWallet
+from signer.usecases.wallet import RegisteredWallet
 
 FORMATS = ("descriptor", "bsms", "coldcard", "caravan", "safe-owners")
 

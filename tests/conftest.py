@@ -15,7 +15,7 @@ import pytest
 from hypothesis import settings
 
 from signer.cli.main import run
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 from softhsm.tokens import TokenSet
 
 REPO = Path(__file__).resolve().parent.parent

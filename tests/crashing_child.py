@@ -15,8 +15,8 @@ from collections import Counter
 from typing import Any
 
 from signer.cli.main import run
-from signer.hsm.session import TokenSession
-from signer.session import exporting
+from signer.hsm.token import TokenSession
+from signer.usecases import exporting
 from signer.store import journal
 
 point, *argv = sys.argv[1:]

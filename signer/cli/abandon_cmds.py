@@ -30,7 +30,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def abandon_drafts(ctx: Context) -> Result:
-    from signer.session import abandoning
+    from signer.usecases import abandoning
 
     args = ctx.args
     if args.preview:
@@ -50,7 +50,7 @@ def abandon_drafts(ctx: Context) -> Result:
 
 
 def cancel_draft(ctx: Context) -> Result:
-    from signer.session import abandoning
+    from signer.usecases import abandoning
 
     args = ctx.args
     doc = abandoning.cancel(ctx.app, args.id, args.holders, args.reason, ctx.pin_reader())

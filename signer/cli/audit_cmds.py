@@ -63,7 +63,7 @@ def show_journal(ctx: Context) -> Result:
 
 
 def export_audit(ctx: Context) -> Result:
-    from signer.session.audit_export import export_journal
+    from signer.usecases.audit_export import export_journal
 
     doc = export_journal(ctx.app, ctx.args.out, ctx.args.holder, ctx.pin_reader())
     return Result(doc, "\n".join(f"wrote {f}" for f in doc["files"]))

@@ -12,7 +12,7 @@ from signer.cli.help_text import epilog_for, with_help_text
 from signer.errors import BadInput, Exit
 
 if TYPE_CHECKING:  # the appliance pulls in the HSM and the store: only commands that need it
-    from signer.session.appliance import Appliance
+    from signer.usecases.appliance import Appliance
 
 
 # Plain classes, not dataclasses: loading `dataclasses` (and `inspect` with it) is a
@@ -40,7 +40,7 @@ class Context:
     @property
     def app(self) -> Appliance:
         if self._app is None:
-            from signer.session.appliance import Appliance
+            from signer.usecases.appliance import Appliance
 
             self._app = Appliance.open(self.home_path)
             notice = self._app.home.stale_lock_notice()

@@ -98,7 +98,7 @@ def _verdict_exit(verdicts: list[str]) -> Exit:
 
 
 def import_drafts(ctx: Context) -> Result:
-    from signer.session.intake import import_paths
+    from signer.usecases.intake import import_paths
 
     report = import_paths(ctx.app, ctx.args.paths)
     lines = [
@@ -117,7 +117,7 @@ def import_drafts(ctx: Context) -> Result:
 
 
 def _headline(ctx: Context, draft_id: str) -> str:
-    from signer.session.describe import headline
+    from signer.usecases.describe import headline
     from signer.store import drafts
 
     row = drafts.get(ctx.app.conn, draft_id)
@@ -137,7 +137,7 @@ def list_drafts(ctx: Context) -> Result:
     args = ctx.args
     before = None
     if args.before:
-        from signer.session.draft_lookup import resolve  # decoding code: only when paging
+        from signer.usecases.draft_lookup import resolve  # decoding code: only when paging
 
         before = resolve(ctx.app, args.before)
     view = "all" if args.all else (args.state or "needs_action")
@@ -165,7 +165,7 @@ def list_drafts(ctx: Context) -> Result:
         "view": view,
         "next_before": rows[-1].id if more else None,
     }
-    from signer.session.describe import headline
+    from signer.usecases.describe import headline
 
     lines = [
         f"{d['id']} {d['chain']:<8} {d['state']:<16} signed by "
@@ -185,10 +185,10 @@ def _view_flag(view: str) -> str:
 
 
 def show_draft(ctx: Context) -> Result:
-    from signer.session.describe import describe, printable
-    from signer.session.draft_lookup import resolve
-    from signer.session.hash_words import draft_hash_words
-    from signer.session.known_addresses import known_addresses
+    from signer.usecases.describe import describe, printable
+    from signer.usecases.draft_lookup import resolve
+    from signer.usecases.hash_words import draft_hash_words
+    from signer.usecases.known_addresses import known_addresses
 
     row = resolve(ctx.app, ctx.args.id)
     payload_sha256, spoken = draft_hash_words(ctx.app, row)
@@ -224,8 +224,8 @@ def show_draft(ctx: Context) -> Result:
 
 
 def screen_drafts(ctx: Context) -> Result:
-    from signer.session.draft_lookup import resolve
-    from signer.session.screening import rescreen
+    from signer.usecases.draft_lookup import resolve
+    from signer.usecases.screening import rescreen
 
     results: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []
@@ -253,7 +253,7 @@ def screen_drafts(ctx: Context) -> Result:
 
 
 def sign(ctx: Context) -> Result:
-    from signer.session.signing import sign_drafts
+    from signer.usecases.sign_drafts import sign_drafts
 
     report = sign_drafts(ctx.app, ctx.args.ids, ctx.args.holders, ctx.pin_reader())
     lines = [
@@ -264,7 +264,7 @@ def sign(ctx: Context) -> Result:
 
 
 def release_draft(ctx: Context) -> Result:
-    from signer.session import holds
+    from signer.usecases import holds
 
     draft_id = holds.release(
         ctx.app, ctx.args.id, ctx.args.holders, ctx.args.reason, ctx.pin_reader()
@@ -273,7 +273,7 @@ def release_draft(ctx: Context) -> Result:
 
 
 def export(ctx: Context) -> Result:
-    from signer.session.exporting import export_drafts
+    from signer.usecases.exporting import export_drafts
 
     report = export_drafts(ctx.app, ctx.args.ids, ctx.args.out, ctx.args.qr)
     lines = [f"wrote {f}" for f in report.files]

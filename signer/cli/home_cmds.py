@@ -18,7 +18,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def init_home(ctx: Context) -> Result:
-    from signer.session.appliance import Appliance
+    from signer.usecases.appliance import Appliance
 
     app = Appliance.create(ctx.home_path, ctx.args.module)
     ctx._app = app
@@ -31,7 +31,7 @@ def init_home(ctx: Context) -> Result:
 
 
 def show_airgap(ctx: Context) -> Result:
-    from signer.session import airgap
+    from signer.usecases import airgap
 
     status = airgap.check()
     return Result(status.as_json(), status.summary(), Exit.OK if status.ok else Exit.REJECTED)

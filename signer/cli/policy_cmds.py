@@ -36,7 +36,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def show_policy(ctx: Context) -> Result:
-    from signer.session.policy import active_policy, describe
+    from signer.usecases.policy import active_policy, describe
 
     policy = active_policy(ctx.app)
     if policy is None:
@@ -50,14 +50,14 @@ def show_policy(ctx: Context) -> Result:
 
 
 def check(ctx: Context) -> Result:
-    from signer.session.policy import check_policy
+    from signer.usecases.policy import check_policy
 
     doc = check_policy(ctx.args.file)
     return Result(doc, f"{ctx.args.file}: valid, hash {doc['hash']}")
 
 
 def apply(ctx: Context) -> Result:
-    from signer.session.policy import apply_policy
+    from signer.usecases.policy import apply_policy
 
     doc = apply_policy(ctx.app, ctx.args.file, ctx.args.holders, ctx.pin_reader())
     return Result(doc, f"policy {doc['hash']} applied")
@@ -81,7 +81,7 @@ def show_breaker(ctx: Context) -> Result:
 
 
 def reset_breaker(ctx: Context) -> Result:
-    from signer.session import holds
+    from signer.usecases import holds
 
     holds.reset_circuit_breaker(ctx.app, ctx.args.holders, ctx.args.reason, ctx.pin_reader())
     return Result({"reset": True}, "circuit breaker reset")

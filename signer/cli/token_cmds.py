@@ -26,7 +26,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def list_tokens(ctx: Context) -> Result:
-    from signer.session.tokens import token_overview
+    from signer.usecases.token_overview import token_overview
 
     overview = token_overview(ctx.app)
     lines = []
@@ -41,7 +41,7 @@ def list_tokens(ctx: Context) -> Result:
 
 
 def check_login(ctx: Context) -> Result:
-    from signer.session import logins
+    from signer.usecases import logins
 
     holder = ctx.args.holder.upper()
     with logins.holders_logged_in(ctx.app, [holder], ctx.pin_reader()) as sessions:
@@ -53,7 +53,7 @@ def check_login(ctx: Context) -> Result:
 
 
 def unlock_holder(ctx: Context) -> Result:
-    from signer.session import logins
+    from signer.usecases import logins
 
     holder = ctx.args.holder.upper()
     logins.unlock(ctx.app, holder, ctx.args.holders, ctx.pin_reader())

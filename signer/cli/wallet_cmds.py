@@ -79,7 +79,7 @@ def ceremony_run(ctx: Context) -> Result:
 
 
 def wallet_show(ctx: Context) -> Result:
-    from signer.session.wallet import load_wallet, wallet_summary
+    from signer.usecases.wallet import load_wallet, wallet_summary
 
     doc = wallet_summary(load_wallet(ctx.app))
     lines = [f"wallet {doc['name']} ({doc['network']}), {doc['threshold']}-of-3",
@@ -92,7 +92,7 @@ def wallet_show(ctx: Context) -> Result:
 
 def wallet_export(ctx: Context) -> Result:
     from ceremony.wallet_files import render
-    from signer.session.wallet import load_wallet
+    from signer.usecases.wallet import load_wallet
     from signer.store.files import write_new
 
     text = render(load_wallet(ctx.app), ctx.args.format)
@@ -101,7 +101,7 @@ def wallet_export(ctx: Context) -> Result:
 
 
 def wallet_set_safe(ctx: Context) -> Result:
-    from signer.session import governance, safe_nonces
+    from signer.usecases import governance, safe_nonces
 
     nonce = safe_nonces.parse_nonce(ctx.args.nonce, "--nonce")
     safe = governance.set_safe(ctx.app, ctx.args.address, ctx.args.holders, ctx.pin_reader(),
@@ -110,7 +110,7 @@ def wallet_set_safe(ctx: Context) -> Result:
 
 
 def wallet_safe_nonce(ctx: Context) -> Result:
-    from signer.session import safe_nonces
+    from signer.usecases import safe_nonces
 
     doc = safe_nonces.record_chain_nonce(ctx.app, ctx.args.nonce, ctx.args.holders,
                                          ctx.args.reason, ctx.pin_reader())
@@ -119,7 +119,7 @@ def wallet_safe_nonce(ctx: Context) -> Result:
 
 
 def list_addresses(ctx: Context) -> Result:
-    from signer.session.wallet import addresses, load_wallet
+    from signer.usecases.wallet import addresses, load_wallet
 
     doc = addresses(load_wallet(ctx.app), ctx.args.change, ctx.args.count)
     lines = [f"receive {i}: {a}" for i, a in enumerate(doc["bitcoin"]["receive"])]
@@ -130,7 +130,7 @@ def list_addresses(ctx: Context) -> Result:
 
 
 def vault_key_add(ctx: Context) -> Result:
-    from signer.session import governance
+    from signer.usecases import governance
 
     key = governance.add_vault_key(ctx.app, ctx.args.file, ctx.args.key_id, ctx.args.holders,
                                    ctx.pin_reader())

@@ -22,7 +22,7 @@ from pkcs11 import exceptions as px
 from signer.errors import HsmError
 from signer.hsm.cleanup import close_all_sessions
 from signer.hsm.function_list import EcdsaCall
-from signer.hsm.session import TokenSession
+from signer.hsm.token import TokenSession
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 from signer.tui.audit_screen import AuditScreen
 from signer.tui.ceremony_wizard import CeremonyWizard
 from signer.tui.dashboard import Dashboard

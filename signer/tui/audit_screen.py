@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 from signer.store import audit, journal
 from signer.tui.widgets import plain
 

@@ -17,8 +17,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from signer.errors import AirsignError
-from signer.session import abandoning
-from signer.session.appliance import Appliance
+from signer.usecases import abandoning
+from signer.usecases.appliance import Appliance
 from signer.store import draft_views, drafts
 from signer.store.clock import iso
 from signer.tui.abandon_dialog import AbandonDialog

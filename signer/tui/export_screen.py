@@ -16,9 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from signer.errors import AirsignError
-from signer.session.appliance import Appliance
-from signer.session.describe import headline
-from signer.session.exporting import MANIFEST, ExportReport, export_drafts
+from signer.usecases.appliance import Appliance
+from signer.usecases.describe import headline
+from signer.usecases.exporting import MANIFEST, ExportReport, export_drafts
 from signer.store import draft_views, drafts
 from signer.tui.qr_screen import QrScreen, qr_source
 from signer.tui.widgets import plain, problem

@@ -18,9 +18,9 @@ from textual.screen import Screen
 from textual.widgets import DirectoryTree, Footer, Header, ProgressBar, Static
 
 from signer.errors import AirsignError
-from signer.session.appliance import Appliance
-from signer.session.describe import headline
-from signer.session.intake import import_paths
+from signer.usecases.appliance import Appliance
+from signer.usecases.describe import headline
+from signer.usecases.intake import import_paths
 from signer.store import drafts
 from signer.tui.widgets import plain, problem
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 
 
 def launch(home: Path, inbox: Path | None = None) -> int:

@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from signer.session.appliance import Appliance
-from signer.session.policy import active_policy, describe
+from signer.usecases.appliance import Appliance
+from signer.usecases.policy import active_policy, describe
 from signer.tui.widgets import plain
 
 

@@ -11,8 +11,8 @@ from textual.widgets import Footer, Input, Label, Static
 from textual.widgets._footer import FooterKey
 
 from signer.errors import AirsignError, BadInput
-from signer.session import logins
-from signer.session.appliance import Appliance
+from signer.usecases import logins
+from signer.usecases.appliance import Appliance
 from signer.store import lockouts
 
 

@@ -23,7 +23,7 @@ from signer.chains.bitcoin.scripts import p2sh_script, p2wsh_script
 from signer.chains.bitcoin.signing import sign_with_keys
 from signer.chains.bitcoin.wallet import parse_path
 from signer.chains.bitcoin.wire import read_transaction
-from signer.hsm.session import hash160
+from signer.hsm.token import hash160
 
 TEXT = json.loads(
     (Path(__file__).resolve().parents[1] / "vectors" / "bip174-psbt.json").read_text()

@@ -81,7 +81,7 @@ def test_a_second_process_on_the_same_home_gets_exit_2(cli: Cli) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; from signer.session.appliance import Appliance; "
+            "import sys, time; from signer.usecases.appliance import Appliance; "
             "a = Appliance.open(__import__('pathlib').Path(sys.argv[1])); "
             "print('open', flush=True); "
             "time.sleep(60)",
@@ -112,7 +112,7 @@ def test_airgap_reports_interfaces(cli: Cli) -> None:
 
 
 def test_airgap_reads_sysfs(tmp_path: Path) -> None:
-    from signer.session.airgap import check
+    from signer.usecases.airgap import check
 
     net = tmp_path / "class" / "net"
     for name, state, flags in [

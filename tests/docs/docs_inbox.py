@@ -22,7 +22,7 @@ from ceremony.demo import safe_tx
 from signer.chains.bitcoin.addresses import address_of
 from signer.chains.bitcoin.drafting import Spend, build_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes
-from signer.session.wallet import RegisteredWallet
+from signer.usecases.wallet import RegisteredWallet
 from signer.transport.envelope import seal
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"

@@ -24,8 +24,8 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from signer.cli.main import run  # noqa: E402
-from signer.session.appliance import Appliance  # noqa: E402
-from signer.session.wallet import load_wallet  # noqa: E402
+from signer.usecases.appliance import Appliance  # noqa: E402
+from signer.usecases.wallet import load_wallet  # noqa: E402
 from softhsm.tokens import create_token_set  # noqa: E402
 from tests.docs import docs_inbox  # noqa: E402
 

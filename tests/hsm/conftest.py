@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from signer.hsm.gateway import Gateway
-from signer.hsm.session import TokenSession
+from signer.hsm.token import TokenSession
 from softhsm.tokens import TokenSet
 
 

@@ -11,7 +11,7 @@ import pytest
 from pkcs11 import Attribute, KeyType, Mechanism, MechanismFlag
 
 from signer.errors import HsmError
-from signer.hsm.session import TokenSession, hash160
+from signer.hsm.token import TokenSession, hash160
 from softhsm.tokens import TokenSet
 
 PATH = "m/48'/1'/0'/2'/0/7"

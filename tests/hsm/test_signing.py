@@ -14,7 +14,7 @@ from eth_keys import keys as eth_keys
 from signer.errors import HsmError
 from signer.hsm.ecdsa import HALF_N
 from signer.hsm.gateway import Gateway
-from signer.hsm.session import TokenSession
+from signer.hsm.token import TokenSession
 
 PATH = "m/44'/60'/0'/0/0"
 

@@ -20,7 +20,7 @@ for folder in ("bitcoin", "ethereum"):
 from builders import SeededWallet, make_wallet  # noqa: E402
 
 from signer.hsm.gateway import Gateway  # noqa: E402
-from signer.hsm.session import TokenSession  # noqa: E402
+from signer.hsm.token import TokenSession  # noqa: E402
 from softhsm.tokens import TokenSet  # noqa: E402
 
 HOLDER_TOKENS = {"A": "holder-a", "B": "holder-b", "C": "holder-c"}

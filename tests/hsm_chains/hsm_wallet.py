@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, utils
 
 from signer.chains.bitcoin.wallet import format_path
 from signer.hsm.ecdsa import EcdsaSignature
-from signer.hsm.session import TokenKey, TokenSession
+from signer.hsm.token import TokenKey, TokenSession
 
 SECP256K1_HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
 STANDARD_FLAGS = {

@@ -23,7 +23,7 @@ from masked import masked_psbt, masked_transaction, partial_signatures
 from signer.chains.bitcoin.finalize import combine, extract_transaction, finalize_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
 from signer.chains.bitcoin.signing import sign_with_keys
-from signer.hsm.session import TokenSession, hash160
+from signer.hsm.token import TokenSession, hash160
 
 TEXT = json.loads(
     (Path(__file__).resolve().parents[1] / "vectors" / "bip174-psbt.json").read_text()

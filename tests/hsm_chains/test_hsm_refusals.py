@@ -11,7 +11,7 @@ from hsm_wallet import CountingSigner, import_wallet_keys
 
 from signer.chains.bitcoin.psbt_file import Psbt
 from signer.chains.bitcoin.signing import DraftRefused, sign_psbt
-from signer.hsm.session import TokenSession
+from signer.hsm.token import TokenSession
 
 SPENDS = [Spend((0, 4), 500_000), Spend((1, 9), 700_000)]
 PAY, CHANGE, FEE = 900_000, 298_800, 1_200

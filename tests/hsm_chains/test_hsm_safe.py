@@ -13,7 +13,7 @@ from safe_chain import SafeChain, SafeWallet, deploy_wallet
 
 from signer.chains.ethereum import SafeOwner, SafeTx, sign_safe_tx
 from signer.hsm.ecdsa import SECP256K1_N, EcdsaSignature
-from signer.hsm.session import TokenSession
+from signer.hsm.token import TokenSession
 
 VERSIONS = ["1.1.1", "1.4.1"]
 TOO_SHORT = "Signatures data too short|GS020"  # 1.1.1 revert string | 1.4.1 error code

@@ -14,7 +14,7 @@ from hsm_wallet import import_wallet_keys, verify_spends
 from signer.chains.bitcoin.finalize import extract_transaction, finalize_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
 from signer.chains.bitcoin.review import review_draft
-from signer.hsm.session import TokenSession
+from signer.hsm.token import TokenSession
 
 CHILD = Path(__file__).with_name("holder_signs.py")
 SPENDS = [Spend((0, 2), 1_200_000), Spend((1, 5), 800_000), Spend((0, 8), 450_000)]

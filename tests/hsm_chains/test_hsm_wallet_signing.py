@@ -18,7 +18,7 @@ from signer.chains.bitcoin.psbt_file import Psbt, psbt_bytes, read_psbt
 from signer.chains.bitcoin.review import review_draft
 from signer.chains.bitcoin.signing import sign_psbt
 from signer.chains.bitcoin.wallet import key_id
-from signer.hsm.session import TokenSession
+from signer.hsm.token import TokenSession
 
 
 def mixed_spends(count: int) -> list[Spend]:

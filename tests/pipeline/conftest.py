@@ -14,8 +14,8 @@ from bitcointx.core.scripteval import SCRIPT_VERIFY_P2SH, SCRIPT_VERIFY_WITNESS,
 
 from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
 from signer.chains.bitcoin.wallet import MultisigWallet
-from signer.session.appliance import Appliance
-from signer.session.wallet import load_wallet
+from signer.usecases.appliance import Appliance
+from signer.usecases.wallet import load_wallet
 from tests.bitcoin.builders import Spend, build_psbt, external_script
 from tests.conftest import Cli
 

@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
-from signer.hsm.session import TokenSession
-from signer.session.hash_words import digest_words
+from signer.hsm.token import TokenSession
+from signer.usecases.hash_words import digest_words
 from tests.bitcoin.builders import Spend, build_psbt, external_script
 from tests.conftest import Cli
 from tests.pipeline.conftest import DATA, imported, psbt_file, registered, verify_final

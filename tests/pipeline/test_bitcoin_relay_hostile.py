@@ -163,6 +163,6 @@ def test_a_height_locktime_is_signed_up_to_the_policy_bound_and_shown(
     assert (shown["locktime"], shown["version"], shown["sequences"]) == (300, 2, [0xFFFFFFFE])
     line = "Timelock: nLockTime 300 (not before block 300)"
     assert line in shown["words"]  # the chain's own words (--json)
-    # The holder's text (signer/session/describe.py) says it among what to compare.
+    # The holder's text (signer/usecases/describe.py) says it among what to compare.
     assert "locktime 300 (block height): not valid in a block before it" in _show_text(
         wallet_cli, draft["id"])

@@ -25,8 +25,8 @@ from typing import Any
 
 from embit import ec
 
-from signer.session.appliance import Appliance
-from signer.session.wallet import load_wallet
+from signer.usecases.appliance import Appliance
+from signer.usecases.wallet import load_wallet
 from tests.bitcoin.vault import Out, Spend, Vault, p2wpkh, write
 from tests.conftest import Cli
 from tests.ethereum.safe_chain import SafeChain, SafeWallet, deploy_wallet

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from signer.chains.ethereum import SafeTx
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 from tests.conftest import Cli
 from tests.ethereum.safe_chain import SafeWallet
 from tests.pipeline.test_safe_pipeline import _draft_file, safe_setup  # noqa: F401

@@ -10,8 +10,8 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
-from signer.session.appliance import Appliance
-from signer.session.wallet import load_wallet
+from signer.usecases.appliance import Appliance
+from signer.usecases.wallet import load_wallet
 from tests.conftest import Cli
 from tests.ethereum.safe_chain import SafeChain, SafeWallet, deploy_wallet
 

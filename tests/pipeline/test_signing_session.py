@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from signer.errors import HsmError
-from signer.hsm.session import TokenSession
-from signer.session.appliance import Appliance
+from signer.hsm.token import TokenSession
+from signer.usecases.appliance import Appliance
 from tests.bitcoin.builders import Spend
 from tests.conftest import Cli
 from tests.pipeline.conftest import DATA, imported, psbt_file, registered, verify_final

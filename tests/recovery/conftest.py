@@ -15,7 +15,7 @@ import pytest
 from recovery_support import PASSPHRASE_C, VALID_CEREMONY, Ceremony
 
 from signer.cli.main import run
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 from softhsm.pytest_plugin import HOLDER_LABELS, TEST_SO_PIN, TEST_USER_PIN
 from softhsm.tokens import TokenSet, create_token_set
 from tests.conftest import Cli

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 from softhsm.pytest_plugin import TEST_SO_PIN, TEST_USER_PIN
 from softhsm.tokens import TokenSet, create_token_set
 from tests.conftest import Cli

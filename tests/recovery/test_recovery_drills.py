@@ -13,7 +13,7 @@ from shamir_mnemonic.wordlist import WORDLIST
 
 from ceremony.cards import read_card
 from ceremony.drills import days_since_drills, drill_status
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 
 
 def _words(card: Path) -> list[str]:

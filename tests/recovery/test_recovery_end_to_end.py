@@ -20,9 +20,9 @@ from ceremony.derive import ETHEREUM_OWNER_PATH
 from signer.chains.bitcoin.finalize import extract_transaction, finalize_psbt
 from signer.chains.bitcoin.signing import sign_psbt
 from signer.chains.ethereum import SafeOwner, sign_safe_tx
-from signer.hsm.session import TokenSession
-from signer.session.appliance import Appliance
-from signer.session.wallet import load_wallet
+from signer.hsm.token import TokenSession
+from signer.usecases.appliance import Appliance
+from signer.usecases.wallet import load_wallet
 from softhsm.pytest_plugin import TEST_SO_PIN
 from softhsm.tokens import TokenSet, create_token_set
 from tests.bitcoin.builders import Spend, build_psbt, external_script

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from signer.session.safe_nonces import NONCE_MAX, NonceState
+from signer.usecases.safe_nonces import NONCE_MAX, NonceState
 
 
 def codes(state: NonceState, nonce: int) -> list[str]:

@@ -19,7 +19,7 @@ from tests.conftest import REPO, Cli
 
 HOLD = (
     "import sys, time, os; from pathlib import Path; "
-    "from signer.session.appliance import Appliance; "
+    "from signer.usecases.appliance import Appliance; "
     "a = Appliance.open(Path(sys.argv[1])); "
     "{after}"
 )

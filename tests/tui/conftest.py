@@ -22,11 +22,11 @@ from textual.widgets import Input, Static
 
 from ceremony import run as ceremony_run
 from signer.hsm.gateway import Gateway
-from signer.session import airgap
-from signer.session.airgap import AirGap
-from signer.session.appliance import Appliance
-from signer.session.intake import import_paths
-from signer.session.wallet import load_wallet
+from signer.usecases import airgap
+from signer.usecases.airgap import AirGap
+from signer.usecases.appliance import Appliance
+from signer.usecases.intake import import_paths
+from signer.usecases.wallet import load_wallet
 from signer.tui.app import AirsignApp
 from softhsm.tokens import TokenSet
 from tests.conftest import Cli

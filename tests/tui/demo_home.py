@@ -15,8 +15,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ceremony import demo as demo_module
-from signer.session.appliance import Appliance
-from signer.session.signing import sign_drafts
+from signer.usecases.appliance import Appliance
+from signer.usecases.sign_drafts import sign_drafts
 from signer.store import drafts
 from signer.tui.app import AirsignApp
 

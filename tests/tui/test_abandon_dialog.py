@@ -7,8 +7,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from signer.session.appliance import Appliance
-from signer.session.signing import sign_drafts
+from signer.usecases.appliance import Appliance
+from signer.usecases.sign_drafts import sign_drafts
 from signer.store import drafts, journal
 from signer.tui.abandon_dialog import AbandonDialog
 from signer.tui.app import AirsignApp

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 from signer.store import drafts, journal
 from signer.store.db import transaction
 from signer.tui.app import AirsignApp

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from signer.risk import trip_breaker
-from signer.session.appliance import Appliance
-from signer.session.wallet import load_wallet
+from signer.usecases.appliance import Appliance
+from signer.usecases.wallet import load_wallet
 from signer.store import lockouts
 from signer.store.db import transaction
 from signer.tui.app import AirsignApp

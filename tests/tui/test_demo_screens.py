@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from signer.session.address_text import grouped
+from signer.usecases.address_text import grouped
 from signer.store import drafts
 from signer.tui.widgets import QuorumDialog
 from tests.tui.conftest import settle, text
@@ -80,7 +80,7 @@ async def test_at_80x24_every_imported_verdict_is_read_on_the_import_screen_atta
 async def test_at_80x24_the_drafts_table_says_the_highlighted_draft_in_full(demo: Demo) -> None:
     from pathlib import Path
 
-    from signer.session.intake import import_paths
+    from signer.usecases.intake import import_paths
 
     import_paths(demo.app, [Path("inbox")])
     evil = drafts.get(demo.app.conn, demo.draft_from("04-fraudulent-change.psbt"))
@@ -116,7 +116,7 @@ async def test_at_80x24_no_placeholder_is_clipped(demo: Demo) -> None:
 async def test_the_export_screen_says_why_nothing_is_waiting(demo: Demo, user_pin: str) -> None:
     from pathlib import Path
 
-    from signer.session.intake import import_paths
+    from signer.usecases.intake import import_paths
 
     import_paths(demo.app, [Path("inbox")])
     app = demo.tui()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from signer.session.intake import import_paths
+from signer.usecases.intake import import_paths
 from tests.tui.conftest import fill, settle, text
 from tests.tui.demo_home import ATTACKS, Demo
 from tests.tui.test_snapshots import _review

@@ -20,11 +20,11 @@ from textual.widgets import DataTable, DirectoryTree
 
 from ceremony.demo import create_demo, safe_tx
 from signer.cli.main import run
-from signer.session.address_text import grouped, grouped_lines, looks_alike, marked_groups
-from signer.session.appliance import Appliance
-from signer.session.intake import import_paths
-from signer.session.signing import sign_drafts
-from signer.session.wallet import load_wallet
+from signer.usecases.address_text import grouped, grouped_lines, looks_alike, marked_groups
+from signer.usecases.appliance import Appliance
+from signer.usecases.intake import import_paths
+from signer.usecases.sign_drafts import sign_drafts
+from signer.usecases.wallet import load_wallet
 from signer.store import drafts
 from signer.tui.app import AirsignApp
 from signer.tui.review_screen import ReviewScreen
@@ -393,7 +393,7 @@ def test_addresses_are_grouped_and_lookalikes_need_both_ends() -> None:
 def test_a_hostile_request_cannot_forge_lines_or_show_reprs() -> None:
     """The vault signs its request, but its fields are hostile text: a newline must not
     forge a review line, objects must not print as reprs, a wall of text is cut."""
-    from signer.session.describe import describe
+    from signer.usecases.describe import describe
 
     row = drafts.DraftRow(
         id="0" * 16, chain="bitcoin", payload=b"", source="inbox/x.json",

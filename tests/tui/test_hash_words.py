@@ -6,7 +6,7 @@ import hashlib
 
 from shamir_mnemonic.wordlist import WORDLIST
 
-from signer.session.hash_words import digest_words, hash_words
+from signer.usecases.hash_words import digest_words, hash_words
 
 
 def test_words_of_the_empty_payload_follow_the_documented_rule() -> None:

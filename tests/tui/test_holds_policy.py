@@ -9,9 +9,9 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from signer.risk import SqlLedger, trip_breaker
-from signer.session.address_text import grouped
-from signer.session.appliance import Appliance
-from signer.session.policy import apply_policy
+from signer.usecases.address_text import grouped
+from signer.usecases.appliance import Appliance
+from signer.usecases.policy import apply_policy
 from signer.store import drafts, journal
 from signer.store.db import transaction
 from signer.tui.app import AirsignApp

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from textual.widgets import DataTable, DirectoryTree
 
-from signer.session.address_text import grouped
-from signer.session.appliance import Appliance
-from signer.session.hash_words import hash_words
+from signer.usecases.address_text import grouped
+from signer.usecases.appliance import Appliance
+from signer.usecases.hash_words import hash_words
 from signer.store import drafts, journal
 from signer.tui.app import AirsignApp
 from signer.tui.intake_screen import IntakeScreen

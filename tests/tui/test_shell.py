@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Static
 
-from signer.session import airgap
-from signer.session.airgap import AirGap
-from signer.session.appliance import Appliance
+from signer.usecases import airgap
+from signer.usecases.airgap import AirGap
+from signer.usecases.appliance import Appliance
 from signer.tui.app import AirsignApp
 from signer.tui.audit_screen import AuditScreen
 from signer.tui.dashboard import Dashboard

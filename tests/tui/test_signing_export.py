@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 
 from signer.chains.bitcoin.finalize import extract_transaction, finalize_psbt
 from signer.chains.bitcoin.psbt_file import read_psbt
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 from signer.store import drafts, journal, lockouts
 from signer.store.db import transaction
 from signer.transport.ur import decode_parts

@@ -17,8 +17,8 @@ import pytest
 from textual.pilot import Pilot
 
 from signer.chains.bitcoin.psbt_file import psbt_bytes
-from signer.session.appliance import Appliance
-from signer.session.wallet import load_wallet
+from signer.usecases.appliance import Appliance
+from signer.usecases.wallet import load_wallet
 from signer.tui.app import AirsignApp
 from signer.tui.widgets import PinDialog
 from tests.bitcoin.builders import Spend, build_psbt, external_script

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from signer.session.appliance import Appliance
-from signer.session.wallet import load_wallet
+from signer.usecases.appliance import Appliance
+from signer.usecases.wallet import load_wallet
 from signer.store import drafts, journal
 from softhsm.tokens import TokenSet
 from tests.conftest import REPO, Cli

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from signer.session import airgap
-from signer.session.airgap import AirGap
+from signer.usecases import airgap
+from signer.usecases.airgap import AirGap
 from tests.pipeline.conftest import wallet_cli  # noqa: F401 (fixture)
 
 

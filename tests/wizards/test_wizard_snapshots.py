@@ -8,7 +8,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 from signer.tui.app import AirsignApp
 from signer.tui.recovery_wizard import RecoveryWizard
 from tests.conftest import Cli

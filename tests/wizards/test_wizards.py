@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from ceremony.cards import read_card
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 from signer.store import journal
 from signer.tui.app import AirsignApp
 from signer.tui.ceremony_wizard import CeremonyWizard

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from signer.chains.bitcoin.wire import push_data
-from signer.hsm.session import hash160
+from signer.hsm.token import hash160
 
 OP_CHECKMULTISIG = 0xAE
 

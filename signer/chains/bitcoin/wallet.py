@@ -14,7 +14,7 @@ from embit.networks import NETWORKS
 
 from signer.chains.bitcoin.checksum import with_checksum
 from signer.errors import BadInput, bad_input
-from signer.hsm.session import hash160
+from signer.hsm.token import hash160
 
 HARDENED = 0x80000000
 RECEIVE, CHANGE = 0, 1

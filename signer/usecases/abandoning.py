@@ -17,14 +17,14 @@ from typing import Any
 from signer.chains.ethereum.cancellation import cancellation_tx
 from signer.errors import BadInput, Rejected
 from signer.risk import forget_signed
-from signer.session import logins
-from signer.session.appliance import Appliance
-from signer.session.decoding import decode
-from signer.session.draft_lookup import resolve
-from signer.session.policy import active_policy
-from signer.session.safe_nonces import nonce_state
-from signer.session.screening import bitcoin_settings, cancellation_verdict, write_verdict
-from signer.session.wallet import load_wallet
+from signer.usecases import logins
+from signer.usecases.appliance import Appliance
+from signer.usecases.decoding import decode
+from signer.usecases.draft_lookup import resolve
+from signer.usecases.policy import active_policy
+from signer.usecases.safe_nonces import nonce_state
+from signer.usecases.screening import bitcoin_settings, cancellation_verdict, write_verdict
+from signer.usecases.wallet import load_wallet
 from signer.store import drafts, journal
 from signer.store.canonical import canonical_json
 from signer.store.db import transaction

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from signer.errors import BadInput, Rejected
-from signer.session import logins
-from signer.session.appliance import Appliance
-from signer.session.wallet import RegisteredWallet, load_wallet
+from signer.usecases import logins
+from signer.usecases.appliance import Appliance
+from signer.usecases.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
 from signer.store.db import transaction
 

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from signer.errors import BadInput, HsmError, LockedOut
-from signer.hsm.session import TokenSession
-from signer.session.appliance import Appliance
+from signer.hsm.token import TokenSession
+from signer.usecases.appliance import Appliance
 from signer.store import journal, lockouts
 from signer.store.audit import checkpoint_message
 from signer.store.clock import iso

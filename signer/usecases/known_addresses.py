@@ -13,8 +13,8 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from signer.session.address_text import ENDS, Lookalike, looks_alike, split_prefix
-from signer.session.appliance import Appliance
+from signer.usecases.address_text import ENDS, Lookalike, looks_alike, split_prefix
+from signer.usecases.appliance import Appliance
 
 # At most this many earlier destinations sharing an address's head are compared with it.
 _HEAD_MATCHES = 100
@@ -66,8 +66,8 @@ class KnownAddresses:
 def known_addresses(app: Appliance) -> KnownAddresses:
     """What the holders of this home know: allowlist, Safe, tokens, destinations paid."""
     # Deferred: the policy and wallet modules are not needed until a draft is shown.
-    from signer.session.policy import active_policy
-    from signer.session.wallet import find_wallet
+    from signer.usecases.policy import active_policy
+    from signer.usecases.wallet import find_wallet
 
     known = KnownAddresses(conn=app.conn)
     wallet = find_wallet(app)

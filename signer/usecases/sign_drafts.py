@@ -17,7 +17,7 @@ from typing import Any
 
 from signer.chains.bitcoin.signing import InputDigest
 from signer.errors import AirsignError, Delayed, Rejected
-from signer.hsm.session import TokenSession
+from signer.hsm.token import TokenSession
 from signer.risk import (
     BatchLedger,
     SqlLedger,
@@ -26,11 +26,11 @@ from signer.risk import (
     WithInFlight,
     record_signed,
 )
-from signer.session import logins
-from signer.session.appliance import Appliance
-from signer.session.decoding import DecodedDraft
-from signer.session.draft_lookup import resolve
-from signer.session.screening import (
+from signer.usecases import logins
+from signer.usecases.appliance import Appliance
+from signer.usecases.decoding import DecodedDraft
+from signer.usecases.draft_lookup import resolve
+from signer.usecases.screening import (
     decode_stored,
     fresh_verdict,
     screen_decoded,
@@ -38,7 +38,7 @@ from signer.session.screening import (
     verdict_json,
     write_verdict,
 )
-from signer.session.signatures import (
+from signer.usecases.signatures import (
     Signed,
     bitcoin_digests,
     bitcoin_signed,
@@ -46,7 +46,7 @@ from signer.session.signatures import (
     sign_bitcoin,
     sign_safe,
 )
-from signer.session.wallet import RegisteredWallet, load_wallet
+from signer.usecases.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
 from signer.store.db import transaction
 from signer.store.drafts import DraftRow

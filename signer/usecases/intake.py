@@ -13,19 +13,19 @@ from signer.chains.bitcoin.psbt_file import Psbt, read_psbt
 from signer.chains.ethereum import parse_safe_tx_json
 from signer.errors import AirsignError, Exit, Rejected
 from signer.risk import BatchLedger, Ledger, Verdict, record_imported
-from signer.session.appliance import Appliance
-from signer.session.decoding import DecodedDraft, decode
-from signer.session.merging import merge_known
-from signer.session.policy import active_policy
-from signer.session.safe_nonces import nonce_state
-from signer.session.screening import (
+from signer.usecases.appliance import Appliance
+from signer.usecases.decoding import DecodedDraft, decode
+from signer.usecases.merging import merge_known
+from signer.usecases.policy import active_policy
+from signer.usecases.safe_nonces import nonce_state
+from signer.usecases.screening import (
     bitcoin_settings,
     decode_stored,
     fresh_verdict,
     verdict_json,
     write_verdict,
 )
-from signer.session.wallet import RegisteredWallet, load_wallet
+from signer.usecases.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal, registry
 from signer.store.db import transaction
 from signer.transport.incoming import IncomingDraft, RefusedInput

@@ -8,7 +8,7 @@ from typing import Any
 
 from signer.chains.bitcoin.wallet import Cosigner, MultisigWallet
 from signer.errors import BadInput
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 from signer.store import registry
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from signer.risk import Policy, load_canonical_policy, load_policy
-from signer.session import logins
-from signer.session.appliance import Appliance
+from signer.usecases import logins
+from signer.usecases.appliance import Appliance
 from signer.store import journal
 from signer.store.db import transaction
 

@@ -15,11 +15,11 @@ from signer.risk import (
     record_verdict,
     screen,
 )
-from signer.session.appliance import Appliance
-from signer.session.decoding import DecodedDraft, decode
-from signer.session.policy import active_policy
-from signer.session.safe_nonces import nonce_state
-from signer.session.wallet import RegisteredWallet, load_wallet
+from signer.usecases.appliance import Appliance
+from signer.usecases.decoding import DecodedDraft, decode
+from signer.usecases.policy import active_policy
+from signer.usecases.safe_nonces import nonce_state
+from signer.usecases.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
 from signer.store.clock import iso
 from signer.store.db import transaction

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from signer.errors import BadInput
-from signer.session.appliance import Appliance
-from signer.session.decoding import ID_HEX
+from signer.usecases.appliance import Appliance
+from signer.usecases.decoding import ID_HEX
 from signer.store import drafts
 from signer.store.drafts import DraftRow
 

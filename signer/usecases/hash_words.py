@@ -14,7 +14,7 @@ import hashlib
 
 from shamir_mnemonic.wordlist import WORDLIST
 
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 from signer.store import drafts
 from signer.store.drafts import DraftRow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from signer.session.appliance import Appliance
+from signer.usecases.appliance import Appliance
 from signer.store import lockouts
 
 

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from signer.session import logins
-from signer.session.appliance import Appliance
+from signer.usecases import logins
+from signer.usecases.appliance import Appliance
 from signer.store import journal
 from signer.store.canonical import canonical_json
 from signer.store.files import refuse_existing, write_new_files

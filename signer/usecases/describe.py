@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from signer.session.address_text import Lookalike, grouped, grouped_lines
+from signer.usecases.address_text import Lookalike, grouped, grouped_lines
 from signer.store.drafts import DraftRow
 
 if TYPE_CHECKING:  # only the type: `drafts` lists without loading policy or wallet code
-    from signer.session.known_addresses import KnownAddresses
+    from signer.usecases.known_addresses import KnownAddresses
 
 # Sequences that lock nothing (final, anti-fee-sniping, RBF signal): not worth a line.
 _PLAIN_SEQUENCES = frozenset({0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD})

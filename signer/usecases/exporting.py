@@ -18,9 +18,9 @@ from signer.chains.bitcoin.finalize import extract_transaction, finalize_in_plac
 from signer.chains.bitcoin.psbt_file import read_psbt
 from signer.chains.ethereum import OwnerSignature, export_json, parse_safe_tx_json, safe_tx_hash
 from signer.errors import AirsignError, BadInput, Rejected
-from signer.session.appliance import Appliance
-from signer.session.draft_lookup import resolve
-from signer.session.wallet import RegisteredWallet, load_wallet
+from signer.usecases.appliance import Appliance
+from signer.usecases.draft_lookup import resolve
+from signer.usecases.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
 from signer.store.db import transaction
 from signer.store.drafts import DraftRow

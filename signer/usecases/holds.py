@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from signer.errors import BadInput, Rejected
 from signer.risk import release_hold, reset_breaker
-from signer.session import logins
-from signer.session.appliance import Appliance
-from signer.session.draft_lookup import resolve
+from signer.usecases import logins
+from signer.usecases.appliance import Appliance
+from signer.usecases.draft_lookup import resolve
 from signer.store import drafts, journal
 from signer.store.db import transaction
 
