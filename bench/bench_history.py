@@ -87,8 +87,8 @@ async def _paint(home: Path) -> float:
     """From opening the home to a dashboard showing tokens, queue and journal."""
     from textual.widgets import Static
 
-    from signer.usecases.appliance import Appliance
     from signer.tui.app import AirsignApp
+    from signer.usecases.appliance import Appliance
 
     def shown(tui: AirsignApp, selector: str) -> str:
         return str(tui.screen.query_one(selector, Static).render())
@@ -115,8 +115,8 @@ async def _screen(home: Path, key: str, shown: str) -> float:
     view's help line, or the journal table) says something."""
     from textual.widgets import DataTable, Static
 
-    from signer.usecases.appliance import Appliance
     from signer.tui.app import AirsignApp
+    from signer.usecases.appliance import Appliance
 
     app = Appliance.open(home)
     try:

@@ -28,6 +28,10 @@ from ceremony.run import CeremonyOptions, run_ceremony
 from signer.chains.bitcoin.drafting import Spend, build_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes
 from signer.risk.ledger import to_micros
+from signer.store.audit import checkpoint_message
+from signer.store.canonical import canonical_json
+from signer.store.journal import _chained, head
+from signer.store.schema import plain_decimal
 from signer.usecases import governance
 from signer.usecases.appliance import Appliance
 from signer.usecases.exporting import export_drafts
@@ -36,10 +40,6 @@ from signer.usecases.logins import ensure_audit_key, login
 from signer.usecases.policy import apply_policy
 from signer.usecases.sign_drafts import sign_drafts
 from signer.usecases.wallet import load_wallet
-from signer.store.audit import checkpoint_message
-from signer.store.canonical import canonical_json
-from signer.store.journal import _chained, head
-from signer.store.schema import plain_decimal
 
 ROOT = Path(__file__).resolve().parent
 CEREMONY = ROOT.parent / "tests" / "pipeline" / "data" / "ceremony.toml"

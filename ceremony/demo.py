@@ -26,11 +26,11 @@ from ceremony.run import CeremonyOptions, run_ceremony
 from signer.chains.bitcoin.addresses import address_of
 from signer.chains.bitcoin.drafting import Spend, build_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes
+from signer.transport.envelope import seal
 from signer.usecases import governance
 from signer.usecases.appliance import Appliance
 from signer.usecases.policy import apply_policy
 from signer.usecases.wallet import RegisteredWallet, load_wallet
-from signer.transport.envelope import seal
 
 DEMO_SAFE = to_checksum_address(keccak(text="airsign demo safe")[:20])
 DEMO_USDT = "0x7169D38820dfd117C3FA1f22a697dBA58d90BA06"

@@ -18,11 +18,11 @@ from ceremony.memory import wipe
 from ceremony.preflight import refuse_used_token
 from ceremony.share_set import ShareRef, ShareSet, ShareSource, load_sources, share_set
 from signer.errors import AirsignError, BadInput
+from signer.store import journal, registry
+from signer.store.db import transaction
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
 from signer.usecases.wallet import RegisteredWallet, load_wallet
-from signer.store import journal, registry
-from signer.store.db import transaction
 
 PassphraseReader = Callable[[str], bytes]
 ACTOR = "recovery"

@@ -25,13 +25,13 @@ from ceremony.shares import split_secret
 from ceremony.wallet_files import ceremony_exports
 from signer.errors import BadInput
 from signer.hsm.token import TokenSession
-from signer.usecases import logins
-from signer.usecases.appliance import Appliance
-from signer.usecases.wallet import RegisteredHolder, RegisteredWallet
 from signer.store import journal, registry
 from signer.store.clock import iso
 from signer.store.db import transaction
 from signer.store.files import write_new
+from signer.usecases import logins
+from signer.usecases.appliance import Appliance
+from signer.usecases.wallet import RegisteredHolder, RegisteredWallet
 
 HSM_RANDOM_BYTES = 64
 PassphraseReader = Callable[[str], bytes]

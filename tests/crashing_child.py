@@ -16,8 +16,8 @@ from typing import Any
 
 from signer.cli.main import run
 from signer.hsm.token import TokenSession
-from signer.usecases import exporting
 from signer.store import journal
+from signer.usecases import exporting
 
 point, *argv = sys.argv[1:]
 name, nth = point.split(":")

@@ -117,8 +117,8 @@ def import_drafts(ctx: Context) -> Result:
 
 
 def _headline(ctx: Context, draft_id: str) -> str:
-    from signer.usecases.describe import headline
     from signer.store import drafts
+    from signer.usecases.describe import headline
 
     row = drafts.get(ctx.app.conn, draft_id)
     return headline(row) if row is not None else "(not stored)"

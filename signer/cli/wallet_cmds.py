@@ -92,8 +92,8 @@ def wallet_show(ctx: Context) -> Result:
 
 def wallet_export(ctx: Context) -> Result:
     from ceremony.wallet_files import render
-    from signer.usecases.wallet import load_wallet
     from signer.store.files import write_new
+    from signer.usecases.wallet import load_wallet
 
     text = render(load_wallet(ctx.app), ctx.args.format)
     write_new(ctx.args.out, text.encode())

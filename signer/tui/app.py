@@ -9,7 +9,6 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from signer.usecases.appliance import Appliance
 from signer.tui.audit_screen import AuditScreen
 from signer.tui.ceremony_wizard import CeremonyWizard
 from signer.tui.dashboard import Dashboard
@@ -20,6 +19,7 @@ from signer.tui.intake_screen import IntakeScreen
 from signer.tui.policy_screen import PolicyScreen
 from signer.tui.recovery_wizard import RecoveryWizard
 from signer.tui.signing_screen import SigningScreen
+from signer.usecases.appliance import Appliance
 
 
 class AirsignApp(App[None]):

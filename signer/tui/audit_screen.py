@@ -12,9 +12,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from signer.usecases.appliance import Appliance
 from signer.store import audit, journal
 from signer.tui.widgets import plain
+from signer.usecases.appliance import Appliance
 
 PAGE = 200  # entries read at a time
 

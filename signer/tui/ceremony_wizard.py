@@ -19,8 +19,8 @@ from ceremony.cards import read_card
 from ceremony.config import CeremonyPlan, read_ceremony_file
 from ceremony.run import CeremonyOptions, run_ceremony
 from signer.errors import AirsignError
-from signer.usecases.appliance import Appliance
 from signer.tui.widgets import plain, problem, read_pins, titled
+from signer.usecases.appliance import Appliance
 
 
 def plan_text(plan: CeremonyPlan, digest: str) -> str:

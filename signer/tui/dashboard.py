@@ -14,16 +14,16 @@ from textual.widgets import Header, Static
 from ceremony.drills import drill_status
 from signer.errors import AirsignError
 from signer.risk import SqlLedger
-from signer.usecases import airgap
-from signer.usecases.appliance import Appliance
-from signer.usecases.policy import active_policy
-from signer.usecases.token_overview import token_overview
-from signer.usecases.wallet import find_wallet, wallet_summary
 from signer.store import audit, draft_views, lockouts
 from signer.store.clock import iso
 from signer.store.home import HOLDER_IDS
 from signer.tui.draft_text import QUEUE_ORDER
 from signer.tui.widgets import TwoRowFooter
+from signer.usecases import airgap
+from signer.usecases.appliance import Appliance
+from signer.usecases.policy import active_policy
+from signer.usecases.token_overview import token_overview
+from signer.usecases.wallet import find_wallet, wallet_summary
 
 
 class Dashboard(Screen[None]):

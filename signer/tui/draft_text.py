@@ -7,12 +7,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from signer.risk import Policy
-from signer.usecases.appliance import Appliance
-from signer.usecases.describe import describe, headline, printable
-from signer.usecases.known_addresses import known_addresses
 from signer.store import drafts
 from signer.store.drafts import DraftRow
 from signer.tui.widgets import plain
+from signer.usecases.appliance import Appliance
+from signer.usecases.describe import describe, headline, printable
+from signer.usecases.known_addresses import known_addresses
 
 STATE_WORDS = {
     "approved": "APPROVED",

@@ -17,14 +17,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from signer.errors import AirsignError
-from signer.usecases import abandoning
-from signer.usecases.appliance import Appliance
 from signer.store import draft_views, drafts
 from signer.store.clock import iso
 from signer.tui.abandon_dialog import AbandonDialog
 from signer.tui.draft_text import detail, first_words, state_word
 from signer.tui.review_screen import ReviewScreen
 from signer.tui.widgets import TwoRowFooter, plain, problem, read_pins
+from signer.usecases import abandoning
+from signer.usecases.appliance import Appliance
 
 PAGE = 200  # rows read at a time: a screenful many times over, and fast on any home
 

@@ -16,12 +16,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from signer.errors import AirsignError
-from signer.usecases.appliance import Appliance
-from signer.usecases.describe import headline
-from signer.usecases.exporting import MANIFEST, ExportReport, export_drafts
 from signer.store import draft_views, drafts
 from signer.tui.qr_screen import QrScreen, qr_source
 from signer.tui.widgets import plain, problem
+from signer.usecases.appliance import Appliance
+from signer.usecases.describe import headline
+from signer.usecases.exporting import MANIFEST, ExportReport, export_drafts
 
 # Where the demo and the runbook put removable media, tried in this order for the default.
 DEFAULT_OUT_DIRS = ("outbox", "usb-out", "usb")

@@ -10,12 +10,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from signer.errors import AirsignError
 from signer.risk import SqlLedger
-from signer.usecases import holds
-from signer.usecases.appliance import Appliance
 from signer.store import draft_views
 from signer.store.clock import iso
 from signer.tui.draft_text import countdown, detail, first_words
 from signer.tui.widgets import QuorumDialog, plain, problem, read_pins
+from signer.usecases import holds
+from signer.usecases.appliance import Appliance
 
 REFRESH_SECONDS = 30
 

@@ -18,11 +18,11 @@ from textual.screen import Screen
 from textual.widgets import DirectoryTree, Footer, Header, ProgressBar, Static
 
 from signer.errors import AirsignError
+from signer.store import drafts
+from signer.tui.widgets import plain, problem
 from signer.usecases.appliance import Appliance
 from signer.usecases.describe import headline
 from signer.usecases.intake import import_paths
-from signer.store import drafts
-from signer.tui.widgets import plain, problem
 
 # Attacks first, then what waits, then what is ready: the order a holder must read them in.
 VERDICT_ORDER = {"reject": 0, "delay": 1, "approve": 2}

@@ -10,9 +10,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from signer.tui.widgets import plain
 from signer.usecases.appliance import Appliance
 from signer.usecases.policy import active_policy, describe
-from signer.tui.widgets import plain
 
 
 class PolicyScreen(Screen[None]):

@@ -21,9 +21,9 @@ from ceremony.recovery import restore_holder
 from ceremony.share_entry import check_share, word_suggestions
 from ceremony.share_set import Progress, ShareSet, ShareSource, read_share_file
 from signer.errors import AirsignError
-from signer.usecases.appliance import Appliance
 from signer.store.home import checked_holder
 from signer.tui.widgets import PinDialog, plain, problem, read_pins, titled
+from signer.usecases.appliance import Appliance
 
 SHARE_LENGTHS = (20, 33)
 

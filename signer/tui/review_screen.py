@@ -10,15 +10,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from signer.errors import AirsignError
+from signer.store.drafts import DraftRow
+from signer.tui.draft_text import raw_lines, reason_lines, state_word, unusual
+from signer.tui.widgets import TypedConfirm, plain, problem
 from signer.usecases.appliance import Appliance
 from signer.usecases.describe import describe
 from signer.usecases.draft_lookup import resolve
 from signer.usecases.hash_words import LIST_NAME, draft_hash_words, record_review
 from signer.usecases.known_addresses import known_addresses
 from signer.usecases.policy import active_policy
-from signer.store.drafts import DraftRow
-from signer.tui.draft_text import raw_lines, reason_lines, state_word, unusual
-from signer.tui.widgets import TypedConfirm, plain, problem
 
 
 class ReviewScreen(Screen[None]):

@@ -10,13 +10,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, ProgressBar, Static
 
 from signer.errors import AirsignError, HsmError, LockedOut
-from signer.usecases.appliance import Appliance
-from signer.usecases.describe import headline
-from signer.usecases.sign_drafts import sign_drafts
 from signer.store import drafts, lockouts
 from signer.store.home import HOLDER_IDS
 from signer.tui.draft_text import state_word
 from signer.tui.widgets import pin_dialog, plain, problem
+from signer.usecases.appliance import Appliance
+from signer.usecases.describe import headline
+from signer.usecases.sign_drafts import sign_drafts
 
 
 class SigningScreen(Screen[None]):

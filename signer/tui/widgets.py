@@ -11,9 +11,9 @@ from textual.widgets import Footer, Input, Label, Static
 from textual.widgets._footer import FooterKey
 
 from signer.errors import AirsignError, BadInput
+from signer.store import lockouts
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
-from signer.store import lockouts
 
 
 def problem(error: AirsignError) -> str:

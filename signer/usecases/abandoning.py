@@ -17,6 +17,11 @@ from typing import Any
 from signer.chains.ethereum.cancellation import cancellation_tx
 from signer.errors import BadInput, Rejected
 from signer.risk import forget_signed
+from signer.store import drafts, journal
+from signer.store.canonical import canonical_json
+from signer.store.db import transaction
+from signer.store.drafts import DraftRow
+from signer.transport.incoming import IncomingDraft
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
 from signer.usecases.decoding import decode
@@ -25,11 +30,6 @@ from signer.usecases.policy import active_policy
 from signer.usecases.safe_nonces import nonce_state
 from signer.usecases.screening import bitcoin_settings, cancellation_verdict, write_verdict
 from signer.usecases.wallet import load_wallet
-from signer.store import drafts, journal
-from signer.store.canonical import canonical_json
-from signer.store.db import transaction
-from signer.store.drafts import DraftRow
-from signer.transport.incoming import IncomingDraft
 
 
 def _reason(reason: str) -> str:

@@ -29,10 +29,10 @@ from signer.chains.ethereum import (
 from signer.chains.ethereum.cancellation import cancellation_problems
 from signer.errors import Rejected
 from signer.risk import DraftFacts, Policy, normalise_address
-from signer.usecases.safe_nonces import NonceState
-from signer.usecases.wallet import RegisteredWallet
 from signer.store.canonical import canonical_json
 from signer.transport.incoming import IncomingDraft
+from signer.usecases.safe_nonces import NonceState
+from signer.usecases.wallet import RegisteredWallet
 
 SATS = Decimal(10**8)
 ID_HEX = 16

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from signer.usecases.address_text import Lookalike, grouped, grouped_lines
 from signer.store.drafts import DraftRow
+from signer.usecases.address_text import Lookalike, grouped, grouped_lines
 
 if TYPE_CHECKING:  # only the type: `drafts` lists without loading policy or wallet code
     from signer.usecases.known_addresses import KnownAddresses

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from signer.errors import BadInput
-from signer.usecases.appliance import Appliance
-from signer.usecases.decoding import ID_HEX
 from signer.store import drafts
 from signer.store.drafts import DraftRow
+from signer.usecases.appliance import Appliance
+from signer.usecases.decoding import ID_HEX
 
 _ID = re.compile(rf"^[0-9a-f]{{4,{ID_HEX}}}$")
 

@@ -18,14 +18,14 @@ from signer.chains.bitcoin.finalize import extract_transaction, finalize_in_plac
 from signer.chains.bitcoin.psbt_file import read_psbt
 from signer.chains.ethereum import OwnerSignature, export_json, parse_safe_tx_json, safe_tx_hash
 from signer.errors import AirsignError, BadInput, Rejected
-from signer.usecases.appliance import Appliance
-from signer.usecases.draft_lookup import resolve
-from signer.usecases.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
 from signer.store.db import transaction
 from signer.store.drafts import DraftRow
 from signer.store.files import write_new, write_new_files
 from signer.transport.qr import export_files
+from signer.usecases.appliance import Appliance
+from signer.usecases.draft_lookup import resolve
+from signer.usecases.wallet import RegisteredWallet, load_wallet
 
 MANIFEST = "MANIFEST.sha256"
 

@@ -11,13 +11,13 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat,
 from signer.chains.ethereum.fields import parse_address
 from signer.errors import BadInput
 from signer.operator_files import read_small_file
+from signer.store import journal, registry
+from signer.store.db import transaction
+from signer.transport.envelope import KEY_ID
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
 from signer.usecases.safe_nonces import write_recorded
 from signer.usecases.wallet import load_wallet
-from signer.store import journal, registry
-from signer.store.db import transaction
-from signer.transport.envelope import KEY_ID
 
 MAX_KEY_FILE = 16 * 1024
 

@@ -14,9 +14,9 @@ import hashlib
 
 from shamir_mnemonic.wordlist import WORDLIST
 
-from signer.usecases.appliance import Appliance
 from signer.store import drafts
 from signer.store.drafts import DraftRow
+from signer.usecases.appliance import Appliance
 
 WORD_COUNT = 8
 LIST_NAME = "SLIP-39 wordlist"

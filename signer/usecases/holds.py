@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from signer.errors import BadInput, Rejected
 from signer.risk import release_hold, reset_breaker
+from signer.store import drafts, journal
+from signer.store.db import transaction
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
 from signer.usecases.draft_lookup import resolve
-from signer.store import drafts, journal
-from signer.store.db import transaction
 
 
 def _reason(reason: str) -> str:

@@ -13,6 +13,10 @@ from signer.chains.bitcoin.psbt_file import Psbt, read_psbt
 from signer.chains.ethereum import parse_safe_tx_json
 from signer.errors import AirsignError, Exit, Rejected
 from signer.risk import BatchLedger, Ledger, Verdict, record_imported
+from signer.store import drafts, journal, registry
+from signer.store.db import transaction
+from signer.transport.incoming import IncomingDraft, RefusedInput
+from signer.transport.intake import Limits, PayloadChecks, scan
 from signer.usecases.appliance import Appliance
 from signer.usecases.decoding import DecodedDraft, decode
 from signer.usecases.merging import merge_known
@@ -26,10 +30,6 @@ from signer.usecases.screening import (
     write_verdict,
 )
 from signer.usecases.wallet import RegisteredWallet, load_wallet
-from signer.store import drafts, journal, registry
-from signer.store.db import transaction
-from signer.transport.incoming import IncomingDraft, RefusedInput
-from signer.transport.intake import Limits, PayloadChecks, scan
 
 
 @dataclass

@@ -7,12 +7,12 @@ from contextlib import contextmanager
 
 from signer.errors import BadInput, HsmError, LockedOut
 from signer.hsm.token import TokenSession
-from signer.usecases.appliance import Appliance
 from signer.store import journal, lockouts
 from signer.store.audit import checkpoint_message
 from signer.store.clock import iso
 from signer.store.db import transaction
 from signer.store.home import checked_holder
+from signer.usecases.appliance import Appliance
 
 AUDIT_KEY_LABEL = "airsign-audit"
 PinReader = Callable[[str], str]

@@ -18,11 +18,11 @@ from signer.chains.bitcoin.partial_sigs import new_signatures, unsigned_differen
 from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
 from signer.chains.bitcoin.signing import add_signatures
 from signer.errors import Rejected
-from signer.usecases.appliance import Appliance
-from signer.usecases.decoding import DecodedDraft
 from signer.store import drafts, journal
 from signer.store.drafts import DraftRow
 from signer.transport.incoming import IncomingDraft
+from signer.usecases.appliance import Appliance
+from signer.usecases.decoding import DecodedDraft
 
 # What an envelope claims about a draft: the vault's id for it, where it runs, what it does.
 _CLAIMS = ("id", "chain", "network", "request")

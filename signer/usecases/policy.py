@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from signer.risk import Policy, load_canonical_policy, load_policy
-from signer.usecases import logins
-from signer.usecases.appliance import Appliance
 from signer.store import journal
 from signer.store.db import transaction
+from signer.usecases import logins
+from signer.usecases.appliance import Appliance
 
 # Validated policies by their exact stored bytes and source: a Policy is immutable (frozen
 # dataclass over frozen pydantic models), and the same bytes always validate the same way.

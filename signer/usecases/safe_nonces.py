@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from signer.errors import BadInput, Rejected
+from signer.store import drafts, journal
+from signer.store.db import transaction
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
 from signer.usecases.wallet import RegisteredWallet, load_wallet
-from signer.store import drafts, journal
-from signer.store.db import transaction
 
 # The recorded nonce is a SQLite INTEGER (64-bit signed). A Safe's nonce grows by one per
 # executed transaction, so this is no limit in practice; above it was an internal error.

@@ -15,16 +15,16 @@ from signer.risk import (
     record_verdict,
     screen,
 )
-from signer.usecases.appliance import Appliance
-from signer.usecases.decoding import DecodedDraft, decode
-from signer.usecases.policy import active_policy
-from signer.usecases.safe_nonces import nonce_state
-from signer.usecases.wallet import RegisteredWallet, load_wallet
 from signer.store import drafts, journal
 from signer.store.clock import iso
 from signer.store.db import transaction
 from signer.store.drafts import DraftRow
 from signer.transport.incoming import Envelope, IncomingDraft
+from signer.usecases.appliance import Appliance
+from signer.usecases.decoding import DecodedDraft, decode
+from signer.usecases.policy import active_policy
+from signer.usecases.safe_nonces import nonce_state
+from signer.usecases.wallet import RegisteredWallet, load_wallet
 
 
 def bitcoin_settings(app: Appliance) -> BitcoinSettings:

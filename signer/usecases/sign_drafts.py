@@ -26,6 +26,9 @@ from signer.risk import (
     WithInFlight,
     record_signed,
 )
+from signer.store import drafts, journal
+from signer.store.db import transaction
+from signer.store.drafts import DraftRow
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
 from signer.usecases.decoding import DecodedDraft
@@ -47,9 +50,6 @@ from signer.usecases.signatures import (
     sign_safe,
 )
 from signer.usecases.wallet import RegisteredWallet, load_wallet
-from signer.store import drafts, journal
-from signer.store.db import transaction
-from signer.store.drafts import DraftRow
 
 # Drafts at the tokens while this thread records one and screens the next.
 _DEPTH = 2

@@ -28,9 +28,9 @@ from signer.chains.ethereum import SafeOwner, parse_safe_tx_json, sign_safe_tx
 from signer.chains.ethereum.settings import OWNER_PATH
 from signer.errors import AirsignError, Rejected
 from signer.hsm.token import TokenSession
+from signer.store.drafts import DraftRow
 from signer.usecases.decoding import DecodedDraft
 from signer.usecases.wallet import RegisteredWallet
-from signer.store.drafts import DraftRow
 
 
 @dataclass(frozen=True)

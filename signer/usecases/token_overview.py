@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from signer.usecases.appliance import Appliance
 from signer.store import lockouts
+from signer.usecases.appliance import Appliance
 
 
 def token_overview(app: Appliance) -> dict[str, Any]:

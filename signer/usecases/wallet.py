@@ -8,8 +8,8 @@ from typing import Any
 
 from signer.chains.bitcoin.wallet import Cosigner, MultisigWallet
 from signer.errors import BadInput
-from signer.usecases.appliance import Appliance
 from signer.store import registry
+from signer.usecases.appliance import Appliance
 
 
 @dataclass(frozen=True)

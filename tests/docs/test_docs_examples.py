@@ -26,11 +26,11 @@ from ceremony.transcript import verify_transcript
 from signer.chains.bitcoin.psbt_file import read_psbt
 from signer.chains.ethereum import parse_safe_tx, parse_safe_tx_json, safe_tx_hash
 from signer.risk import load_policy
-from signer.usecases.governance import load_vault_key
 from signer.store.home import load_config
 from signer.transport.envelope import load_signing_key, open_envelope, parse_plain_draft
 from signer.transport.qr import read_qr_file
 from signer.transport.ur.codec import decode_parts
+from signer.usecases.governance import load_vault_key
 from tests.docs.docs_blocks import DOCS, REPO, marked_blocks
 from tests.pipeline.conftest import verify_final
 

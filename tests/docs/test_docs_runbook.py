@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from signer.store import journal
 from signer.usecases.appliance import Appliance
 from signer.usecases.wallet import load_wallet
-from signer.store import journal
 from tests.docs import docs_inbox
 from tests.docs.docs_blocks import DOCS, REPO, Block, bash_script, marked_blocks, steps
 

@@ -22,12 +22,12 @@ from textual.widgets import Input, Static
 
 from ceremony import run as ceremony_run
 from signer.hsm.gateway import Gateway
+from signer.tui.app import AirsignApp
 from signer.usecases import airgap
 from signer.usecases.airgap import AirGap
 from signer.usecases.appliance import Appliance
 from signer.usecases.intake import import_paths
 from signer.usecases.wallet import load_wallet
-from signer.tui.app import AirsignApp
 from softhsm.tokens import TokenSet
 from tests.conftest import Cli
 from tests.pipeline.conftest import psbt_file, wallet_cli  # noqa: F401 (fixture)

@@ -15,10 +15,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ceremony import demo as demo_module
-from signer.usecases.appliance import Appliance
-from signer.usecases.sign_drafts import sign_drafts
 from signer.store import drafts
 from signer.tui.app import AirsignApp
+from signer.usecases.appliance import Appliance
+from signer.usecases.sign_drafts import sign_drafts
 
 # The demo's attacks, by inbox file: what the snapshots and the guide review.
 ATTACKS = ("04-fraudulent-change.psbt", "05-safe-delegatecall.json",

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from signer.usecases.appliance import Appliance
-from signer.usecases.sign_drafts import sign_drafts
 from signer.store import drafts, journal
 from signer.tui.abandon_dialog import AbandonDialog
 from signer.tui.app import AirsignApp
 from signer.tui.drafts_screen import DraftsScreen
 from signer.tui.widgets import PinDialog
+from signer.usecases.appliance import Appliance
+from signer.usecases.sign_drafts import sign_drafts
 from tests.bitcoin.builders import Spend
 from tests.tui.conftest import fill, imported, settle, text, type_text, withdrawal
 from tests.tui.test_safe_review import _safe_draft

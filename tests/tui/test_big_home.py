@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from signer.usecases.appliance import Appliance
 from signer.store import drafts, journal
 from signer.store.db import transaction
 from signer.tui.app import AirsignApp
 from signer.tui.audit_screen import AuditScreen
 from signer.tui.drafts_screen import PAGE, DraftsScreen
 from signer.tui.review_screen import ReviewScreen
+from signer.usecases.appliance import Appliance
 from tests.tui.conftest import imported, settle, text, withdrawal
 from tests.tui.screen_text import screen_text
 

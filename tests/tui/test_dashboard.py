@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from signer.risk import trip_breaker
-from signer.usecases.appliance import Appliance
-from signer.usecases.wallet import load_wallet
 from signer.store import lockouts
 from signer.store.db import transaction
 from signer.tui.app import AirsignApp
 from signer.tui.dashboard import Dashboard
+from signer.usecases.appliance import Appliance
+from signer.usecases.wallet import load_wallet
 from tests.tui.conftest import FIXED_NOW, imported, settle, text, withdrawal
 
 

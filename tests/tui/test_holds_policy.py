@@ -9,15 +9,15 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from signer.risk import SqlLedger, trip_breaker
-from signer.usecases.address_text import grouped
-from signer.usecases.appliance import Appliance
-from signer.usecases.policy import apply_policy
 from signer.store import drafts, journal
 from signer.store.db import transaction
 from signer.tui.app import AirsignApp
 from signer.tui.holds_screen import HoldsScreen
 from signer.tui.policy_screen import PolicyScreen
 from signer.tui.widgets import PinDialog, QuorumDialog
+from signer.usecases.address_text import grouped
+from signer.usecases.appliance import Appliance
+from signer.usecases.policy import apply_policy
 from tests.pipeline.conftest import DATA
 from tests.tui.conftest import FIXED_NOW, fill, imported, settle, text, type_text, withdrawal
 

@@ -9,12 +9,12 @@ from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
 from signer.chains.ethereum import parse_safe_tx_json, safe_tx_hash
+from signer.tui.app import AirsignApp
+from signer.tui.review_screen import ReviewScreen
 from signer.usecases import governance
 from signer.usecases.address_text import grouped
 from signer.usecases.appliance import Appliance
 from signer.usecases.wallet import load_wallet
-from signer.tui.app import AirsignApp
-from signer.tui.review_screen import ReviewScreen
 from tests.tui.conftest import imported, text
 
 SAFE = "0x" + "5a" * 20

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Static
 
-from signer.usecases import airgap
-from signer.usecases.airgap import AirGap
-from signer.usecases.appliance import Appliance
 from signer.tui.app import AirsignApp
 from signer.tui.audit_screen import AuditScreen
 from signer.tui.dashboard import Dashboard
+from signer.usecases import airgap
+from signer.usecases.airgap import AirGap
+from signer.usecases.appliance import Appliance
 
 
 def _text(app: AirsignApp, selector: str) -> str:

@@ -13,7 +13,6 @@ from textual.pilot import Pilot
 
 from signer.chains.bitcoin.finalize import extract_transaction, finalize_psbt
 from signer.chains.bitcoin.psbt_file import read_psbt
-from signer.usecases.appliance import Appliance
 from signer.store import drafts, journal, lockouts
 from signer.store.db import transaction
 from signer.transport.ur import decode_parts
@@ -22,6 +21,7 @@ from signer.tui.export_screen import ExportScreen
 from signer.tui.qr_screen import QrScreen, QrSource, fitting_frames
 from signer.tui.signing_screen import SigningScreen
 from signer.tui.widgets import PinDialog
+from signer.usecases.appliance import Appliance
 from tests.tui.conftest import fill, imported, settle, text, withdrawal
 
 

@@ -17,10 +17,10 @@ import pytest
 from textual.pilot import Pilot
 
 from signer.chains.bitcoin.psbt_file import psbt_bytes
-from signer.usecases.appliance import Appliance
-from signer.usecases.wallet import load_wallet
 from signer.tui.app import AirsignApp
 from signer.tui.widgets import PinDialog
+from signer.usecases.appliance import Appliance
+from signer.usecases.wallet import load_wallet
 from tests.bitcoin.builders import Spend, build_psbt, external_script
 from tests.tui.conftest import fill, imported, settle, text, withdrawal
 

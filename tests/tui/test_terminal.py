@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from signer.store import drafts, journal
 from signer.usecases.appliance import Appliance
 from signer.usecases.wallet import load_wallet
-from signer.store import drafts, journal
 from softhsm.tokens import TokenSet
 from tests.conftest import REPO, Cli
 from tests.pipeline.conftest import psbt_file

@@ -8,9 +8,9 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from signer.usecases.appliance import Appliance
 from signer.tui.app import AirsignApp
 from signer.tui.recovery_wizard import RecoveryWizard
+from signer.usecases.appliance import Appliance
 from tests.conftest import Cli
 
 

@@ -10,11 +10,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from ceremony.cards import read_card
-from signer.usecases.appliance import Appliance
 from signer.store import journal
 from signer.tui.app import AirsignApp
 from signer.tui.ceremony_wizard import CeremonyWizard
 from signer.tui.recovery_wizard import RecoveryWizard
+from signer.usecases.appliance import Appliance
 from softhsm.tokens import TokenSet, create_token_set
 from tests.conftest import Cli
 from tests.pipeline.conftest import DATA
