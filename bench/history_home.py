@@ -29,7 +29,7 @@ from signer.chains.bitcoin.drafting import Spend, build_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes
 from signer.risk.ledger import to_micros
 from signer.store.audit import checkpoint_message
-from signer.store.canonical import canonical_json
+from signer.canonical import canonical_json
 from signer.store.journal import _chained, head
 from signer.store.schema import plain_decimal
 from signer.usecases import governance

@@ -30,7 +30,8 @@ from signer.transport.envelope import seal
 from signer.usecases import governance
 from signer.usecases.appliance import Appliance
 from signer.usecases.policy import apply_policy
-from signer.usecases.wallet import RegisteredWallet, load_wallet
+from signer.chains.registered_wallet import RegisteredWallet
+from signer.usecases.wallet import load_wallet
 
 DEMO_SAFE = to_checksum_address(keccak(text="airsign demo safe")[:20])
 DEMO_USDT = "0x7169D38820dfd117C3FA1f22a697dBA58d90BA06"

@@ -20,7 +20,8 @@ from signer.errors import AirsignError
 from signer.store import journal
 from signer.store.home import HOLDER_IDS
 from signer.usecases.appliance import Appliance
-from signer.usecases.wallet import RegisteredWallet, find_wallet, load_wallet
+from signer.chains.registered_wallet import RegisteredWallet
+from signer.usecases.wallet import find_wallet, load_wallet
 
 PROOF_KINDS = ("drill_passed", "holder_restored")
 

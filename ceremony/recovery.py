@@ -22,7 +22,8 @@ from signer.store import journal, registry
 from signer.store.db import transaction
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
-from signer.usecases.wallet import RegisteredWallet, load_wallet
+from signer.chains.registered_wallet import RegisteredWallet
+from signer.usecases.wallet import load_wallet
 
 PassphraseReader = Callable[[str], bytes]
 ACTOR = "recovery"

@@ -31,7 +31,7 @@ from signer.store.db import transaction
 from signer.store.files import write_new
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
-from signer.usecases.wallet import RegisteredHolder, RegisteredWallet
+from signer.chains.registered_wallet import RegisteredHolder, RegisteredWallet
 
 HSM_RANDOM_BYTES = 64
 PassphraseReader = Callable[[str], bytes]

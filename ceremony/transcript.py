@@ -8,7 +8,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from signer.hsm.token import TokenSession
-from signer.store.canonical import canonical_json
+from signer.canonical import canonical_json
 
 PURPOSE = "airsign-ceremony-transcript/1"
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ceremony import exports
 from signer.errors import BadInput
-from signer.usecases.wallet import RegisteredWallet
+from signer.chains.registered_wallet import RegisteredWallet
 
 FORMATS = ("descriptor", "bsms", "coldcard", "caravan", "safe-owners")
 

@@ -185,7 +185,8 @@ def _view_flag(view: str) -> str:
 
 
 def show_draft(ctx: Context) -> Result:
-    from signer.usecases.describe import describe, printable
+    from signer.chains.words import printable
+    from signer.usecases.describe import describe
     from signer.usecases.draft_lookup import resolve
     from signer.usecases.hash_words import draft_hash_words
     from signer.usecases.known_addresses import known_addresses
@@ -209,8 +210,8 @@ def show_draft(ctx: Context) -> Result:
         "hash_words": spoken,
         "lookalikes": [found.to_json() for found in described.lookalikes],
     }
-    if described.unsigned_txid is not None:
-        doc["unsigned_txid"] = described.unsigned_txid
+    if described.network_id is not None:
+        doc[described.network_id[0]] = described.network_id[1]
     lines = [f"draft {row.id} ({row.chain}) — {row.state.upper()}, verdict {row.verdict.upper()}"]
     lines.append(f"  draft hash (read aloud): {' '.join(spoken)}")
     lines.append("  What the payload does (decoded here):")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -34,26 +33,24 @@ def _read_draft(path: Path) -> bytes:
 
 
 def _check_payload(draft: dict[str, Any], source: str) -> None:
-    from signer.chains.bitcoin.psbt_file import read_psbt
-    from signer.chains.ethereum.safe_tx import parse_safe_tx
-
     """The appliance parses the payload too: refuse here what it would refuse there."""
-    payload = draft["payload"]
-    if draft["chain"] == "bitcoin":
-        read_psbt(base64.b64decode(payload["psbt"]), f"{source} payload.psbt")
-    else:
-        parse_safe_tx(payload["safe_tx"], f"{source} payload.safe_tx")
+    from signer.chains import kinds
+    from signer.transport.envelope import envelope_payload
+
+    kind = kinds.kind(draft["chain"])
+    kind.check_payload(envelope_payload(draft, kind), f"{source} payload.{kind.envelope_key}")
 
 
 def envelope_seal(ctx: Context) -> Result:
     import hashlib
 
+    from signer.chains import kinds
     from signer.store.files import write_new
     from signer.transport.envelope import load_signing_key, parse_plain_draft, seal
 
     args = ctx.args
     body = _read_draft(args.draft)
-    draft = parse_plain_draft(body, str(args.draft))
+    draft = parse_plain_draft(body, str(args.draft), kinds.every())
     _check_payload(draft, str(args.draft))
     envelope = seal(body, load_signing_key(args.key), args.key_id)
     doc: dict[str, Any] = {"draft_id": draft["id"], "key_id": args.key_id,

@@ -79,15 +79,11 @@ def ceremony_run(ctx: Context) -> Result:
 
 
 def wallet_show(ctx: Context) -> Result:
-    from signer.usecases.wallet import load_wallet, wallet_summary
+    from signer.chains.registered_wallet import summary_lines, wallet_summary
+    from signer.usecases.wallet import load_wallet
 
     doc = wallet_summary(load_wallet(ctx.app))
-    lines = [f"wallet {doc['name']} ({doc['network']}), {doc['threshold']}-of-3",
-             f"descriptor {doc['descriptor']}"]
-    lines += [f"  {h['id']} {h['name']}: token {h['token']}, [{h['fingerprint']}{h['path'][1:]}]"
-              f" {h['xpub']}, owner {h['owner']}" for h in doc["holders"]]
-    lines.append(f"Safe: {doc['ethereum']['safe'] or 'not registered'}")
-    return Result(doc, "\n".join(lines))
+    return Result(doc, "\n".join(summary_lines(doc)))
 
 
 def wallet_export(ctx: Context) -> Result:
@@ -119,13 +115,11 @@ def wallet_safe_nonce(ctx: Context) -> Result:
 
 
 def list_addresses(ctx: Context) -> Result:
-    from signer.usecases.wallet import addresses, load_wallet
+    from signer.chains.registered_wallet import address_lines, addresses
+    from signer.usecases.wallet import load_wallet
 
     doc = addresses(load_wallet(ctx.app), ctx.args.change, ctx.args.count)
-    lines = [f"receive {i}: {a}" for i, a in enumerate(doc["bitcoin"]["receive"])]
-    lines += [f"change {i}: {a}" for i, a in enumerate(doc["bitcoin"]["change"])]
-    lines += [f"owner {h}: {a}" for h, a in doc["ethereum"]["owners"].items()]
-    lines.append(f"Safe: {doc['ethereum']['safe'] or 'not registered'}")
+    lines = address_lines(doc)
     return Result(doc, "\n".join(lines))
 
 

@@ -1,5 +1,6 @@
 """Risk domain: policy model, screening rules, velocity ledger, hold queue, circuit breaker."""
 
+from signer.chains.facts import DraftFacts
 from signer.risk.addresses import normalise_address
 from signer.risk.codes import DEFAULT_OUTCOMES, Outcome
 from signer.risk.ledger import BatchLedger, SqlLedger, WithInFlight
@@ -17,10 +18,9 @@ from signer.risk.records import (
 from signer.risk.screen import screen
 from signer.risk.verdict import (
     BreakerState,
-    DraftFacts,
+    Finding,
     Hold,
     Ledger,
-    Reason,
     Verdict,
     VerdictKind,
 )
@@ -31,12 +31,12 @@ __all__ = [
     "BatchLedger",
     "BreakerState",
     "DraftFacts",
+    "Finding",
     "Hold",
     "Ledger",
     "Outcome",
     "Policy",
     "PolicyDocument",
-    "Reason",
     "SqlLedger",
     "Verdict",
     "VerdictKind",

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Context, Decimal, localcontext
 
-from signer.risk.addresses import normalise_address
-from signer.risk.verdict import BreakerState, DraftFacts, Hold, Ledger
+from signer.chains.facts import DraftFacts
+from signer.risk.verdict import BreakerState, Hold, Ledger
 
 # The tables live in the state database (signer.store.schema, migration 3).
 # Times are integer microseconds since the Unix epoch (UTC): exact and index-friendly.
@@ -214,12 +214,13 @@ class BatchLedger:
 
 
 class WithInFlight:
-    """A ledger in which drafts still at the tokens already count as signed.
+    """A ledger in which drafts still at the tokens count against the windows only.
 
-    The signing pipeline screens a draft while those before it are being signed; their
-    ledger rows are written only once their signatures exist, so they are added here.
-    What it answers is what the ledger will hold if they are signed; the pipeline judges
-    again whatever rested on one that then was not.
+    A signing run screens a draft while those before it are being signed; their ledger
+    rows are written only once their signatures exist. Their amounts are added to the
+    window totals and counts (as if signed: stricter), never to the history that speaks
+    for a draft (a destination paid before, the recent amounts an unusual one is judged
+    against): so an approval given here holds whether or not they are then signed.
     """
 
     def __init__(self, base: Ledger, in_flight: Sequence[DraftFacts]) -> None:
@@ -236,13 +237,10 @@ class WithInFlight:
             return total + sum(amounts, Decimal(0)), count + len(amounts)
 
     def recent_signed_amounts(self, asset: str, limit: int) -> list[Decimal]:
-        newest = self._amounts(asset)[::-1][:limit]
-        return newest + self._base.recent_signed_amounts(asset, limit - len(newest))
+        return self._base.recent_signed_amounts(asset, limit)
 
     def ever_signed_to(self, destination: str) -> bool:
-        return any(destination == normalise_address(facts.chain, address)
-                   for facts in self._in_flight for address in facts.destinations
-                   ) or self._base.ever_signed_to(destination)
+        return self._base.ever_signed_to(destination)
 
     def imported_since(self, since: datetime) -> int:
         return self._base.imported_since(since)

@@ -18,12 +18,12 @@ from pydantic import (
     model_validator,
 )
 
-from signer.risk.addresses import normalise_ethereum
+from signer.chains import kinds
+from signer.chains.ethereum.address_form import normalise_ethereum
 from signer.risk.codes import ConfigurableCode
 from signer.risk.durations import parse_duration
 
 _AMOUNT = re.compile(r"(0|[1-9][0-9]{0,29})(\.[0-9]{1,36})?")
-NATIVE_DECIMALS = {"bitcoin": 8, "ethereum": 18}
 
 
 class FieldProblem(ValueError):
@@ -62,6 +62,12 @@ def _contract(value: object) -> str:
     return normalise_ethereum(value)
 
 
+def _kind_name(value: object) -> str:
+    if not isinstance(value, str) or value not in kinds.names():
+        raise ValueError("one of " + " or ".join(repr(name) for name in kinds.names()))
+    return value
+
+
 def _relative_path(value: object) -> str:
     if not isinstance(value, str) or not value or "\x00" in value:
         raise ValueError("a file name relative to the policy file")
@@ -91,7 +97,7 @@ class Window(_Section):
 class AssetPolicy(_Section):
     """Limits for one asset: BTC, ETH, or an ERC-20 token named by its contract."""
 
-    chain: Literal["bitcoin", "ethereum"]
+    chain: Annotated[str, BeforeValidator(_kind_name)]
     contract: Contract | None = None
     decimals: Annotated[StrictInt, Field(ge=0, le=36)] | None = None
     max_per_draft: Amount
@@ -105,21 +111,14 @@ class AssetPolicy(_Section):
         """Decimal places of one base unit (satoshi, wei, token base unit)."""
         if self.decimals is not None:
             return self.decimals
-        return NATIVE_DECIMALS[self.chain]
+        return kinds.kind(self.chain).native_decimals
 
     @model_validator(mode="after")
     def _chain_rules(self) -> AssetPolicy:
-        if self.chain == "bitcoin":
-            if self.contract is not None:
-                raise FieldProblem(("contract",), "no contract on a bitcoin asset")
-            if self.decimals not in (None, 8):
-                raise FieldProblem(("decimals",), "8 (or absent) for bitcoin")
-        elif self.contract is None and self.decimals not in (None, 18):
-            raise FieldProblem(("decimals",), "18 (or absent) for native ether")
-        elif self.contract is not None and self.decimals is None:
-            raise FieldProblem(("decimals",), "the token's decimals (an ERC-20 needs them)")
-        if self.chain != "bitcoin" and self.max_fee_rate is not None:
-            raise FieldProblem(("max_fee_rate",), "no max_fee_rate (sat/vB) on an ethereum asset")
+        problem = kinds.kind(self.chain).asset_problem(self.contract, self.decimals,
+                                                       self.max_fee_rate is not None)
+        if problem is not None:
+            raise FieldProblem((problem[0],), problem[1])
         self._check_precision()
         return self
 

@@ -10,12 +10,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from signer.canonical import canonical_json
 from signer.errors import BadInput
 from signer.operator_files import read_small_file
 from signer.risk.addresses import parse_address_list
 from signer.risk.policy import PolicyDocument
 from signer.risk.policy_errors import describe
-from signer.store.canonical import canonical_json
 from signer.store.toml_text import parse_toml
 
 CODE = "bad_policy"

@@ -6,11 +6,12 @@ import sqlite3
 from datetime import datetime
 from decimal import Decimal, localcontext
 
+from signer.chains.facts import DraftFacts
 from signer.errors import Rejected
 from signer.risk import codes
 from signer.risk.addresses import normalise_address
 from signer.risk.ledger import EXACT, amount_to_text, to_micros
-from signer.risk.verdict import DraftFacts, Verdict, VerdictKind
+from signer.risk.verdict import Verdict, VerdictKind
 
 
 def record_imported(conn: sqlite3.Connection, draft_id: str, at: datetime) -> None:

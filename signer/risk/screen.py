@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Context, localcontext
 
+from signer.chains.facts import DraftFacts
 from signer.risk import codes, rules
 from signer.risk.addresses import normalise_address
 from signer.risk.codes import Outcome
 from signer.risk.policy_file import Policy
-from signer.risk.verdict import DraftFacts, Hold, Ledger, Reason, Verdict, VerdictKind
+from signer.risk.verdict import Finding, Hold, Ledger, Verdict, VerdictKind
 
 # Sums of 18-decimal amounts need more than the default 28 significant digits.
 _EXACT = Context(prec=120)
@@ -24,28 +25,28 @@ def screen(facts: DraftFacts, policy: Policy | None, ledger: Ledger, now: dateti
     if policy is None:
         return Verdict(
             VerdictKind.REJECT,
-            (Reason(codes.NO_POLICY, "no risk policy is applied: nothing is signable"),),
+            (Finding(codes.NO_POLICY, "no risk policy is applied: nothing is signable"),),
         )
     with localcontext(_EXACT):
         findings = _findings(facts, policy, ledger, now)
     hold = ledger.hold(facts.draft_id)
     # Structural findings always reject, even when a chain code equals a configurable one.
-    judged = [(Reason(code, message), Outcome.REJECT) for code, message in facts.findings]
+    judged = [(finding, Outcome.REJECT) for finding in facts.findings]
     judged += [(r, _outcome(r.code, policy)) for r in findings]
     kept = [(r, o) for r, o in judged if not _waived(r.code, o, hold, now)]
     return _verdict(kept, policy, hold, now)
 
 
-def _findings(facts: DraftFacts, policy: Policy, ledger: Ledger, now: datetime) -> list[Reason]:
+def _findings(facts: DraftFacts, policy: Policy, ledger: Ledger, now: datetime) -> list[Finding]:
     document = policy.document
     found = rules.circuit_breaker(document, ledger, now)
     asset = document.assets.get(facts.asset)
     if asset is None:
-        found.append(Reason(codes.UNKNOWN_ASSET, f"asset {facts.asset!r} is not in the policy"))
+        found.append(Finding(codes.UNKNOWN_ASSET, f"asset {facts.asset!r} is not in the policy"))
         return found
     if asset.chain != facts.chain or asset.contract != _lower(facts.contract):
         found.append(
-            Reason(
+            Finding(
                 codes.ASSET_MISMATCH,
                 f"draft pays {facts.chain} {facts.contract or 'native coin'} but the policy's "
                 f"{facts.asset} is {asset.chain} {asset.contract or 'native coin'}",
@@ -68,20 +69,20 @@ def _lower(contract: str | None) -> str | None:
     return contract.lower() if contract is not None else None
 
 
-def _normalised(facts: DraftFacts) -> tuple[tuple[str, ...], list[Reason]]:
+def _normalised(facts: DraftFacts) -> tuple[tuple[str, ...], list[Finding]]:
     addresses: list[str] = []
-    bad: list[Reason] = []
+    bad: list[Finding] = []
     # A draft that is not a transfer already says so in its structural findings: "names no
     # destination" would only restate that (and those findings reject it anyway).
-    not_a_transfer = any(code in _NOT_A_TRANSFER for code, _ in facts.findings)
+    not_a_transfer = any(f.code in _NOT_A_TRANSFER for f in facts.findings)
     if not facts.destinations and not not_a_transfer:
-        bad.append(Reason(codes.INVALID_DESTINATION, "the draft names no destination"))
+        bad.append(Finding(codes.INVALID_DESTINATION, "the draft names no destination"))
     for address in facts.destinations:
         try:
             addresses.append(normalise_address(facts.chain, address))
         except ValueError as exc:
             message = f"destination {address!r}: expected {exc}"
-            bad.append(Reason(codes.INVALID_DESTINATION, message))
+            bad.append(Finding(codes.INVALID_DESTINATION, message))
     return tuple(addresses), bad
 
 
@@ -111,7 +112,7 @@ def _waived(code: str, outcome: Outcome, hold: Hold | None, now: datetime) -> bo
 
 
 def _verdict(
-    kept: list[tuple[Reason, Outcome]], policy: Policy, hold: Hold | None, now: datetime
+    kept: list[tuple[Finding, Outcome]], policy: Policy, hold: Hold | None, now: datetime
 ) -> Verdict:
     reasons = tuple(reason for reason, _ in kept)
     if any(outcome is Outcome.REJECT for _, outcome in kept):

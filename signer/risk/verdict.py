@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
+
+from signer.chains.finding import Finding
 
 
 class VerdictKind(StrEnum):
@@ -16,51 +18,16 @@ class VerdictKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Reason:
-    """One machine-readable finding: a stable snake_case code and a human message."""
-
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
 class Verdict:
     """approve | delay | reject; a delay with ``not_before=None`` waits for people, not time."""
 
     kind: VerdictKind
-    reasons: tuple[Reason, ...] = ()
+    reasons: tuple[Finding, ...] = ()
     not_before: datetime | None = None
 
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(reason.code for reason in self.reasons)
-
-
-@dataclass(frozen=True)
-class DraftFacts:
-    """What the chain module decoded from the payload itself (never what the request claims).
-
-    ``amount`` is the total leaving the wallet to ``destinations`` in the asset's unit;
-    ``fee`` is in the chain's native unit's terms of the same asset (BTC for BTC);
-    ``fee_rate`` is sat/vB (bitcoin only); ``findings`` are the chain module's structural
-    (code, message) pairs, each of which rejects.
-    """
-
-    draft_id: str
-    chain: str
-    asset: str
-    amount: Decimal
-    destinations: tuple[str, ...]
-    fee: Decimal | None = None
-    fee_rate: Decimal | None = None
-    contract: str | None = None
-    findings: tuple[tuple[str, str], ...] = field(default=())
-
-    def __post_init__(self) -> None:
-        if not self.amount.is_finite() or self.amount < 0:
-            raise ValueError(f"draft {self.draft_id}: amount must be a finite Decimal >= 0")
-        if self.fee is not None and (not self.fee.is_finite() or self.fee < 0):
-            raise ValueError(f"draft {self.draft_id}: fee must be a finite Decimal >= 0")
 
 
 @dataclass(frozen=True)

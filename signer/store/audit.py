@@ -22,7 +22,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from signer.store.canonical import canonical_json
+from signer.canonical import canonical_json
 from signer.store.journal import GENESIS, _chained, entry_hash
 
 CHECKPOINT_PURPOSE = "airsign-journal-checkpoint/1"

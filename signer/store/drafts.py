@@ -218,21 +218,25 @@ def set_cancels(conn: sqlite3.Connection, draft_id: str, cancels: str) -> None:
     conn.execute("UPDATE drafts SET cancels = ? WHERE id = ?", (cancels, draft_id))
 
 
-def claimed_safe_nonces(conn: sqlite3.Connection, safe: str, chain_id: int) -> set[int]:
-    prefix = f"safe:{chain_id}:{safe.lower()}:"
-    rows = conn.execute("SELECT claim FROM claims WHERE claim LIKE ?", (prefix + "%",))
-    return {int(r[0].rsplit(":", 1)[1]) for r in rows}
+def claims_with_prefix(conn: sqlite3.Connection, prefix: str) -> set[str]:
+    """Claims held by signed drafts (not abandoned: abandoning frees them) with ``prefix``."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = conn.execute("SELECT claim FROM claims WHERE claim LIKE ? ESCAPE '\\'",
+                        (escaped + "%",))
+    return {str(r[0]) for r in rows}
 
 
-def pending_safe_nonces(conn: sqlite3.Connection, safe: str, chain_id: int) -> set[int]:
-    """Nonces of stored Safe drafts for ``safe`` that may still be signed (not rejected,
-    not abandoned): at import they fill the run of nonces up to a new draft's."""
+def pending_claims(conn: sqlite3.Connection, prefix: str) -> set[str]:
+    """The Safe nonce claims (``safe:<chain id>:<safe>:<nonce>``, ``prefix`` naming the
+    Safe) that stored Safe drafts not yet signed would make (not rejected, not abandoned):
+    at import they fill the run of nonces up to a new draft's."""
+    _, chain_id, safe, _ = prefix.split(":", 3)
     rows = conn.execute(
-        "SELECT json_extract(summary, '$.safe_tx.nonce') FROM drafts WHERE chain = "
-        "'ethereum' AND abandoned_seq IS NULL AND verdict != 'reject' AND "
+        "SELECT json_extract(summary, '$.safe_tx.nonce') FROM drafts WHERE "
+        "abandoned_seq IS NULL AND verdict != 'reject' AND "
         "lower(json_extract(summary, '$.safe_tx.safe')) = ? AND "
-        "json_extract(summary, '$.safe_tx.chainId') = ?", (safe.lower(), chain_id))
-    return {int(r[0]) for r in rows if r[0] is not None}
+        "json_extract(summary, '$.safe_tx.chainId') = ?", (safe, int(chain_id)))
+    return {f"{prefix}{int(r[0])}" for r in rows if r[0] is not None}
 
 
 def last_safe_nonce(

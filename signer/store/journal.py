@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from signer.store.canonical import canonical_json
+from signer.canonical import canonical_json
 from signer.store.clock import Clock, iso, system_clock
 
 GENESIS = "00" * 32

@@ -9,7 +9,7 @@ import json
 import sqlite3
 from typing import Any
 
-from signer.store.canonical import canonical_json
+from signer.canonical import canonical_json
 
 
 def active_wallet(conn: sqlite3.Connection) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,21 +24,20 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
+from signer.canonical import canonical_json
 from signer.errors import BadInput
 from signer.jsondepth import json_depth_exceeds
 from signer.operator_files import read_small_file
-from signer.transport.incoming import Envelope
+from signer.transport.incoming import DraftFormat, Envelope
 
 ENVELOPE_FORMAT = "airsign-envelope/1"
 DRAFT_FORMAT = "airsign-draft/1"
 MAX_JSON_BYTES = 8 * 1024 * 1024
 MAX_KEY_FILE = 16 * 1024
-BITCOIN_NETWORKS = ("mainnet", "testnet", "signet", "regtest")
 
 _ENVELOPE_KEYS = ("format", "key_id", "body", "signature")
 _DRAFT_KEYS = ("format", "id", "created_at", "chain", "network", "request", "payload")
 _REQUEST_KEYS = ("asset", "amount", "destination", "reference")
-_PAYLOAD_KEY = {"bitcoin": "psbt", "ethereum": "safe_tx"}
 KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
 _DRAFT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}", re.ASCII)
 _TIME = re.compile(
@@ -159,45 +159,55 @@ def _check_request(request: object, source: str, code: str) -> None:
                              f"{_MAX_REFERENCE} printable characters")
 
 
-def _check_payload(draft: dict[str, Any], source: str, code: str) -> None:
-    key = _PAYLOAD_KEY[draft["chain"]]
-    payload = draft["payload"]
-    payload = _exact_keys(payload, (key,), source, "payload", code)
-    if key == "psbt":
-        if not strict_b64(payload["psbt"], source, "payload.psbt", code):
-            raise BadInput(code, f"{source}: field 'payload.psbt': expected a non-empty PSBT")
-    elif not isinstance(payload["safe_tx"], dict):
-        raise BadInput(code, f"{source}: field 'payload.safe_tx': expected a JSON object")
+def _check_payload(draft: dict[str, Any], form: DraftFormat, source: str, code: str) -> None:
+    key = form.envelope_key
+    payload = _exact_keys(draft["payload"], (key,), source, "payload", code)
+    if form.envelope_encoding == "base64":
+        if not strict_b64(payload[key], source, f"payload.{key}", code):
+            raise BadInput(code, f"{source}: field 'payload.{key}': expected a non-empty "
+                           f"{form.envelope_what}")
+    elif not isinstance(payload[key], dict):
+        raise BadInput(code, f"{source}: field 'payload.{key}': expected a JSON object")
 
 
-def check_draft(draft: object, source: str, code: str) -> dict[str, Any]:
+def envelope_payload(draft: dict[str, Any], form: DraftFormat) -> bytes:
+    """The payload bytes of a checked draft: base64 decoded, or a JSON object canonical."""
+    value = draft["payload"][form.envelope_key]
+    if form.envelope_encoding == "base64":
+        return base64.b64decode(value)
+    return canonical_json(value)
+
+
+def check_draft(
+    draft: object, source: str, code: str, formats: Sequence[DraftFormat]
+) -> dict[str, Any]:
     """Validate a decoded airsign-draft/1 object; every error names the field."""
     draft = _exact_keys(draft, _DRAFT_KEYS, source, "", code)
     if draft["format"] != DRAFT_FORMAT:
         raise BadInput(code, f"{source}: field 'format': expected \"{DRAFT_FORMAT}\"")
     _text(draft, "id", _DRAFT_ID, "1-64 letters, digits, '.', '_', ':' or '-'", source, "id", code)
     _check_time(draft, source, code)
-    chain = draft["chain"]
-    if chain == "bitcoin":
-        if draft["network"] not in BITCOIN_NETWORKS:
-            raise BadInput(code, f"{source}: field 'network': expected one of "
-                                 + ", ".join(BITCOIN_NETWORKS))
-    elif chain == "ethereum":
-        _text(draft, "network", _CHAIN_ID, "a chain id as a decimal string like \"1\"",
-              source, "network", code)
-    else:
-        raise BadInput(code, f"{source}: field 'chain': expected \"bitcoin\" or \"ethereum\"")
+    form = next((f for f in formats if f.name == draft["chain"]), None)
+    if form is None:
+        names = " or ".join(f'"{f.name}"' for f in formats)
+        raise BadInput(code, f"{source}: field 'chain': expected {names}")
+    problem = form.network_problem(draft["network"])
+    if problem is not None:
+        raise BadInput(code, f"{source}: field 'network': {problem}")
     _check_request(draft["request"], source, code)
-    _check_payload(draft, source, code)
+    _check_payload(draft, form, source, code)
     return draft
 
 
-def parse_plain_draft(raw: bytes, source: str) -> dict[str, Any]:
+def parse_plain_draft(raw: bytes, source: str, formats: Sequence[DraftFormat]) -> dict[str, Any]:
     """An un-enveloped airsign-draft/1 JSON file; malformed -> ``bad_draft``."""
-    return check_draft(strict_json(raw, source, "draft", 3, "bad_draft"), source, "bad_draft")
+    return check_draft(strict_json(raw, source, "draft", 3, "bad_draft"), source, "bad_draft",
+                       formats)
 
 
-def open_envelope(raw: bytes, source: str, vault_keys: dict[str, bytes]) -> Envelope:
+def open_envelope(
+    raw: bytes, source: str, vault_keys: dict[str, bytes], formats: Sequence[DraftFormat]
+) -> Envelope:
     """Check the envelope, verify its Ed25519 signature, then validate the signed draft."""
     outer = strict_json(raw, source, "envelope", 1, "bad_envelope")
     outer = _exact_keys(outer, _ENVELOPE_KEYS, source, "", "bad_envelope")
@@ -217,7 +227,7 @@ def open_envelope(raw: bytes, source: str, vault_keys: dict[str, bytes]) -> Enve
                        f"with vault key '{key_id}'; the envelope was altered or forged") from None
     where = f"{source} (signed body)"
     draft = check_draft(strict_json(body, where, "draft", 3, "bad_draft_body"), where,
-                        "bad_draft_body")
+                        "bad_draft_body", formats)
     return Envelope(key_id, hashlib.sha256(body).hexdigest(), draft)
 
 

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Protocol
 
-Chain = Literal["bitcoin", "ethereum"]
+
+class DraftFormat(Protocol):
+    """How a kind of draft arrives (each kind in signer/chains provides this; transport
+    may not import the chains, so the use cases hand the kinds in)."""
+
+    name: str  # the draft's "chain" in an airsign-draft/1 document
+    envelope_key: str  # its key under "payload"
+    envelope_encoding: str  # "base64" (binary payloads) or "json" (a JSON object)
+    envelope_what: str  # what the payload is, in an error: "PSBT"
+    bare_format: str  # the file format it may arrive as alone ("psbt", "safe_tx"; "" none)
+
+    def network_problem(self, network: object) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -31,12 +42,12 @@ class Envelope:
 class IncomingDraft:
     """One draft found in a file or QR code, not yet decoded or trusted.
 
-    ``payload`` is the raw PSBT bytes (binary, base64 decoded) for bitcoin, or the
-    Safe transaction JSON bytes for ethereum. ``envelope`` is None for a plain draft.
+    ``payload`` is the kind's payload bytes (a binary PSBT, a Safe transaction's JSON).
+    ``envelope`` is None for a plain draft.
     """
 
     source: str  # file path, "file.gif#frame3", "qr:<file>"
-    chain: Chain
+    chain: str  # the kind of draft (signer/chains/registry.py)
     payload: bytes
     envelope: Envelope | None = None
     source_sha256: str = ""

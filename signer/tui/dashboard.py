@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from ceremony.drills import drill_status
+from signer.chains.registered_wallet import dashboard_lines, wallet_summary
 from signer.errors import AirsignError
 from signer.risk import SqlLedger
 from signer.store import audit, draft_views, lockouts
@@ -23,7 +24,7 @@ from signer.usecases import airgap
 from signer.usecases.appliance import Appliance
 from signer.usecases.policy import active_policy
 from signer.usecases.token_overview import token_overview
-from signer.usecases.wallet import find_wallet, wallet_summary
+from signer.usecases.wallet import find_wallet
 
 
 class Dashboard(Screen[None]):
@@ -138,16 +139,7 @@ def wallet_text(app: Appliance) -> str:
     wallet = find_wallet(app)
     if wallet is None:
         return "Wallet: none registered yet (run the key ceremony)"
-    summary = wallet_summary(wallet)
-    eth = summary["ethereum"]
-    safe = (f"Safe {eth['safe']} (chain {eth['chain_id']}, v{eth['safe_version']})"
-            if eth["safe"] else "Safe: not registered (wallet set-safe)")
-    return "\n".join([
-        f"Wallet {summary['name']} ({summary['network']}), "
-        f"{summary['threshold']}-of-{len(summary['holders'])}; first address:",
-        f"  {summary['first_address']}",
-        f"  {safe}",
-    ])
+    return "\n".join(dashboard_lines(wallet_summary(wallet)))
 
 
 def queue_text(app: Appliance) -> str:

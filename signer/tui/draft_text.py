@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
+from signer.chains import kinds
+from signer.chains.words import printable
 from signer.risk import Policy
 from signer.store import drafts
 from signer.store.drafts import DraftRow
 from signer.tui.widgets import plain
 from signer.usecases.appliance import Appliance
-from signer.usecases.describe import describe, headline, printable
+from signer.usecases.describe import describe, headline
+from signer.usecases.draft_lookup import stored_draft
 from signer.usecases.known_addresses import known_addresses
 
 STATE_WORDS = {
@@ -58,15 +60,7 @@ def reason_lines(row: DraftRow) -> list[str]:
 
 def amount_and_asset(row: DraftRow) -> tuple[Decimal, str] | None:
     """What the draft sends, as decoded by the appliance (summary), if it is a transfer."""
-    try:
-        if row.chain == "bitcoin":
-            return Decimal(str(row.summary.get("sent"))), "BTC"
-        calls = row.summary.get("decoded", {}).get("calls", [])
-        if len(calls) == 1 and calls[0].get("amount") is not None and calls[0].get("asset"):
-            return Decimal(str(calls[0]["amount"])), str(calls[0]["asset"])
-    except (InvalidOperation, AttributeError, TypeError):
-        return None
-    return None
+    return kinds.kind(row.chain).describe(stored_draft(row), full=False).sends
 
 
 def unusual(row: DraftRow, policy: Policy | None) -> list[str]:
@@ -85,20 +79,7 @@ def unusual(row: DraftRow, policy: Policy | None) -> list[str]:
 
 def raw_lines(row: DraftRow) -> list[str]:
     """The decoded fields exactly as the appliance parsed them."""
-    summary = row.summary
-    if row.chain == "bitcoin":
-        lines = [f"input  {i['outpoint']}  {i['amount'] or 'UNKNOWN'} BTC  signed by "
-                 f"{','.join(i.get('signed_by') or []) or '-'}" for i in summary.get("inputs", [])]
-        lines += [f"output {o['kind']:<8} {o['amount']} BTC  {o['address']}"
-                  + (f"  ({o['path']})" if o.get("path") else "")
-                  for o in summary.get("outputs", [])]
-        lines.append(f"fee {summary.get('fee') or 'UNKNOWN'} BTC  vsize {summary.get('vsize')}  "
-                     f"locktime {summary.get('locktime')}  rbf {summary.get('rbf')}")
-        return lines
-    fields: dict[str, Any] = summary.get("safe_tx", {})
-    lines = [f"{name:<15} {value}" for name, value in fields.items() if name != "safeTxHash"]
-    lines.append(f"{'safeTxHash':<15} {summary.get('safeTxHash')} (recomputed here)")
-    return lines
+    return list(kinds.kind(row.chain).describe(stored_draft(row)).raw)
 
 
 def countdown(not_before: datetime | None, now: datetime) -> str:

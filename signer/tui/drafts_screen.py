@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from signer.chains import kinds
 from signer.errors import AirsignError
 from signer.store import draft_views, drafts
 from signer.store.clock import iso
@@ -138,10 +139,10 @@ class DraftsScreen(Screen[None]):
         if draft_id is None:
             return
         row = drafts.get(self.appliance.conn, draft_id)
-        if action == "cancel" and row is not None and row.chain != "ethereum":
-            # Said before two holders type anything: a Bitcoin draft has no nonce to cancel.
-            self._say(f"[!] not_a_safe_draft: draft {draft_id} is a Bitcoin draft, with no "
-                      "nonce to cancel: x abandons it (its coins are then free)")
+        kind = kinds.kind(row.chain) if row is not None else None
+        if action == "cancel" and kind is not None and not kind.can_cancel:
+            # Said before two holders type anything: not every kind has a nonce to cancel.
+            self._say(f"[!] not_a_safe_draft: draft {draft_id} is {kind.no_cancel_hint}")
             return
         try:
             [shown] = abandoning.preview(self.appliance, [draft_id])

@@ -14,21 +14,19 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from signer.chains.ethereum.cancellation import cancellation_tx
+from signer.chains import kinds
 from signer.errors import BadInput, Rejected
 from signer.risk import forget_signed
 from signer.store import drafts, journal
-from signer.store.canonical import canonical_json
 from signer.store.db import transaction
 from signer.store.drafts import DraftRow
 from signer.transport.incoming import IncomingDraft
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
-from signer.usecases.decoding import decode
-from signer.usecases.draft_lookup import resolve
+from signer.usecases.decoding import context, decode
+from signer.usecases.draft_lookup import resolve, stored_draft
 from signer.usecases.policy import active_policy
-from signer.usecases.safe_nonces import nonce_state
-from signer.usecases.screening import bitcoin_settings, cancellation_verdict, write_verdict
+from signer.usecases.screening import structural_verdict, write_verdict
 from signer.usecases.wallet import load_wallet
 
 
@@ -39,14 +37,7 @@ def _reason(reason: str) -> str:
 
 
 def _released(row: DraftRow, claims: list[str]) -> str:
-    if not claims:
-        return "it claims nothing"
-    if row.chain == "bitcoin":
-        return ("its inputs " + ", ".join(c.removeprefix("btc:") for c in claims)
-                + " are released for new drafts")
-    nonce = claims[0].rsplit(":", 1)[1]
-    return (f"nonce {nonce} is released: sign the cancellation ('airsign cancel') or a "
-            f"replacement at nonce {nonce}; whichever executes first uses the nonce")
+    return kinds.kind(row.chain).released(claims) if claims else "it claims nothing"
 
 
 def exposure(app: Appliance, row: DraftRow) -> dict[str, Any]:
@@ -58,8 +49,9 @@ def exposure(app: Appliance, row: DraftRow) -> dict[str, Any]:
     if not row.signatures:
         could = "never signed: nothing of it can be broadcast; it is only withdrawn"
     elif row.complete:
-        verb = "broadcast" if row.chain == "bitcoin" else "executed on the Safe"
-        could = f"signed by {signers} (complete): if {verb}, this transaction still does: {effect}"
+        verb = kinds.kind(row.chain).broadcast_verb
+        could = (f"signed by {signers} (complete): if {verb}, this transaction still does: "
+                 f"{effect}")
     else:
         could = (f"signed by {signers} only (not complete): not broadcastable as it is, but "
                  f"if another holder signed a copy that left the appliance, it would do: {effect}")
@@ -118,39 +110,31 @@ def cancel(
     app: Appliance, typed: str, holders: str, reason: str, read_pin: logins.PinReader
 ) -> dict[str, Any]:
     """Two holders abandon a Safe draft (if not already) and create the cancellation at its
-    nonce, approved on its own path (screening.cancellation_verdict); it is then signed
+    nonce, approved on its own path (screening.structural_verdict); it is then signed
     with `sign` and exported as any Safe draft."""
     written = _reason(reason)
     row = resolve(app, typed)
-    if row.chain != "ethereum":
-        raise BadInput("not_a_safe_draft", f"draft {row.id} is a Bitcoin draft: abandon it "
-                       "('airsign abandon'); its coins are then free for a new draft")
-    if row.cancels is not None:
+    kind = kinds.kind(row.chain)
+    wallet = load_wallet(app)
+    if kind.can_cancel and row.cancels is not None:
         raise Rejected("already_cancelled", f"draft {row.id} is itself a cancellation: "
                        "abandon it instead")
-    wallet = load_wallet(app)
-    tx = row.summary["safe_tx"]
-    if wallet.safe is None or wallet.chain_id is None \
-            or str(tx["safe"]).lower() != wallet.safe.lower():
-        raise Rejected("wrong_safe", f"draft {row.id} is not for the registered Safe")
-    cancellation = cancellation_tx(wallet.safe, wallet.chain_id, str(tx["safeVersion"]),
-                                   int(tx["nonce"]))
-    payload = canonical_json(cancellation.to_json())
+    payload = kind.cancellation(stored_draft(row), wallet)  # refuses a kind with none
     quorum = logins.distinct_holders(holders, 2)
     with logins.holders_logged_in(app, quorum, read_pin), transaction(app.conn):
         abandoned = None if row.abandoned else _abandon_one(app, row, quorum, written)
-        incoming = IncomingDraft(f"cancellation of draft {row.id}", "ethereum", payload, None)
-        decoded = decode(incoming, wallet, active_policy(app), bitcoin_settings(app),
-                         nonce_state(app, wallet, at_import=False), stored=True,
-                         cancels=row.id)
+        incoming = IncomingDraft(f"cancellation of draft {row.id}", row.chain, payload, None)
+        decoded = decode(incoming, wallet, context(app, row.chain, wallet, stored=True,
+                                                   cancels=row.id))
+        nonce = int(decoded.claims[0].rsplit(":", 1)[1])  # the one claim: its nonce
         holder_of_nonce = drafts.claimed_by_other(app.conn, decoded.id, decoded.claims)
         if holder_of_nonce is not None:
-            raise Rejected("conflict", f"nonce {cancellation.nonce} is held by signed draft "
+            raise Rejected("conflict", f"nonce {nonce} is held by signed draft "
                            f"{holder_of_nonce}: cancel that draft instead; nothing changed")
-        verdict = cancellation_verdict(decoded)
+        verdict = structural_verdict(decoded)
         if verdict.reasons:  # e.g. the chain used the nonce already: nothing to supersede
             first = verdict.reasons[0]
-            raise Rejected(first.code, f"the cancellation at nonce {cancellation.nonce} could "
+            raise Rejected(first.code, f"the cancellation at nonce {nonce} could "
                            f"not be signed: {first.message}; nothing changed")
         existing = drafts.get(app.conn, decoded.id)
         # An abandoned copy of this very cancellation (the vault's junk the holders tidied
@@ -160,15 +144,15 @@ def cancel(
         if existing is not None and not restored and (existing.signatures
                                                       or existing.cancels is not None):
             raise Rejected("already_cancelled", f"the cancellation at nonce "
-                           f"{cancellation.nonce} is draft {existing.id} already")
+                           f"{nonce} is draft {existing.id} already")
         entry = journal.append(app.conn, "cancellation_created", ",".join(quorum),
                                {"draft": decoded.id, "cancels": row.id,
-                                "nonce": cancellation.nonce, "by": quorum, "reason": written,
+                                "nonce": nonce, "by": quorum, "reason": written,
                                 "restored": restored,
                                 "payload_sha256": hashlib.sha256(payload).hexdigest()},
                                app.clock)
         if existing is None:  # else the vault had sent the very same shape: it becomes ours
-            drafts.insert(app.conn, draft_id=decoded.id, chain="ethereum", payload=payload,
+            drafts.insert(app.conn, draft_id=decoded.id, chain=row.chain, payload=payload,
                           source=incoming.source, envelope=None, summary=decoded.summary,
                           seq=entry.seq)
         else:
@@ -180,8 +164,8 @@ def cancel(
             drafts.set_content(app.conn, decoded.id, payload, decoded.summary)
         drafts.set_cancels(app.conn, decoded.id, row.id)
         write_verdict(app, decoded, verdict, app.clock(), after=entry)
-    return {"id": decoded.id, "cancels": row.id, "nonce": cancellation.nonce,
+    return {"id": decoded.id, "cancels": row.id, "nonce": nonce,
             "safe": wallet.safe, "verdict": verdict.kind.value,
             "reasons": [{"code": r.code, "message": r.message} for r in verdict.reasons],
             "abandoned": abandoned, "by": quorum, "reason": written,
-            "safe_tx": cancellation.to_json()}
+            "safe_tx": decoded.summary["safe_tx"]}

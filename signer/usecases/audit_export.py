@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from signer.canonical import canonical_json
 from signer.store import journal
-from signer.store.canonical import canonical_json
 from signer.store.files import refuse_existing, write_new_files
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
+from signer.chains.kind import ID_HEX, StoredDraft
 from signer.errors import BadInput
 from signer.store import drafts
 from signer.store.drafts import DraftRow
 from signer.usecases.appliance import Appliance
-from signer.usecases.decoding import ID_HEX
 
 _ID = re.compile(rf"^[0-9a-f]{{4,{ID_HEX}}}$")
 
@@ -26,3 +26,9 @@ def resolve(app: Appliance, typed: str) -> DraftRow:
         raise BadInput("ambiguous_draft", f"draft id {typed!r} matches "
                        f"{', '.join(r.id for r in found)}: type more digits")
     return found[0]
+
+
+def stored_draft(row: DraftRow) -> StoredDraft:
+    """The part of a stored draft its kind reads."""
+    return StoredDraft(row.id, row.payload, row.summary, row.signatures, row.complete,
+                       row.final_tx)

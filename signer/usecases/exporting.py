@@ -1,4 +1,5 @@
-"""Exporting signed drafts: PSBT, raw transaction, Safe signatures, QR frames, a manifest.
+"""Exporting signed drafts: each kind's files (PSBT, raw transaction, Safe signatures), QR
+frames, a manifest.
 
 Files are written under a temporary name, fsynced and linked into place (never
 overwriting); the manifest and the journal entry come last, so a crash leaves no
@@ -7,16 +8,13 @@ manifest that names a missing file.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from signer.chains.bitcoin.finalize import extract_transaction, finalize_in_place
-from signer.chains.bitcoin.psbt_file import read_psbt
-from signer.chains.ethereum import OwnerSignature, export_json, parse_safe_tx_json, safe_tx_hash
+from signer.chains import kinds
+from signer.chains.registered_wallet import RegisteredWallet
 from signer.errors import AirsignError, BadInput, Rejected
 from signer.store import drafts, journal
 from signer.store.db import transaction
@@ -24,8 +22,8 @@ from signer.store.drafts import DraftRow
 from signer.store.files import write_new, write_new_files
 from signer.transport.qr import export_files
 from signer.usecases.appliance import Appliance
-from signer.usecases.draft_lookup import resolve
-from signer.usecases.wallet import RegisteredWallet, load_wallet
+from signer.usecases.draft_lookup import resolve, stored_draft
+from signer.usecases.wallet import load_wallet
 
 MANIFEST = "MANIFEST.sha256"
 
@@ -80,41 +78,8 @@ def _files_for(row: DraftRow, wallet: RegisteredWallet, qr: bool) -> dict[str, b
         raise Rejected("rejected", f"draft {row.id} was rejected; there is nothing to export")
     if not row.signatures:
         raise Rejected("not_signed", f"draft {row.id} carries none of our signatures yet")
-    if row.chain == "bitcoin":
-        files = _bitcoin_files(row)
-        qr_payload, ur_type = row.payload, "crypto-psbt"
-    else:
-        if not row.complete:
-            raise Rejected("not_fully_signed", f"draft {row.id} has {len(row.signatures)} of "
-                           f"{wallet.threshold} Safe signatures; sign with another holder first")
-        document = _safe_signatures(row, wallet)
-        text = json.dumps(document, indent=2) + "\n"
-        files = {f"{row.id}.safe-signatures.json": text.encode()}
-        qr_payload, ur_type = text.encode(), "bytes"
+    artifacts = kinds.kind(row.chain).artifacts(stored_draft(row), wallet)
+    files = dict(artifacts.files)
     if qr:
-        files.update(export_files(row.id, qr_payload, ur_type))
+        files.update(export_files(row.id, artifacts.qr_payload, artifacts.ur_type))
     return files
-
-
-def _bitcoin_files(row: DraftRow) -> dict[str, bytes]:
-    files = {
-        f"{row.id}.psbt": row.payload,
-        f"{row.id}.psbt.txt": base64.b64encode(row.payload) + b"\n",
-    }
-    if row.complete:
-        files[f"{row.id}.tx.hex"] = ((row.final_tx or _finalized(row)) + "\n").encode()
-    return files
-
-
-def _finalized(row: DraftRow) -> str:
-    """A draft completed by an airsign older than the stored final transaction."""
-    final = read_psbt(row.payload, f"draft {row.id}")  # a fresh parse: ours to finalize
-    finalize_in_place(final)
-    return extract_transaction(final).hex
-
-
-def _safe_signatures(row: DraftRow, wallet: RegisteredWallet) -> dict[str, Any]:
-    tx = parse_safe_tx_json(row.payload, f"draft {row.id}")
-    signatures = [OwnerSignature(holder, wallet.holder(holder).owner, bytes.fromhex(sig))
-                  for holder, sig in row.signatures.items()]
-    return export_json(safe_tx_hash(tx), signatures)

@@ -8,9 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from signer.chains.bitcoin.partial_sigs import verify_partial_signatures
-from signer.chains.bitcoin.psbt_file import Psbt, read_psbt
-from signer.chains.ethereum import parse_safe_tx_json
+from signer.chains import kinds
+from signer.chains.kind import Decoded
+from signer.chains.registered_wallet import RegisteredWallet
 from signer.errors import AirsignError, Exit, Rejected
 from signer.risk import BatchLedger, Ledger, Verdict, record_imported
 from signer.store import drafts, journal, registry
@@ -18,18 +18,16 @@ from signer.store.db import transaction
 from signer.transport.incoming import IncomingDraft, RefusedInput
 from signer.transport.intake import Limits, PayloadChecks, scan
 from signer.usecases.appliance import Appliance
-from signer.usecases.decoding import DecodedDraft, decode
+from signer.usecases.decoding import context, decode
 from signer.usecases.merging import merge_known
 from signer.usecases.policy import active_policy
-from signer.usecases.safe_nonces import nonce_state
 from signer.usecases.screening import (
-    bitcoin_settings,
     decode_stored,
     fresh_verdict,
     verdict_json,
     write_verdict,
 )
-from signer.usecases.wallet import RegisteredWallet, load_wallet
+from signer.usecases.wallet import load_wallet
 
 
 @dataclass
@@ -46,17 +44,15 @@ def import_paths(app: Appliance, paths: list[Path]) -> ImportReport:
     wallet = load_wallet(app)
     settings = app.home.config.settings
     limits = Limits(max_file_bytes=settings.max_import_bytes, max_files=settings.max_import_files)
-    btc_settings = bitcoin_settings(app)
-    # The scan parses every PSBT to judge it; decoding reuses that parse (same bytes, same
-    # settings) instead of reading the same draft twice.
-    parsed: dict[bytes, Psbt] = {}
+    # The scan parses every payload to judge it; decoding reuses that parse (same bytes)
+    # instead of reading the same draft twice.
+    parsed: dict[bytes, object] = {}
 
-    def check_psbt(data: bytes, source: str) -> Psbt:
-        psbt = read_psbt(data, source, btc_settings)
-        parsed[data] = psbt
-        return psbt
+    def check(kind: str, data: bytes, source: str) -> object:
+        parsed[data] = kinds.kind(kind).check_payload(data, source)
+        return parsed[data]
 
-    checks = PayloadChecks(psbt=check_psbt, safe_tx=parse_safe_tx_json)
+    checks = PayloadChecks(kinds.every(), check)
     found = scan(paths, registry.vault_keys(app.conn), limits, checks)
     report = ImportReport()
     # One commit for the whole batch; each draft is its own savepoint inside it.
@@ -85,7 +81,7 @@ def _refuse(app: Appliance, report: ImportReport, refused: RefusedInput, exit: E
 
 
 def import_one(
-    app: Appliance, incoming: IncomingDraft, wallet: RegisteredWallet, parsed: Psbt | None = None,
+    app: Appliance, incoming: IncomingDraft, wallet: RegisteredWallet, parsed: object = None,
     ledger: Ledger | None = None,
 ) -> dict[str, Any]:
     """Decode, store (once) and screen one incoming draft (``parsed``: its PSBT, read already),
@@ -94,11 +90,9 @@ def import_one(
     if incoming.envelope is None and not (policy and policy.document.accept_plain_drafts):
         raise Rejected("plain_draft_refused", f"{incoming.source}: a plain draft (no vault "
                        "envelope); the applied policy does not accept plain drafts")
-    nonces = nonce_state(app, wallet, at_import=True) if incoming.chain == "ethereum" else None
-    decoded = decode(incoming, wallet, policy, bitcoin_settings(app), nonces, parsed)
-    if decoded.psbt is not None and decoded.view is not None:
-        # Signatures it arrives with are proven before the draft is stored or merged.
-        verify_partial_signatures(decoded.psbt, decoded.view, incoming.source)
+    # Signatures it arrives with are proven (by its kind) before it is stored or merged.
+    decoded = decode(incoming, wallet, context(app, incoming.chain, wallet, at_import=True,
+                                               parsed=parsed))
     existing = drafts.get(app.conn, decoded.id)
     now = app.clock()
     verdict = None
@@ -136,7 +130,7 @@ def _row(app: Appliance, draft_id: str) -> drafts.DraftRow:
 
 
 def _store(
-    app: Appliance, incoming: IncomingDraft, decoded: DecodedDraft, ledger: Ledger | None,
+    app: Appliance, incoming: IncomingDraft, decoded: Decoded, ledger: Ledger | None,
     now: datetime,
 ) -> Verdict:
     """The new draft with its first verdict and their journal entries, in the savepoint

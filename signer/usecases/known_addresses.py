@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from signer.usecases.address_text import ENDS, Lookalike, looks_alike, split_prefix
+from signer.chains.address_text import ENDS, Lookalike, looks_alike, split_prefix
 from signer.usecases.appliance import Appliance
 
 # At most this many earlier destinations sharing an address's head are compared with it.

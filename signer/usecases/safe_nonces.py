@@ -13,64 +13,22 @@ replacement supersedes the abandoned transaction on chain (docs/runbook.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 
+from signer.chains.ethereum.draft_ops import safe_nonce_state
+from signer.chains.ethereum.nonces import NonceState
+from signer.chains.registered_wallet import RegisteredWallet
 from signer.errors import BadInput, Rejected
-from signer.store import drafts, journal
+from signer.store import journal
 from signer.store.db import transaction
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
-from signer.usecases.wallet import RegisteredWallet, load_wallet
+from signer.usecases.claim_history import StoredClaims
+from signer.usecases.wallet import load_wallet
 
 # The recorded nonce is a SQLite INTEGER (64-bit signed). A Safe's nonce grows by one per
 # executed transaction, so this is no limit in practice; above it was an internal error.
 NONCE_MAX = 2**63 - 1
 _DECIMAL = re.compile(r"0|[1-9][0-9]{0,77}")
-
-
-@dataclass(frozen=True)
-class NonceState:
-    recorded: int  # the chain's nonce as holders recorded it (0 until they do)
-    claimed: frozenset[int]  # nonces held by signed drafts that are not abandoned
-    # Import only: the nonces of stored drafts that may still be signed (looked up only
-    # for a nonce beyond the next one: most imports never need them).
-    pending: Callable[[], set[int]] | None = None
-
-    @property
-    def expected(self) -> int:
-        """The next nonce to sign."""
-        return max(self.recorded, max(self.claimed, default=-1) + 1)
-
-    def findings(self, nonce: int) -> list[tuple[str, str]]:
-        """Why ``nonce`` may not be signed now (stale_nonce, nonce_gap), or nothing."""
-        if nonce < self.recorded:
-            return [("stale_nonce", f"nonce {nonce} is below the Safe's nonce {self.recorded} "
-                     "recorded by holders: the chain has used it already")]
-        highest = max(self.claimed, default=-1)
-        if nonce in self.claimed and nonce < highest:
-            return [("stale_nonce", f"nonce {nonce} is below nonce {highest} already signed "
-                     "for this Safe: a replay or a reordered draft")]
-        expected = self.expected
-        if nonce > expected and not self._run_filled(expected, nonce):
-            return [("nonce_gap", f"nonce {nonce} leaves a gap: the next nonce for this Safe "
-                     f"is {expected} (recorded chain nonce {self.recorded}, highest signed "
-                     f"{'none' if highest < 0 else highest}); a Safe executes nonces in "
-                     "order, so this one could not execute before the ones between")]
-        return []
-
-    def _run_filled(self, expected: int, nonce: int) -> bool:
-        if self.pending is None:
-            return False
-        stored = self.pending()
-        return all(n in stored for n in range(expected, nonce))
-
-
-def recorded_nonce(app: Appliance, safe: str, chain_id: int) -> int:
-    row = app.conn.execute(
-        "SELECT nonce FROM safe_nonces WHERE chain_id = ? AND safe = ? ORDER BY seq DESC "
-        "LIMIT 1", (chain_id, safe.lower())).fetchone()
-    return 0 if row is None else int(row[0])
 
 
 def nonce_state(app: Appliance, wallet: RegisteredWallet, at_import: bool) -> NonceState | None:
@@ -79,14 +37,7 @@ def nonce_state(app: Appliance, wallet: RegisteredWallet, at_import: bool) -> No
     once; each is checked strictly again when signed)."""
     if wallet.safe is None or wallet.chain_id is None:
         return None
-    safe, chain_id = wallet.safe, wallet.chain_id
-
-    def pending() -> set[int]:
-        return drafts.pending_safe_nonces(app.conn, safe, chain_id)
-
-    return NonceState(recorded_nonce(app, safe, chain_id),
-                      frozenset(drafts.claimed_safe_nonces(app.conn, safe, chain_id)),
-                      pending if at_import else None)
+    return safe_nonce_state(StoredClaims(app), wallet, at_import)
 
 
 def parse_nonce(text: str | int, where: str) -> int:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from signer.chains.bitcoin.settings import Settings as BitcoinSettings
+from signer.chains.kind import Decoded
+from signer.chains.registered_wallet import RegisteredWallet
 from signer.errors import Rejected
 from signer.risk import (
     Ledger,
-    Reason,
     SqlLedger,
     Verdict,
     VerdictKind,
@@ -21,42 +21,26 @@ from signer.store.db import transaction
 from signer.store.drafts import DraftRow
 from signer.transport.incoming import Envelope, IncomingDraft
 from signer.usecases.appliance import Appliance
-from signer.usecases.decoding import DecodedDraft, decode
+from signer.usecases.decoding import context, decode
 from signer.usecases.policy import active_policy
-from signer.usecases.safe_nonces import nonce_state
-from signer.usecases.wallet import RegisteredWallet, load_wallet
-
-
-def bitcoin_settings(app: Appliance) -> BitcoinSettings:
-    """The appliance's Bitcoin settings and the applied policy's [bitcoin] rules; the key
-    pool is the registered wallet's (decoding.py sets it)."""
-    policy = active_policy(app)
-    return BitcoinSettings(
-        allow_witness_only=app.home.config.settings.accept_witness_only_inputs,
-        max_locktime_height=policy.document.bitcoin.max_locktime_height if policy else None,
-    )
+from signer.usecases.wallet import load_wallet
 
 
 def decode_stored(
     app: Appliance, row: DraftRow, wallet: RegisteredWallet, at_import: bool = False
-) -> DecodedDraft:
+) -> Decoded:
     """Decode a stored draft again, exactly as at import (envelope included); ``at_import``:
     judged as an import is (a Safe nonce may follow the unsigned drafts stored before it)."""
     envelope = None
     if row.envelope is not None:
         envelope = Envelope(row.envelope["key_id"], row.envelope["body_sha256"],
                             row.envelope["draft"])
-    incoming = IncomingDraft(row.source, row.chain, row.payload, envelope)  # type: ignore[arg-type]
-    # A draft that already carries a signature holds its nonce claim: later nonces
-    # signed since do not make it stale (the second holder is not replaying it). One
-    # without must be at the next nonce exactly (safe_nonces.py).
-    nonces = None
-    if row.chain == "ethereum" and not row.signatures:
-        nonces = nonce_state(app, wallet, at_import=at_import)
-    # Only a Safe transaction's decoding reads the policy (its ERC-20 token registry).
-    policy = active_policy(app) if row.chain == "ethereum" else None
-    return decode(incoming, wallet, policy, bitcoin_settings(app), nonces, stored=True,
-                  cancels=row.cancels)
+    incoming = IncomingDraft(row.source, row.chain, row.payload, envelope)
+    # A draft that already carries a signature holds its claims: later ones signed since
+    # do not make it stale (the second holder is not replaying it).
+    found = context(app, row.chain, wallet, judge_claims=not row.signatures,
+                    at_import=at_import, stored=True, cancels=row.cancels)
+    return decode(incoming, wallet, found)
 
 
 def verdict_json(verdict: Verdict) -> tuple[str, list[dict[str, str]], str | None]:
@@ -65,23 +49,23 @@ def verdict_json(verdict: Verdict) -> tuple[str, list[dict[str, str]], str | Non
 
 
 def fresh_verdict(
-    app: Appliance, decoded: DecodedDraft, now: datetime, ledger: Ledger | None = None
+    app: Appliance, decoded: Decoded, now: datetime, ledger: Ledger | None = None
 ) -> Verdict:
     """The rules against ``ledger`` (by default the state database as it stands)."""
-    if decoded.cancellation:
-        return cancellation_verdict(decoded)
+    if not decoded.moves_funds:
+        return structural_verdict(decoded)
     return screen(decoded.facts, active_policy(app), ledger or SqlLedger(app.conn), now)
 
 
-def cancellation_verdict(decoded: DecodedDraft) -> Verdict:
-    """A cancellation moves nothing, so the velocity, destination and breaker rules have
-    nothing to judge (it is the remedy while signing is halted, too): its structure and
-    its nonce decide. It was created by a quorum (`airsign cancel`), never by the vault."""
-    reasons = tuple(Reason(code, message) for code, message in decoded.facts.findings)
+def structural_verdict(decoded: Decoded) -> Verdict:
+    """What moves nothing (a quorum's cancellation, a proof) leaves the velocity,
+    destination and breaker rules nothing to judge (a cancellation is the remedy while
+    signing is halted, too): its own findings decide."""
+    reasons = decoded.facts.findings
     return Verdict(VerdictKind.REJECT if reasons else VerdictKind.APPROVE, reasons)
 
 
-def store_verdict(app: Appliance, decoded: DecodedDraft, verdict: Verdict, now: datetime) -> None:
+def store_verdict(app: Appliance, decoded: Decoded, verdict: Verdict, now: datetime) -> None:
     """The verdict on the draft, what it implies (flag, hold, breaker) and its journal
     entry, in one transaction."""
     with transaction(app.conn):
@@ -89,7 +73,7 @@ def store_verdict(app: Appliance, decoded: DecodedDraft, verdict: Verdict, now: 
 
 
 def write_verdict(
-    app: Appliance, decoded: DecodedDraft, verdict: Verdict, now: datetime, on_row: bool = True,
+    app: Appliance, decoded: Decoded, verdict: Verdict, now: datetime, on_row: bool = True,
     after: journal.Entry | None = None,
 ) -> journal.Entry:
     """store_verdict() inside a transaction the caller holds (with the action it allows);
@@ -106,7 +90,7 @@ def write_verdict(
 
 
 def screen_decoded(
-    app: Appliance, decoded: DecodedDraft, now: datetime, store_approval: bool = True,
+    app: Appliance, decoded: Decoded, now: datetime, store_approval: bool = True,
     ledger: Ledger | None = None,
 ) -> Verdict:
     """Run the rules and store the verdict with its journal entry (one transaction).

@@ -154,7 +154,7 @@ def test_audit_export_writes_lines_and_a_verifiable_signature(cli: Cli, tmp_path
     detached = json.loads(Path(str(out) + ".sig").read_text())
     import hashlib
 
-    from signer.store.canonical import canonical_json
+    from signer.canonical import canonical_json
 
     assert detached["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     Ed25519PublicKey.from_public_bytes(bytes.fromhex(detached["public_key"])).verify(

@@ -22,8 +22,8 @@ from ceremony.demo import safe_tx
 from signer.chains.bitcoin.addresses import address_of
 from signer.chains.bitcoin.drafting import Spend, build_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes
+from signer.chains.registered_wallet import RegisteredWallet
 from signer.transport.envelope import seal
-from signer.usecases.wallet import RegisteredWallet
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 VAULT_KEY_ID = "vault-2026"

@@ -13,7 +13,7 @@ from tests.docs.docs_blocks import DOCS, REPO
 # Calls whose string arguments are codes: error types, findings, refusals, parser helpers.
 CODE_CALLS = {"BadInput", "Rejected", "HsmError", "LockedOut", "Delayed", "AirsignError",
               "Finding", "WordProblem", "RefusedInput", "bad_input", "strict_json",
-              "strict_b64", "check_draft", "_exact_keys", "_refuse", "Reason"}
+              "strict_b64", "check_draft", "_exact_keys", "_refuse"}
 SNAKE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+|conflict|rejected|usage|symlink|unreadable|"
                    r"interrupted|burst|delegatecall")
 # Finding tuples `("code", "message")` built where the chain modules' findings are extended.

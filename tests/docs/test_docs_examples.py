@@ -23,6 +23,7 @@ from ceremony.cards import read_card
 from ceremony.config import load_ceremony, parse_ceremony
 from ceremony.share_entry import check_share
 from ceremony.transcript import verify_transcript
+from signer.chains import kinds
 from signer.chains.bitcoin.psbt_file import read_psbt
 from signer.chains.ethereum import parse_safe_tx, parse_safe_tx_json, safe_tx_hash
 from signer.risk import load_policy
@@ -33,6 +34,8 @@ from signer.transport.ur.codec import decode_parts
 from signer.usecases.governance import load_vault_key
 from tests.docs.docs_blocks import DOCS, REPO, marked_blocks
 from tests.pipeline.conftest import verify_final
+
+KINDS = kinds.every()  # the draft formats intake knows
 
 EXAMPLES = DOCS / "examples"
 EXPORT = EXAMPLES / "export"
@@ -85,14 +88,14 @@ def test_vault_key_pair_is_the_rfc8032_test_key() -> None:
 @pytest.mark.parametrize("chain", ["bitcoin", "ethereum"])
 def test_draft_and_envelope(chain: str) -> None:
     body = (EXAMPLES / "drafts" / f"draft-{chain}.json").read_bytes()
-    draft = parse_plain_draft(body, "example draft")
+    draft = parse_plain_draft(body, "example draft", KINDS)
     assert draft["format"] == "airsign-draft/1" and draft["chain"] == chain
     if chain == "bitcoin":
         read_psbt(base64.b64decode(draft["payload"]["psbt"]), "example psbt")
     else:
         parse_safe_tx(draft["payload"]["safe_tx"], "example safe_tx")
     raw = (EXAMPLES / "drafts" / f"envelope-{chain}.json").read_bytes()
-    envelope = open_envelope(raw, "example envelope", _vault_keys())
+    envelope = open_envelope(raw, "example envelope", _vault_keys(), KINDS)
     assert envelope.draft == draft
     outer = json.loads(raw)
     assert base64.b64decode(outer["body"]) == body
@@ -304,9 +307,9 @@ def _check_block(kind: str, text: str, tmp: Path) -> None:
         (tmp / "appliance.toml").write_text(text)
         load_config(tmp)
     elif kind == "draft":
-        parse_plain_draft(text.encode(), "doc block")
+        parse_plain_draft(text.encode(), "doc block", KINDS)
     elif kind == "envelope":
-        open_envelope(text.encode(), "doc block", _vault_keys())
+        open_envelope(text.encode(), "doc block", _vault_keys(), KINDS)
     elif kind == "safe-tx":
         parse_safe_tx_json(text.encode(), "doc block")
     elif kind == "safe-signatures":
@@ -325,7 +328,7 @@ def _check_python_seal(source: str) -> None:
     exec(compile(source, "integration.md seal-python", "exec"), namespace)
     body = (EXAMPLES / "drafts" / "draft-bitcoin.json").read_bytes()
     sealed = namespace["seal"](body, (EXAMPLES / "vault-key.pem").read_bytes(), "vault-2026")
-    envelope = open_envelope(sealed, "sealed by the guide's code", _vault_keys())
+    envelope = open_envelope(sealed, "sealed by the guide's code", _vault_keys(), KINDS)
     assert envelope.body_sha256 == hashlib.sha256(body).hexdigest()
 
 

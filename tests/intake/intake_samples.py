@@ -11,13 +11,15 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
-from signer.chains.ethereum.safe_tx import parse_safe_tx_json
+from signer.chains import kinds
+from signer.chains.bitcoin.psbt_file import psbt_bytes
 from signer.transport.intake import IntakeResult, Limits, PayloadChecks, scan
 from tests.bitcoin.builders import Spend, build_psbt, external_script, make_wallet
 
 ZERO = "0x" + "00" * 20
-CHECKS = PayloadChecks(psbt=read_psbt, safe_tx=parse_safe_tx_json)
+FORMATS = kinds.every()
+CHECKS = PayloadChecks(FORMATS, lambda kind, data, source: kinds.kind(kind).check_payload(
+    data, source))
 VAULT = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 OTHER = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
 VAULT_KEYS = {

@@ -33,8 +33,9 @@ from intake_samples import (
     safe_tx,
 )
 
+from signer.canonical import canonical_json
+from signer.chains import kinds
 from signer.errors import BadInput
-from signer.store.canonical import canonical_json
 from signer.transport.envelope import (
     json_depth_exceeds,
     load_signing_key,
@@ -42,6 +43,8 @@ from signer.transport.envelope import (
     parse_plain_draft,
     seal,
 )
+
+KINDS = kinds.every()  # the draft formats intake knows
 
 # RFC 8032 section 7.1, TEST 2: secret key, public key, message 0x72 and its signature.
 RFC_SECRET = bytes.fromhex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb")
@@ -55,7 +58,7 @@ RFC_SIGNATURE = bytes.fromhex(
 def refused(raw: bytes | str, keys: dict[str, bytes] = VAULT_KEYS) -> BadInput:
     data = raw.encode() if isinstance(raw, str) else raw
     with pytest.raises(BadInput) as caught:
-        open_envelope(data, "env.json", keys)
+        open_envelope(data, "env.json", keys, KINDS)
     assert "env.json" in caught.value.message
     return caught.value
 
@@ -66,7 +69,7 @@ def test_good_envelope_signed_by_libsodium_opens() -> None:
     raw = json.dumps({"format": "airsign-envelope/1", "key_id": "vault-2026",
                       "body": base64.b64encode(body).decode(),
                       "signature": base64.b64encode(signer.sign(body).signature).decode()})
-    envelope = open_envelope(raw.encode(), "env.json", VAULT_KEYS)
+    envelope = open_envelope(raw.encode(), "env.json", VAULT_KEYS, KINDS)
     assert envelope.key_id == "vault-2026"
     assert envelope.body_sha256 == hashlib.sha256(body).hexdigest()
     assert envelope.draft == json.loads(body)
@@ -220,7 +223,7 @@ FIELDS: dict[str, tuple[dict[str, Any], str]] = {
 def test_plain_draft_fields_are_checked(name: str) -> None:
     changes, named = FIELDS[name]
     with pytest.raises(BadInput) as caught:
-        parse_plain_draft(draft_bytes("bitcoin", **changes), "d.json")
+        parse_plain_draft(draft_bytes("bitcoin", **changes), "d.json", KINDS)
     assert caught.value.code == "bad_draft"
     assert named in caught.value.message and "d.json" in caught.value.message
 
@@ -232,7 +235,7 @@ def test_plain_draft_fields_are_checked(name: str) -> None:
 ])  # fmt: skip
 def test_ethereum_draft_fields_are_checked(changes: dict[str, Any], named: str) -> None:
     with pytest.raises(BadInput) as caught:
-        parse_plain_draft(draft_bytes("ethereum", **changes), "d.json")
+        parse_plain_draft(draft_bytes("ethereum", **changes), "d.json", KINDS)
     assert named in caught.value.message
 
 
@@ -240,8 +243,10 @@ def test_accepted_draft_variants() -> None:
     for changes in ({"created_at": "2026-11-22T10:00:00.123456Z"},
                     {"created_at": "2028-02-29T23:59:59+00:00"}, {"network": "signet"},
                     {"request": dict(draft()["request"], reference="")}):
-        assert parse_plain_draft(draft_bytes("bitcoin", **changes), "d.json")["id"] == "WD-000123"
-    assert parse_plain_draft(draft_bytes("ethereum", network="137"), "d.json")["network"] == "137"
+        parsed = parse_plain_draft(draft_bytes("bitcoin", **changes), "d.json", KINDS)
+        assert parsed["id"] == "WD-000123"
+    parsed = parse_plain_draft(draft_bytes("ethereum", network="137"), "d.json", KINDS)
+    assert parsed["network"] == "137"
 
 
 def test_depth_check_is_linear_on_unterminated_strings() -> None:
@@ -311,7 +316,7 @@ def test_the_documented_example_opens_with_the_rfc8032_test_1_key() -> None:
     sealed = next(line for line in doc.splitlines()
                   if line.startswith('{"format": "airsign-envelope/1"'))
     rfc_test_1 = bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
-    envelope = open_envelope(sealed.encode(), "docs/intake.md", {"vault-2026": rfc_test_1})
+    envelope = open_envelope(sealed.encode(), "docs/intake.md", {"vault-2026": rfc_test_1}, KINDS)
     assert len(body.encode()) == 753
     assert envelope.draft == json.loads(body)
     assert envelope.body_sha256 == hashlib.sha256(body.encode()).hexdigest()

@@ -12,10 +12,13 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from intake_samples import VAULT, VAULT_KEYS, draft_bytes, psbt, run
 
+from signer.chains import kinds
 from signer.cli import envelope_cmds
 from signer.cli.context import Context, Parser, Result
 from signer.errors import BadInput
 from signer.transport.envelope import open_envelope
+
+KINDS = kinds.every()  # the draft formats intake knows
 
 
 def seal_cli(*argv: str) -> tuple[Result, Context]:
@@ -47,7 +50,7 @@ def test_sealed_draft_is_printed_and_opens(tmp_path: Path, key_file: Path) -> No
     assert body == draft.read_bytes()
     nacl.signing.VerifyKey(VAULT_KEYS["vault-2026"]).verify(
         body, base64.b64decode(envelope["signature"]))
-    assert open_envelope(result.text.encode(), "out", VAULT_KEYS).draft["id"] == "WD-000123"
+    assert open_envelope(result.text.encode(), "out", VAULT_KEYS, KINDS).draft["id"] == "WD-000123"
 
 
 def test_sealed_file_is_written_once_and_imported(tmp_path: Path, key_file: Path) -> None:

@@ -33,7 +33,7 @@ from signer.risk import (
     reset_breaker,
     screen,
 )
-from signer.risk.verdict import Reason
+from signer.risk.verdict import Finding
 from signer.store.db import migrate
 
 
@@ -106,7 +106,7 @@ def test_writes_do_not_commit(tmp_path: Path) -> None:
     conn.commit()
     record_imported(conn, "d1", NOW)
     record_signed(conn, facts("d1", "0.5", fresh_bitcoin_address("x")), NOW)
-    record_verdict(conn, "d2", Verdict(VerdictKind.DELAY, (Reason("burst", "b"),), NOW), NOW)
+    record_verdict(conn, "d2", Verdict(VerdictKind.DELAY, (Finding("burst", "b"),), NOW), NOW)
     assert conn.in_transaction
     other = sqlite3.connect(path)
     for table in ("risk_signed", "risk_imported", "risk_flagged", "risk_hold"):
@@ -133,11 +133,11 @@ def test_destinations_normalised_when_recorded(conn: sqlite3.Connection) -> None
 def test_imports_and_flags_count_each_draft_once(conn: sqlite3.Connection) -> None:
     for _ in range(3):
         record_imported(conn, "d1", NOW)
-        record_verdict(conn, "d1", Verdict(VerdictKind.REJECT, (Reason("burst", "b"),)), NOW)
+        record_verdict(conn, "d1", Verdict(VerdictKind.REJECT, (Finding("burst", "b"),)), NOW)
     ledger = SqlLedger(conn)
     assert (ledger.imported_since(NOW), ledger.flagged_since(NOW)) == (1, 1)
     assert ledger.imported_since(NOW + timedelta(microseconds=1)) == 0
-    breaker_only = Verdict(VerdictKind.DELAY, (Reason("circuit_breaker_open", "open"),))
+    breaker_only = Verdict(VerdictKind.DELAY, (Finding("circuit_breaker_open", "open"),))
     record_verdict(conn, "d2", breaker_only, NOW)
     record_verdict(conn, "d3", Verdict(VerdictKind.APPROVE), NOW)
     assert ledger.flagged_since(NOW) == 1
@@ -145,7 +145,7 @@ def test_imports_and_flags_count_each_draft_once(conn: sqlite3.Connection) -> No
 
 def test_breaker_latches_until_reset(conn: sqlite3.Connection) -> None:
     ledger = SqlLedger(conn)
-    opened = Verdict(VerdictKind.DELAY, (Reason("circuit_breaker_open", "6 flagged"),))
+    opened = Verdict(VerdictKind.DELAY, (Finding("circuit_breaker_open", "6 flagged"),))
     record_verdict(conn, "d1", opened, NOW)
     record_verdict(conn, "d2", opened, NOW + timedelta(minutes=1))
     assert ledger.breaker().tripped_at == NOW
@@ -159,10 +159,10 @@ def test_breaker_latches_until_reset(conn: sqlite3.Connection) -> None:
 
 def test_hold_keeps_first_placement_and_release(conn: sqlite3.Connection) -> None:
     ledger = SqlLedger(conn)
-    first = Verdict(VerdictKind.DELAY, (Reason("burst", "b"),), NOW + timedelta(hours=24))
+    first = Verdict(VerdictKind.DELAY, (Finding("burst", "b"),), NOW + timedelta(hours=24))
     record_verdict(conn, "d1", first, NOW)
     release_hold(conn, "d1", "A,C", "known customer", NOW + timedelta(hours=1))
-    again = Verdict(VerdictKind.DELAY, (Reason("max_per_draft", "m"),), NOW + timedelta(days=9))
+    again = Verdict(VerdictKind.DELAY, (Finding("max_per_draft", "m"),), NOW + timedelta(days=9))
     record_verdict(conn, "d1", again, NOW + timedelta(hours=2))
     hold = ledger.hold("d1")
     assert hold is not None
@@ -191,9 +191,9 @@ def test_time_release_through_the_database(tmp_path: Path, conn: sqlite3.Connect
 
 
 def test_hold_for_people_gets_a_time_once_only_time_remains(conn: sqlite3.Connection) -> None:
-    quorum = Verdict(VerdictKind.DELAY, (Reason("circuit_breaker_open", "open"),), None)
+    quorum = Verdict(VerdictKind.DELAY, (Finding("circuit_breaker_open", "open"),), None)
     record_verdict(conn, "d1", quorum, NOW)
-    timed = Verdict(VerdictKind.DELAY, (Reason("burst", "b"),), NOW + timedelta(hours=24))
+    timed = Verdict(VerdictKind.DELAY, (Finding("burst", "b"),), NOW + timedelta(hours=24))
     record_verdict(conn, "d1", timed, NOW + timedelta(hours=1))
     hold = SqlLedger(conn).hold("d1")
     assert hold is not None and hold.not_before == NOW + timedelta(hours=24)

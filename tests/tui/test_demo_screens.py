@@ -9,9 +9,9 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from signer.chains.address_text import grouped
 from signer.store import drafts
 from signer.tui.widgets import QuorumDialog
-from signer.usecases.address_text import grouped
 from tests.tui.conftest import settle, text
 from tests.tui.demo_home import Demo
 from tests.tui.screen_text import screen_text

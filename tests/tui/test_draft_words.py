@@ -19,12 +19,12 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, DirectoryTree
 
 from ceremony.demo import create_demo, safe_tx
+from signer.chains.address_text import grouped, grouped_lines, looks_alike, marked_groups
 from signer.cli.main import run
 from signer.store import drafts
 from signer.tui.app import AirsignApp
 from signer.tui.review_screen import ReviewScreen
 from signer.tui.widgets import TypedConfirm
-from signer.usecases.address_text import grouped, grouped_lines, looks_alike, marked_groups
 from signer.usecases.appliance import Appliance
 from signer.usecases.intake import import_paths
 from signer.usecases.sign_drafts import sign_drafts

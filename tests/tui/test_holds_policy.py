@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from signer.chains.address_text import grouped
 from signer.risk import SqlLedger, trip_breaker
 from signer.store import drafts, journal
 from signer.store.db import transaction
@@ -15,7 +16,6 @@ from signer.tui.app import AirsignApp
 from signer.tui.holds_screen import HoldsScreen
 from signer.tui.policy_screen import PolicyScreen
 from signer.tui.widgets import PinDialog, QuorumDialog
-from signer.usecases.address_text import grouped
 from signer.usecases.appliance import Appliance
 from signer.usecases.policy import apply_policy
 from tests.pipeline.conftest import DATA

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from textual.widgets import DataTable, DirectoryTree
 
+from signer.chains.address_text import grouped
 from signer.store import drafts, journal
 from signer.tui.app import AirsignApp
 from signer.tui.intake_screen import IntakeScreen
 from signer.tui.review_screen import ReviewScreen
 from signer.tui.widgets import TypedConfirm
-from signer.usecases.address_text import grouped
 from signer.usecases.appliance import Appliance
 from signer.usecases.hash_words import hash_words
 from tests.tui.conftest import imported, settle, text, type_text, withdrawal

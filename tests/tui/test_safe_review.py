@@ -8,11 +8,11 @@ from pathlib import Path
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
+from signer.chains.address_text import grouped
 from signer.chains.ethereum import parse_safe_tx_json, safe_tx_hash
 from signer.tui.app import AirsignApp
 from signer.tui.review_screen import ReviewScreen
 from signer.usecases import governance
-from signer.usecases.address_text import grouped
 from signer.usecases.appliance import Appliance
 from signer.usecases.wallet import load_wallet
 from tests.tui.conftest import imported, text

@@ -24,14 +24,7 @@ from signer.chains.bitcoin.scripts import is_witness_program, p2sh_script, p2wsh
 from signer.chains.bitcoin.settings import Settings
 from signer.chains.bitcoin.wallet import RECEIVE, MultisigWallet
 from signer.chains.bitcoin.wire import txid
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One reason a draft must not be signed as it is."""
-
-    code: str
-    message: str
+from signer.chains.finding import Finding
 
 
 @dataclass

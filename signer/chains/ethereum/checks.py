@@ -5,10 +5,10 @@ from __future__ import annotations
 from signer.chains.ethereum import view as v
 from signer.chains.ethereum.execution import execution_findings
 from signer.chains.ethereum.fields import ZERO_ADDRESS, same_address
-from signer.chains.ethereum.finding import Finding
 from signer.chains.ethereum.safe_hash import hash_mismatch_message, safe_tx_hash
 from signer.chains.ethereum.safe_tx import DELEGATECALL, SafeTx
 from signer.chains.ethereum.settings import Settings
+from signer.chains.finding import Finding
 
 
 def screen_safe_tx(

@@ -8,9 +8,9 @@ real Safe 1.1.1 and 1.4.1 bytecode.
 from __future__ import annotations
 
 from signer.chains.ethereum.fields import ZERO_ADDRESS, same_address
-from signer.chains.ethereum.finding import Finding
 from signer.chains.ethereum.safe_tx import SafeTx
 from signer.chains.ethereum.settings import Settings
+from signer.chains.finding import Finding
 
 # Gas spent before the Safe checks it can give the call safeTxGas, measured on the real
 # 1.1.1 and 1.4.1 bytecode with two owners (about 80,000 with empty data): the 21,000 every

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from signer.errors import BadInput
-from signer.store.canonical import canonical_json
-from signer.transport.envelope import open_envelope, parse_plain_draft
-from signer.transport.incoming import Chain, Envelope, IncomingDraft, RefusedInput
+from signer.transport.envelope import envelope_payload, open_envelope, parse_plain_draft
+from signer.transport.incoming import DraftFormat, Envelope, IncomingDraft, RefusedInput
 from signer.transport.intake.detect import (
     Kind,
     detect,
@@ -25,7 +23,6 @@ from signer.transport.intake.files import Budget, FileBytes, shown, walk
 from signer.transport.intake.ur_join import JoinedUR, URCollector
 from signer.transport.qr import PixelBudget, read_qr_image
 
-PayloadCheck = Callable[[bytes, str], object]
 # Refused UR parts named one by one per file; the rest are counted in one entry, so a
 # file of damaged parts is a few lines in the report and the journal, not thousands.
 _NAMED_PART_REFUSALS = 3
@@ -43,14 +40,14 @@ class Limits:
 
 @dataclass(frozen=True)
 class PayloadChecks:
-    """The chain parsers a payload must pass (each raises BadInput); injected by the caller.
+    """The kinds of draft a payload may be, and the strict parser each must pass (raises
+    BadInput); injected by the use case: transport may not import the chains."""
 
-    ``transport`` may not import ``chains`` (independent layers), so the use case passes
-    e.g. ``PayloadChecks(psbt=read_psbt, safe_tx=parse_safe_tx_json)``.
-    """
+    formats: Sequence[DraftFormat]
+    check: Callable[[str, bytes, str], object]  # (kind, payload, source)
 
-    psbt: PayloadCheck
-    safe_tx: PayloadCheck
+    def bare(self, form: str) -> DraftFormat | None:
+        return next((f for f in self.formats if form and f.bare_format == form), None)
 
 
 @dataclass(frozen=True)
@@ -141,13 +138,14 @@ class _Intake:
         elif kind is Kind.PSBT_BASE64:
             self.psbt(piece, psbt_from_base64(without_bom(piece.data)) or b"")
         elif kind is Kind.ENVELOPE:
-            envelope = open_envelope(without_bom(piece.data), piece.source, self.vault_keys)
+            envelope = open_envelope(without_bom(piece.data), piece.source, self.vault_keys,
+                                     self.checks.formats)
             self.draft(piece, envelope.draft, envelope)
         elif kind is Kind.PLAIN_DRAFT:
-            self.draft(piece, parse_plain_draft(without_bom(piece.data), piece.source), None)
+            self.draft(piece, parse_plain_draft(without_bom(piece.data), piece.source,
+                                                self.checks.formats), None)
         elif kind is Kind.SAFE_TX:
-            self.checks.safe_tx(without_bom(piece.data), piece.source)
-            self.found(piece, "ethereum", without_bom(piece.data), None, ())
+            self.bare(piece, "safe_tx", without_bom(piece.data))
         elif kind is Kind.UR_TEXT and piece.urs:
             self.ur_lines(piece)
         elif kind is Kind.IMAGE and piece.images:
@@ -159,8 +157,17 @@ class _Intake:
                          "PSBT, Safe transaction, draft, envelope, UR or QR image", piece.sha256)
 
     def psbt(self, piece: _Piece, raw: bytes) -> None:
-        self.checks.psbt(raw, piece.source)
-        self.found(piece, "bitcoin", raw, None, ())
+        self.bare(piece, "psbt", raw)
+
+    def bare(self, piece: _Piece, form: str, raw: bytes) -> None:
+        """A payload that came alone, without a draft document: its kind by its format."""
+        kind = self.checks.bare(form)
+        if kind is None:
+            self._refuse(piece.source, "unrecognised_format", f"{piece.source}: {form}: no "
+                         "kind of draft arrives in this format", piece.sha256)
+            return
+        self.checks.check(kind.name, raw, piece.source)
+        self.found(piece, kind.name, raw, None, ())
 
     def draft(self, piece: _Piece, draft: dict[str, Any], envelope: Envelope | None) -> None:
         request = draft["request"]
@@ -169,17 +176,12 @@ class _Intake:
                     f"{request['asset']} to {request['destination']}")
         else:
             note = f"envelope signed by vault key '{envelope.key_id}', draft '{draft['id']}'"
-        payload = draft["payload"]
-        if draft["chain"] == "bitcoin":
-            raw = base64.b64decode(payload["psbt"])
-            self.checks.psbt(raw, f"{piece.source} payload.psbt")
-            self.found(piece, "bitcoin", raw, envelope, (note,))
-        else:
-            safe_tx = canonical_json(payload["safe_tx"])
-            self.checks.safe_tx(safe_tx, f"{piece.source} payload.safe_tx")
-            self.found(piece, "ethereum", safe_tx, envelope, (note,))
+        form = next(f for f in self.checks.formats if f.name == draft["chain"])  # checked
+        raw = envelope_payload(draft, form)
+        self.checks.check(form.name, raw, f"{piece.source} payload.{form.envelope_key}")
+        self.found(piece, form.name, raw, envelope, (note,))
 
-    def found(self, piece: _Piece, chain: Chain, payload: bytes, envelope: Envelope | None,
+    def found(self, piece: _Piece, chain: str, payload: bytes, envelope: Envelope | None,
               notes: tuple[str, ...]) -> None:
         self.result.drafts.append(IncomingDraft(piece.source, chain, payload, envelope,
                                                 piece.sha256, piece.notes + notes))
