@@ -1,0 +1,1 @@
+"""A toy third kind of draft: everything it needs is in this folder (issue 16)."""
