@@ -13,7 +13,14 @@ from typing import Any
 
 import coincurve
 import pytest
-from bitcointx.core.script import SIGHASH_ALL, SIGVERSION_WITNESS_V0, CScript, SignatureHash
+from bitcointx.core import CTransaction
+from bitcointx.core.script import (
+    SIGHASH_ALL,
+    SIGVERSION_WITNESS_V0,
+    CScript,
+    CScriptWitness,
+    SignatureHash,
+)
 from embit.ec import PrivateKey
 from embit.script import Witness
 from embit.transaction import Transaction
@@ -49,7 +56,6 @@ def test_message_hashes_and_txids_match_the_bip(basic_vectors: dict[str, Any]) -
         # the verifier's own python-bitcointx construction agrees
         spend = bitcointx_to_spend(challenge, vector["message"].encode())
         assert spend.GetTxid()[::-1].hex() == vector["to_spend_tx_hash"]
-        from bitcointx.core.script import CScriptWitness
         assert bitcointx_to_sign(spend, CScriptWitness()).GetTxid()[::-1].hex() == (
             vector["to_sign_tx_hash"])
 
@@ -94,8 +100,6 @@ def test_published_multisig_signatures_verify_over_our_digest(
 ) -> None:
     """Independently of our signing: python-bitcointx's BIP-143 digest of our to_sign equals
     ours, and every published signature verifies over it."""
-    from bitcointx.core import CTransaction
-
     for kind, vector in multisig_vectors(basic_vectors, generated_vectors):
         witness_script = bytes.fromhex(vector["witness_script"])
         raw = base64.b64decode(vector["bip322_signatures"][0][3:])

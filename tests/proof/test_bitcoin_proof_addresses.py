@@ -101,7 +101,7 @@ def test_request_size_is_bounded(seeded: SeededWallet) -> None:
             screen_addresses(wallet, bad, *POOL)
         assert error.value.code == "proof_too_many_addresses"
     with pytest.raises(BadInput) as not_list:
-        screen_addresses(wallet, wallet.address(0, 0), *POOL)  # type: ignore[arg-type]
+        screen_addresses(wallet, wallet.address(0, 0), *POOL)
     assert not_list.value.code == "proof_bad_addresses"
     long = "bcrt1q" + "q" * 200
     _, refused = screen_addresses(wallet, [long], *POOL)
