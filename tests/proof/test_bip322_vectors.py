@@ -212,3 +212,19 @@ def test_witness_takes_the_first_threshold_signatures_in_script_order(
     witness = bip322.multisig_witness(two_of_three, reordered)
     assert witness == [b"", reordered[keys[0]], reordered[keys[1]], two_of_three]
     assert len(digest) == 32
+
+
+def test_verifier_answers_hostile_input_without_raising(basic_vectors: dict[str, Any]) -> None:
+    vector = next(v for v in basic_vectors["simple"] if v["type"] == "p2wsh-multisig-3of3")
+    address, message, good = vector["address"], vector["message"], vector["bip322_signatures"][0]
+    assert verify(address, message, good).ok
+    assert verify(address, message.encode(), good).ok  # bytes are the message as-is
+    for bad_address in ("", "bc1qnotanaddress", 7, None, address.upper() + "x"):
+        assert verify(bad_address, message, good).state == INVALID  # type: ignore[arg-type]
+    for bad_message in (None, 5, message + "\n", " " + message):
+        assert verify(address, bad_message, good).state == INVALID  # type: ignore[arg-type]
+    assert verify(address, "x" * 1_000_001, good).state == INVALID
+    for bad_signature in (None, b"smp", "smp", "smp====", "smp" + "A" * 100_000, good + "="):
+        assert verify(address, message, bad_signature).state == INVALID  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        verify(address, message, good, unprefixed="pof")

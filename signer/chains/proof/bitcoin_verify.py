@@ -166,7 +166,10 @@ def _executed_scripts(script_pubkey: CScript, tx: CTransaction) -> list[CScript]
     scripts = [script_sig, script_pubkey]
     program = script_pubkey
     if script_pubkey.is_p2sh():
-        pushes = [data for _, data, _ in script_sig.raw_iter() if data is not None]
+        try:
+            pushes = [data for _, data, _ in script_sig.raw_iter() if data is not None]
+        except Exception:  # malformed: the interpreter refuses it with its own reason
+            pushes = []
         if pushes:
             program = CScript(pushes[-1])
             scripts.append(program)
@@ -206,6 +209,8 @@ def verify(
     """
     if unprefixed not in ("simple", "full"):
         raise ValueError("unprefixed: 'simple' or 'full'")
+    if not isinstance(message, str | bytes):
+        return Verdict(INVALID, "message: expected text")
     text = message.encode("utf-8") if isinstance(message, str) else bytes(message)
     if len(text) > MAX_MESSAGE_BYTES:
         return Verdict(INVALID, f"message: longer than {MAX_MESSAGE_BYTES} bytes")
