@@ -19,6 +19,7 @@ for folder in ("bitcoin", "hsm_chains"):
         sys.path.append(str(TESTS / folder))
 
 from tests.hsm_chains.conftest import gateway, seeded, tokens  # noqa: E402, F401 (fixtures)
+from tests.pipeline.conftest import wallet_cli  # noqa: E402, F401 (fixture: a ceremony's home)
 
 VECTORS = TESTS / "vectors"
 

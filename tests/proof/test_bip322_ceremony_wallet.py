@@ -11,7 +11,6 @@ from signer.errors import Rejected
 from signer.usecases.appliance import Appliance
 from signer.usecases.wallet import load_wallet
 from tests.conftest import Cli
-from tests.pipeline.conftest import wallet_cli  # noqa: F401 (fixture)
 
 MESSAGE = "Pipeline Exchange proof of reserves 2026-12-01"
 
