@@ -131,15 +131,15 @@ def multisig_witness(
     if strangers:
         raise BadInput("proof_bad_signature",
                        f"signatures by keys not in the witnessScript: {', '.join(strangers)}")
-    ordered = [signatures[key] for key in multisig.pubkeys if key in signatures]
-    if len(ordered) < multisig.threshold:
+    signers = [key for key in multisig.pubkeys if key in signatures]
+    if len(signers) < multisig.threshold:
         raise BadInput("proof_too_few_signatures",
-                       f"{len(ordered)} signature(s), the script needs {multisig.threshold}")
-    used = [key for key in multisig.pubkeys if key in signatures][: multisig.threshold]
+                       f"{len(signers)} signature(s), the script needs {multisig.threshold}")
+    used = signers[: multisig.threshold]
     if digest is not None:
         for key in used:
             _check_signature(key, signatures[key], digest)
-    return [b"", *ordered[: multisig.threshold], witness_script]
+    return [b"", *(signatures[key] for key in used), witness_script]
 
 
 def serialize_witness(witness: Sequence[bytes]) -> bytes:
