@@ -49,7 +49,9 @@ def owner_secret(name: str) -> bytes:
 def owners() -> list[SafeOwner]:
     """Holders A, B, C with software keys; addresses derived by eth-account."""
     return [
-        SafeOwner(h, Account.from_key(owner_secret(h)).address, software_sign_digest(owner_secret(h)))
+        SafeOwner(
+            h, Account.from_key(owner_secret(h)).address, software_sign_digest(owner_secret(h))
+        )
         for h in "ABC"
     ]
 

@@ -40,8 +40,10 @@ class ProofChain(SafeChain):
             self.handlers[version] = self._deploy(HANDLERS[version](self.w3))
         return self.handlers[version]
 
-    def create_proof_safe(self, version: str, owners: Sequence[str], threshold: int = 2) -> Contract:
-        """A Safe of ``version``; from v1.3.0 on, the CompatibilityFallbackHandler is set at setup."""
+    def create_proof_safe(
+        self, version: str, owners: Sequence[str], threshold: int = 2
+    ) -> Contract:
+        """A Safe of ``version``; from v1.3.0 on, its fallback handler is set at setup."""
         if version not in self._factories:
             self._factories[version] = self._deploy(FACTORIES[version](self.w3))
         singleton = self.singleton(version)
@@ -64,7 +66,9 @@ class ProofChain(SafeChain):
             return bytes(at_safe.functions.getMessageHash(data).call())
         return bytes(safe.functions.getMessageHash(data).call())
 
-    def is_valid_signature(self, safe: Contract, call: AuditorCall, signatures: bytes) -> bytes | None:
+    def is_valid_signature(
+        self, safe: Contract, call: AuditorCall, signatures: bytes
+    ) -> bytes | None:
         """The 4 bytes the Safe returns to an auditor's eth_call, None when it reverts."""
         try:
             raw = self.w3.eth.call({"to": safe.address, "data": call.calldata(signatures)})

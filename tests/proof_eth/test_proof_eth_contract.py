@@ -1,4 +1,4 @@
-"""The proof's Safe signatures against the real Safe bytecode (py-evm), and the verifier's agreement.
+"""The proof's Safe signatures on the real Safe bytecode (py-evm); the verifier agrees.
 
 An auditor's eth_call of isValidSignature must return the EIP-1271 magic value for the
 signatures we make (bytes32 variant on v1.3.0/v1.4.1 through the CompatibilityFallbackHandler,
@@ -43,7 +43,11 @@ class Proof:
 
 
 def make_proof(
-    chain: ProofChain, safe: Contract, version: str, signers: list[SafeOwner], message: str = MESSAGE
+    chain: ProofChain,
+    safe: Contract,
+    version: str,
+    signers: list[SafeOwner],
+    message: str = MESSAGE,
 ) -> Proof:
     digest = safe_message_hash(message_hash(message), safe.address, chain.chain_id, version)
     return Proof(message, version, packed_signatures(digest, sign_safe_message(digest, signers)))
@@ -103,7 +107,9 @@ def test_the_bytes32_call_is_the_handlers_own_abi(
     """Our calldata is what web3 encodes from the handler's ABI, and both get the magic."""
     safe = proof_safes["1.4.1"]
     proof = make_proof(proof_chain, safe, "1.4.1", owners[:2])
-    at_safe = proof_chain.w3.eth.contract(address=safe.address, abi=proof_chain.handler("1.4.1").abi)
+    at_safe = proof_chain.w3.eth.contract(
+        address=safe.address, abi=proof_chain.handler("1.4.1").abi
+    )
     function = at_safe.get_function_by_signature("isValidSignature(bytes32,bytes)")
     digest = message_hash(MESSAGE)
     assert bytes(function(digest, proof.signatures).call()) == MAGIC_BYTES32
