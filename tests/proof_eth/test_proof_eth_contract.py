@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 from eth_utils import keccak
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from proof_chain import HANDLERS, VERSIONS, ProofChain
 from web3.contract import Contract
 
@@ -179,3 +181,28 @@ def test_selectors_are_the_eip1271_magic_values() -> None:
     """The magic values are the selectors of the two isValidSignature forms (EIP-1271)."""
     assert keccak(b"isValidSignature(bytes32,bytes)")[:4] == MAGIC_BYTES32
     assert keccak(b"isValidSignature(bytes,bytes)")[:4] == MAGIC_BYTES
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_verifier_agrees_with_the_contract_on_random_damage(
+    proof_chain: ProofChain, proof_safes: dict[str, Contract], owners: list[SafeOwner],
+    version: str,
+) -> None:  # fmt: skip
+    """A byte of the signatures changed, or the bytes cut short: contract and verifier refuse."""
+    safe = proof_safes[version]
+    good = make_proof(proof_chain, safe, version, [owners[1], owners[2]])
+
+    @given(st.integers(0, 129), st.integers(1, 255), st.booleans())
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    def damaged(index: int, mask: int, cut: bool) -> None:
+        changed = good.signatures[:index] if cut else (
+            good.signatures[:index] + bytes([good.signatures[index] ^ mask])
+            + good.signatures[index + 1 :]
+        )  # fmt: skip
+        proof = Proof(MESSAGE, version, changed)
+        assert contract_says(proof_chain, safe, proof) == verifier_says(
+            proof_chain, safe, owners, proof
+        )
+        assert not verifier_says(proof_chain, safe, owners, proof)
+
+    damaged()

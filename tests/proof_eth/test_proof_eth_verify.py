@@ -120,6 +120,8 @@ def test_stricter_than_the_contract_on_trailing_bytes(
         ({"safe": "0x12"}, "ethereum.safe"),
         ({"chainId": "1"}, "ethereum.chainId"),
         ({"chainId": True}, "ethereum.chainId"),
+        ({"chainId": 0}, "ethereum.chainId"),
+        ({"chainId": 2**256}, "ethereum.chainId"),
         ({"owners": "0xab"}, "ethereum.owners"),
         ({"owners": ["0x1"]}, "ethereum.owners[0]"),
         ({"signatures": "abcd"}, "ethereum.signatures"),

@@ -124,6 +124,8 @@ def verify_safe_signatures(
     claimed_safe_message_hash: bytes | None = None,
 ) -> SafeProofCheck:
     """Recompute the hashes from ``message`` and check the packed owner ``signatures``."""
+    # eth-account's own hashing of a SignableMessage (0x19 || version || header || body); its
+    # public wrappers either take only a text (defunct_hash_message) or hash and recover at once.
     from eth_account.messages import _hash_eip191_message, encode_defunct, encode_typed_data
 
     if safe_version not in _DOMAIN_FIELDS:
@@ -191,6 +193,15 @@ def _hex(part: Mapping[str, Any], name: str, source: str, size: int | None = Non
     return raw
 
 
+def _chain_id(part: Mapping[str, Any], source: str) -> int:
+    chain_id = _field(part, "chainId", int, source)
+    if not 0 < chain_id < 2**256:
+        raise BadInput(
+            "bad_input", f"{source}: field 'ethereum.chainId': expected a positive uint256"
+        )
+    return int(chain_id)
+
+
 def _address(value: object, source: str, name: str) -> str:
     if (
         not isinstance(value, str)
@@ -219,7 +230,7 @@ def verify_safe_proof_json(message: str, part: object, source: str) -> SafeProof
     return verify_safe_signatures(
         message,
         safe=_address(part.get("safe"), source, "safe"),
-        chain_id=_field(part, "chainId", int, source),
+        chain_id=_chain_id(part, source),
         safe_version=_field(part, "version", str, source),
         owners=[_address(o, source, f"owners[{i}]") for i, o in enumerate(owners)],
         threshold=_field(part, "threshold", int, source),
