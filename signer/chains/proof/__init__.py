@@ -1,1 +1,1 @@
-"""Proof of reserves: ownership proofs signed by the quorum (BIP-322, EIP-1271)."""
+"""Proof of reserves: ownership proofs (BIP-322 for the Bitcoin wallet, EIP-1271 for the Safe)."""
