@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from signer.chains.facts import DraftFacts
+from signer.chains.finding import Finding
 from signer.chains.words import Effect
 from signer.errors import AirsignError
 
@@ -211,6 +212,8 @@ class DraftKind(Protocol):
 
     # Review -----------------------------------------------------------------------------
     def decode(self, payload: bytes, source: str, context: DecodeContext) -> Decoded: ...
+    def request_findings(self, request: Mapping[str, Any],
+                         facts: DraftFacts) -> list[Finding]: ...
     def merge(self, stored: StoredDraft, decoded: Decoded, source: str) -> Merged | None: ...
 
     # Signing ----------------------------------------------------------------------------

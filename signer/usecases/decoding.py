@@ -8,14 +8,13 @@ recomputes its hash, and an envelope's `request` is only compared with the decod
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
 
 from signer.chains import kinds
 from signer.chains.facts import DraftFacts
 from signer.chains.finding import Finding
 from signer.chains.kind import AssetRule, DecodeContext, Decoded
 from signer.chains.registered_wallet import RegisteredWallet
-from signer.risk import Policy, normalise_address
+from signer.risk import Policy
 from signer.transport.incoming import IncomingDraft
 from signer.usecases.appliance import Appliance
 from signer.usecases.claim_history import StoredClaims
@@ -73,38 +72,11 @@ def _envelope_findings(
     if envelope is None:
         return []
     draft = envelope.draft
-    expected_network = kinds.kind(facts.chain).wallet_network(wallet)
+    kind = kinds.kind(facts.chain)
+    expected_network = kind.wallet_network(wallet)
     found = []
     if draft.get("chain") != facts.chain or str(draft.get("network")) != expected_network:
         found.append(Finding("wrong_network", f"envelope says {draft.get('chain')} "
                              f"{draft.get('network')}, the wallet is {facts.chain} "
                              f"{expected_network}"))
-    request = envelope.request
-    problems = []
-    # Each problem names which side says what: the request (the vault's words) and the
-    # payload (what would be signed, as decoded here).
-    if request.get("asset") != facts.asset:
-        problems.append(f"asset: request {request.get('asset')}, payload {facts.asset}")
-    try:
-        if Decimal(str(request.get("amount"))) != facts.amount:
-            problems.append(f"amount: request {request.get('amount')} {request.get('asset')}, "
-                            f"payload {facts.amount} {facts.asset}")
-    except ArithmeticError:
-        problems.append(f"amount: request \"{request.get('amount')}\" is not a number")
-    if not _same_destination(facts, str(request.get("destination", ""))):
-        problems.append(f"destination: request {request.get('destination')}, payload "
-                        f"{', '.join(facts.destinations) or 'none'}")
-    if problems:
-        found.append(Finding("request_mismatch", "the payload does not do what the request "
-                             "says: " + "; ".join(problems)))
-    return found
-
-
-def _same_destination(facts: DraftFacts, requested: str) -> bool:
-    if len(facts.destinations) != 1:
-        return False
-    try:
-        return normalise_address(facts.chain, requested) == normalise_address(
-            facts.chain, facts.destinations[0])
-    except ValueError:
-        return False
+    return found + kind.request_findings(envelope.request, facts)

@@ -6,10 +6,12 @@ needs only words.py, never a PSBT parser (cold start).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from signer.chains.bitcoin import words
+from signer.chains.facts import DraftFacts
+from signer.chains.finding import Finding
 from signer.chains.kind import (
     Artifacts,
     Attached,
@@ -21,6 +23,7 @@ from signer.chains.kind import (
     StoredDraft,
     Words,
 )
+from signer.chains.requests import transfer_request_findings
 from signer.errors import AirsignError
 
 if TYPE_CHECKING:
@@ -74,6 +77,10 @@ class BitcoinKind:
         from signer.chains.bitcoin import draft_ops
 
         return draft_ops.decode(payload, source, context)
+
+    def request_findings(self, request: Mapping[str, Any],
+                         facts: DraftFacts) -> list[Finding]:
+        return transfer_request_findings(request, facts, self.normalise_address)
 
     def merge(self, stored: StoredDraft, decoded: Decoded, source: str) -> Merged | None:
         from signer.chains.bitcoin import draft_ops

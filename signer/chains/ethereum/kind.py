@@ -8,10 +8,12 @@ never eth-account (cold start).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from signer.chains.ethereum import words
+from signer.chains.facts import DraftFacts
+from signer.chains.finding import Finding
 from signer.chains.kind import (
     Artifacts,
     Attached,
@@ -23,6 +25,7 @@ from signer.chains.kind import (
     StoredDraft,
     Words,
 )
+from signer.chains.requests import transfer_request_findings
 from signer.errors import AirsignError
 
 if TYPE_CHECKING:
@@ -79,6 +82,10 @@ class SafeKind:
         from signer.chains.ethereum import draft_ops
 
         return draft_ops.decode(payload, source, context)
+
+    def request_findings(self, request: Mapping[str, Any],
+                         facts: DraftFacts) -> list[Finding]:
+        return transfer_request_findings(request, facts, self.normalise_address)
 
     def merge(self, stored: StoredDraft, decoded: Decoded, source: str) -> Merged | None:
         if decoded.payload != stored.payload:

@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from signer.canonical import canonical_json
 from signer.chains.ethereum.fields import parse_address, parse_uint
 from signer.errors import BadInput, bad_input
 from signer.jsondepth import json_depth_exceeds
-from signer.canonical import canonical_json
 
 REQUEST_TYPE = "proof-of-reserves"
 MAX_REQUEST_BYTES = 1024 * 1024  # 10,000 P2WSH addresses of 62 characters take ~660 KB

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -30,6 +30,7 @@ from signer.chains.kind import (
     draft_id,
 )
 from signer.chains.registered_wallet import RegisteredWallet
+from signer.chains.requests import transfer_request_findings
 from signer.chains.words import Effect
 from signer.errors import AirsignError, BadInput
 from signer.hsm.token import TokenSession
@@ -102,6 +103,10 @@ class ToyKind:
         summary = {"words": [f"Pay {note['pay']} TOY to {note['to']}"], "note": note}
         return Decoded(identifier, self.name, canonical, summary, facts,
                        (f"toy:{identifier}",))
+
+    def request_findings(self, request: Mapping[str, Any],
+                         facts: DraftFacts) -> list[Finding]:
+        return transfer_request_findings(request, facts, self.normalise_address)
 
     def merge(self, stored: StoredDraft, decoded: Decoded, source: str) -> Merged | None:
         if stored.payload != decoded.payload:
