@@ -36,10 +36,6 @@ class AirsignError(Exception):
     def to_json(self) -> dict[str, dict[str, str]]:
         return {"error": {"code": self.code, "message": self.message}}
 
-    def refusal(self, draft: str) -> dict[str, str | int]:
-        """One draft of a batch refused (`sign`, `export`, `screen`): the batch goes on."""
-        return {"id": draft, "code": self.code, "message": self.message, "exit": int(self.exit)}
-
 
 class BadInput(AirsignError):
     """Hostile or malformed input: names the file, the field and what was expected."""

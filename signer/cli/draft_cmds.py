@@ -11,6 +11,7 @@ from typing import Any
 
 from signer.cli.context import Context, Result
 from signer.errors import AirsignError, Exit
+from signer.usecases.results import Refused
 
 STATES = ("approved", "delayed", "rejected", "partially_signed", "signed", "exported",
           "abandoned")
@@ -73,20 +74,18 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     export_parser.set_defaults(func=export)
 
 
-def _with_refusals(
-    doc: dict[str, Any], lines: list[str], refused: list[dict[str, Any]]
-) -> Result:
+def _with_refusals(doc: dict[str, Any], lines: list[str], refused: list[Refused]) -> Result:
     """Add the refusals (id, code, message) to a sign, export or screen result, with their
     exit code."""
-    lines = [*lines, *(f"REFUSED {r['id']}: {r['message']}" for r in refused)]
-    doc["refused"] = [{k: r[k] for k in ("id", "code", "message")} for r in refused]
+    lines = [*lines, *(f"REFUSED {r.id}: {r.message}" for r in refused)]
+    doc["refused"] = [r.to_json() for r in refused]
     return Result(doc, "\n".join(lines), _refusal_exit(refused))
 
 
-def _refusal_exit(refused: list[dict[str, Any]]) -> Exit:
+def _refusal_exit(refused: list[Refused]) -> Exit:
     """The highest exit code among the refusals (6 locked out > 5 HSM > 4 delayed > 3
     rejected > 2 bad input), so the code does not depend on the order of the ids."""
-    return Exit(max((int(r["exit"]) for r in refused), default=int(Exit.OK)))
+    return Exit(max((int(r.exit) for r in refused), default=int(Exit.OK)))
 
 
 def _verdict_exit(verdicts: list[str]) -> Exit:
@@ -229,13 +228,13 @@ def screen_drafts(ctx: Context) -> Result:
     from signer.usecases.screening import rescreen
 
     results: list[dict[str, Any]] = []
-    refused: list[dict[str, Any]] = []
+    refused: list[Refused] = []
     for typed in ctx.args.ids:
         try:
             row = resolve(ctx.app, typed)
             verdict = rescreen(ctx.app, row)
         except AirsignError as error:  # one bad or signed id: the others are still screened
-            refused.append(error.refusal(typed))
+            refused.append(Refused.of(error, typed))
             continue
         results.append(
             {
@@ -258,10 +257,11 @@ def sign(ctx: Context) -> Result:
 
     report = sign_drafts(ctx.app, ctx.args.ids, ctx.args.holders, ctx.pin_reader())
     lines = [
-        f"signed {s['id']} as holder {s['holder']}" + (" — quorum reached" if s["complete"] else "")
+        f"signed {s.id} as holder {s.holder}" + (" — quorum reached" if s.complete else "")
         for s in report.signed
     ]
-    return _with_refusals({"signed": report.signed}, lines, report.refused)
+    return _with_refusals({"signed": [s.to_json() for s in report.signed]}, lines,
+                          report.refused)
 
 
 def release_draft(ctx: Context) -> Result:

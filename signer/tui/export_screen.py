@@ -140,9 +140,8 @@ class ExportScreen(Screen[None]):
 def result_lines(report: ExportReport, ids: list[str], out: Path) -> list[str]:
     """Refusals first, then what was written where (file names: the directory said once),
     the manifest last and whole, then what to do next."""
-    refused = {r["id"] for r in report.refused}
-    lines = [f"[!] REFUSED {r['id']}: {r['code']}: {plain(r['message'])}"
-             for r in report.refused]
+    refused = {r.id for r in report.refused}
+    lines = [f"[!] REFUSED {r.id}: {r.code}: {plain(r.message)}" for r in report.refused]
     done = [i for i in ids if i not in refused]
     if not report.files:
         return [*lines, "Nothing written: every draft was refused."]

@@ -111,9 +111,9 @@ class SigningScreen(Screen[None]):
             except AirsignError as error:
                 self.app.call_from_thread(self._log, self._login_problem(holder, error))
                 break
-            lines = [f"SIGNED {s['id']} as holder {s['holder']}"
-                     + (": quorum reached" if s["complete"] else "") for s in report.signed]
-            lines += [f"[!] REFUSED {r['id']}: {r['code']}: {plain(r['message'])}"
+            lines = [f"SIGNED {s.id} as holder {s.holder}"
+                     + (": quorum reached" if s.complete else "") for s in report.signed]
+            lines += [f"[!] REFUSED {r.id}: {r.code}: {plain(r.message)}"
                       for r in report.refused]
             self.app.call_from_thread(self._progress, len(report.signed), lines)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from signer.chains import kinds
 from signer.chains.registered_wallet import RegisteredWallet
@@ -23,6 +22,7 @@ from signer.store.files import write_new, write_new_files
 from signer.transport.qr import export_files
 from signer.usecases.appliance import Appliance
 from signer.usecases.draft_lookup import resolve, stored_draft
+from signer.usecases.results import Refused
 from signer.usecases.wallet import load_wallet
 
 MANIFEST = "MANIFEST.sha256"
@@ -31,7 +31,7 @@ MANIFEST = "MANIFEST.sha256"
 @dataclass
 class ExportReport:
     files: list[str] = field(default_factory=list)
-    refused: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
 
 
 def _out_dir(path: Path) -> Path:
@@ -53,7 +53,7 @@ def export_drafts(app: Appliance, typed_ids: list[str], out: Path, qr: bool) -> 
             row = resolve(app, typed)
             planned[row.id] = _files_for(row, wallet, qr)
         except AirsignError as error:
-            report.refused.append(error.refusal(typed))
+            report.refused.append(Refused.of(error, typed))
     if not planned:
         return report
     everything = {name: content for files in planned.values() for name, content in files.items()}

@@ -22,7 +22,6 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from signer.chains import kinds
 from signer.chains.kind import Decoded, DraftKind, Plan
@@ -35,6 +34,7 @@ from signer.store.drafts import DraftRow
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
 from signer.usecases.draft_lookup import resolve, stored_draft
+from signer.usecases.results import Refused, SignedBy
 from signer.usecases.screening import (
     decode_stored,
     fresh_verdict,
@@ -48,8 +48,8 @@ from signer.usecases.wallet import load_wallet
 
 @dataclass
 class SigningReport:
-    signed: list[dict[str, Any]]
-    refused: list[dict[str, Any]]
+    signed: list[SignedBy]
+    refused: list[Refused]
 
 
 @dataclass
@@ -85,7 +85,7 @@ def sign_drafts(
             try:
                 row = resolve(app, typed)
             except AirsignError as error:
-                report.refused.append(error.refusal(typed))
+                report.refused.append(Refused.of(error, typed))
                 continue
             if row.id not in seen:  # named twice: signed once
                 seen.add(row.id)
@@ -132,7 +132,7 @@ def _checked(
                 store_verdict(app, decoded, verdict, app.clock())
                 raise _refusal(row, verdict)
     except AirsignError as error:
-        report.refused.append(error.refusal(typed))
+        report.refused.append(Refused.of(error, typed))
         return None
     return row, decoded
 
@@ -198,7 +198,7 @@ def _turn(
         else:
             turn = _judged(app, row, decoded, names, wallet, ledger, [])
     if isinstance(turn, AirsignError):
-        report.refused.append(turn.refusal(row.id))
+        report.refused.append(Refused.of(turn, row.id))
         return None
     return turn
 
@@ -263,7 +263,7 @@ def _record(
         error = attached.failure or RuntimeError(f"draft {row.id}: no signature, no reason")
         if not isinstance(error, AirsignError):
             raise error
-        report.refused.append(error.refusal(row.id))
+        report.refused.append(Refused.of(error, row.id))
         return
     counted = turn.first and decoded.moves_funds
     with transaction(app.conn):
@@ -291,7 +291,6 @@ def _record(
             record_signed(app.conn, decoded.facts, signed_at)
     if counted:
         ledger.add(decoded.facts, signed_at)
-    report.signed += [{"id": row.id, "holder": m.holder, "complete": m.complete}
-                      for m in attached.made]
+    report.signed += [SignedBy(row.id, m.holder, m.complete) for m in attached.made]
     if attached.failure is not None:
-        report.refused.append(attached.failure.refusal(row.id))
+        report.refused.append(Refused.of(attached.failure, row.id))

@@ -26,7 +26,7 @@ async def test_a_signed_draft_is_abandoned_by_two_holders_and_its_coins_sign_aga
 ) -> None:
     old = imported(home, withdrawal(home, inbox, "old.psbt", 100_000, spends=COIN))[0]
     report = sign_drafts(home, [old["id"]], ["A", "B"], lambda _holder: user_pin)
-    assert report.refused == [] and report.signed[-1]["complete"] is True
+    assert report.refused == [] and report.signed[-1].complete is True
     new = imported(home, withdrawal(home, inbox, "new.psbt", 120_000, spends=COIN))[0]
     app = AirsignApp(home)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -59,7 +59,7 @@ async def test_a_signed_draft_is_abandoned_by_two_holders_and_its_coins_sign_aga
     assert (entry.actor, entry.data["by"], entry.data["reason"]) == (
         "B,C", ["B", "C"], "never broadcast")
     report = sign_drafts(home, [new["id"]], ["A", "C"], lambda _holder: user_pin)
-    assert report.refused == [] and report.signed[-1]["complete"] is True
+    assert report.refused == [] and report.signed[-1].complete is True
 
 
 async def test_a_safe_drafts_nonce_is_cancelled_from_the_drafts_screen(
@@ -89,7 +89,7 @@ async def test_a_safe_drafts_nonce_is_cancelled_from_the_drafts_screen(
     assert (entry.data["cancels"], entry.data["nonce"], entry.data["by"]) == (
         draft["id"], 3, ["A", "C"])
     report = sign_drafts(home, [entry.data["draft"]], ["B", "C"], lambda _holder: user_pin)
-    assert report.refused == [] and report.signed[-1]["complete"] is True
+    assert report.refused == [] and report.signed[-1].complete is True
 
 
 async def test_c_on_a_bitcoin_draft_says_it_has_no_nonce_before_any_holder_types(
