@@ -114,7 +114,10 @@ def transaction_bytes(tx: Transaction) -> bytes:
 
 
 def push_data(data: bytes) -> bytes:
-    """A minimal script push of ``data`` (up to 520 bytes)."""
+    """A minimal script push of ``data`` (up to 520 bytes).
+
+    Not embit's ``Script.push``: that prefixes a compact size, which is a different
+    opcode from 76 bytes up (a P2SH-wrapped multisig script is longer)."""
     if len(data) < 0x4C:
         return bytes([len(data)]) + data
     if len(data) <= 0xFF:
