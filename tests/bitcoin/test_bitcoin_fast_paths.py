@@ -5,18 +5,13 @@ from __future__ import annotations
 import pytest
 from bitcointx.core.key import CExtPubKey
 from builders import SeededWallet, Spend, build_psbt, external_script, holder_signer
-from embit import base58, bip32
-from embit.script import Script, Witness
-from embit.transaction import Transaction, TransactionInput, TransactionOutput
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from embit import base58
 
 from signer.chains.bitcoin.finalize import finalize_in_place, finalize_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
 from signer.chains.bitcoin.review import review_draft
 from signer.chains.bitcoin.signing import DraftRefused, sign_psbt, sign_reviewed
 from signer.chains.bitcoin.wallet import MultisigWallet
-from signer.chains.bitcoin.wire import transaction_bytes, txid
 from signer.errors import Rejected
 
 SPENDS = [Spend((0, 1), 400_000), Spend((1, 2), 600_000)]
@@ -88,38 +83,3 @@ def test_finalize_in_place_equals_finalize_psbt(seeded: SeededWallet) -> None:
     expected = psbt_bytes(finalize_psbt(both))
     finalize_in_place(both)
     assert psbt_bytes(both) == expected
-
-
-def test_our_psbt_writer_writes_what_embit_writes_at_every_step(seeded: SeededWallet) -> None:
-    psbt = read_psbt(_draft(seeded))
-    psbt.xpubs[bip32.HDKey.from_base58(seeded.wallet.cosigners[0].xpub)] = next(
-        iter(psbt.inputs[0].bip32_derivations.values()))
-    psbt.unknown[b"\xfc\x05airsign"] = b"proprietary"
-    psbt.outputs[0].unknown[b"\xfc\x01x"] = b"y"
-    steps = [psbt]
-    for holder in ("A", "B"):
-        psbt = sign_psbt(psbt, seeded.wallet, holder, holder_signer(seeded, holder, BRANCHES)[0])
-        steps.append(psbt)
-    steps.append(finalize_psbt(psbt))
-    for step in steps:
-        assert psbt_bytes(step) == bytes(step.serialize())
-
-
-_bytes = st.binary(max_size=80)
-_inputs = st.lists(st.builds(
-    lambda txid, vout, script, sequence, witness: TransactionInput(
-        txid, vout, Script(script), sequence, Witness(witness)),
-    st.binary(min_size=32, max_size=32), st.integers(0, 2**32 - 1), _bytes,
-    st.integers(0, 2**32 - 1), st.lists(_bytes, max_size=4)), max_size=4)
-_outputs = st.lists(st.builds(lambda value, script: TransactionOutput(value, Script(script)),
-                              st.integers(0, 2**63 - 1), _bytes), max_size=4)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.integers(0, 2**32 - 1), _inputs, _outputs, st.integers(0, 2**32 - 1))
-def test_our_transaction_writer_writes_what_embit_writes(
-    version: int, vin: list[TransactionInput], vout: list[TransactionOutput], locktime: int
-) -> None:
-    tx = Transaction(version=version, vin=vin, vout=vout, locktime=locktime)
-    assert transaction_bytes(tx) == bytes(tx.serialize())
-    assert txid(tx) == bytes(tx.txid())

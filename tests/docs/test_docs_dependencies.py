@@ -62,3 +62,26 @@ def test_the_document_names_each_hand_written_protocol_module() -> None:
     for module in ("signer/transport/ur/fountain.py", "signer/chains/bitcoin/psbt_file.py",
                    "signer/hsm/function_list.py", "signer/chains/bitcoin/sighash.py"):
         assert (REPO / module).is_file() and module in text, module
+
+
+def _function(path: Path, name: str) -> ast.FunctionDef:
+    found = [node for node in ast.walk(ast.parse(path.read_text()))
+             if isinstance(node, ast.FunctionDef) and node.name == name]
+    assert len(found) == 1, (path, name)
+    return found[0]
+
+
+def test_psbts_and_transactions_are_written_by_embit() -> None:
+    """The writers are embit's serialize(), one call each; no module has a function of
+    its own that encodes a compact size (the heart of any hand-written Bitcoin
+    serialisation; the strict reader's Cursor.compact_size decodes one)."""
+    bitcoin = REPO / "signer/chains/bitcoin"
+    for path, name in ((bitcoin / "psbt_file.py", "psbt_bytes"),
+                       (bitcoin / "wire.py", "transaction_bytes")):
+        body = [node for node in _function(path, name).body
+                if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+        assert len(body) == 1 and ".serialize()" in ast.unparse(body[0]), name
+    encoders = [str(p.relative_to(REPO)) for p in _modules() for node in ast.parse(
+        p.read_text()).body if isinstance(node, ast.FunctionDef)
+        and node.name in {"compact_size", "write_compact_size", "ser_compact_size"}]
+    assert encoders == []

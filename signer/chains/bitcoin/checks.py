@@ -23,7 +23,6 @@ from signer.chains.bitcoin.origins import (
 from signer.chains.bitcoin.scripts import is_witness_program, p2sh_script, p2wsh_script
 from signer.chains.bitcoin.settings import Settings
 from signer.chains.bitcoin.wallet import RECEIVE, MultisigWallet
-from signer.chains.bitcoin.wire import txid
 from signer.chains.finding import Finding
 
 
@@ -67,7 +66,7 @@ def _previous_output(inp: InputScope, index: int, facts: InputFacts, settings: S
                 )
             )
         return
-    if txid(full) != bytes(inp.txid):
+    if bytes(full.txid()) != bytes(inp.txid):
         facts.findings.append(
             Finding("unproven_amount", f"{where}: non_witness_utxo is not the spent transaction")
         )

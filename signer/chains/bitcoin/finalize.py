@@ -15,7 +15,7 @@ from signer.chains.bitcoin.psbt_file import Psbt, psbt_bytes, read_psbt
 from signer.chains.bitcoin.scripts import multisig_script_sig, parse_multisig
 from signer.chains.bitcoin.sighash import SighashCache
 from signer.chains.bitcoin.signing import InputSignature, input_digest
-from signer.chains.bitcoin.wire import push_data, transaction_bytes, txid
+from signer.chains.bitcoin.wire import push_data
 from signer.errors import BadInput, Rejected
 
 
@@ -122,4 +122,4 @@ def extract_transaction(psbt: PSBT) -> FinalTransaction:
             raise Rejected("not_finalized", f"input {index}: not finalized")
         txin.script_sig = inp.final_scriptsig or Script(b"")
         txin.witness = inp.final_scriptwitness or Witness([])
-    return FinalTransaction(transaction_bytes(tx).hex(), txid(tx).hex())
+    return FinalTransaction(bytes(tx.serialize()).hex(), bytes(tx.txid()).hex())

@@ -1,4 +1,10 @@
-"""Read a PSBT v0 (BIP174) from hostile bytes, strictly and within bounds; write it back."""
+"""Read a PSBT v0 (BIP174) from hostile bytes, strictly and within bounds; write it back
+with embit.
+
+The reading is ours, on purpose (docs/dependencies.md, "Protocol code we still write"):
+embit's reader accepts short reads, truncated key origins, PSBT v2 fields in a v0 PSBT
+and a zero-input transaction read as a segwit marker, and has no size bounds.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +19,7 @@ from embit.script import Script
 from embit.transaction import Transaction, TransactionInput, TransactionOutput
 
 from signer.chains.bitcoin.settings import Settings
-from signer.chains.bitcoin.wire import (
-    Cursor,
-    WireError,
-    compact_size,
-    read_transaction,
-    read_witness,
-    transaction_bytes,
-)
+from signer.chains.bitcoin.wire import Cursor, WireError, read_transaction, read_witness
 from signer.errors import BadInput
 
 MAGIC = b"psbt\xff"
@@ -270,69 +269,13 @@ def read_psbt(data: bytes | str, source: str = "PSBT", settings: Settings | None
 
 
 def psbt_bytes(psbt: PSBT) -> bytes:
-    """Binary serialisation (the ``.psbt`` file), byte for byte embit's.
+    """Binary serialisation (the ``.psbt`` file, stored payloads): embit's own.
 
-    Written here for what a v0 PSBT without Taproot fields holds (embit writes one field
-    at a time to a stream, and a draft is written at import and after each holder's
-    signatures); anything else is left to embit.
+    A ``Psbt`` read here writes its transaction version and sequences as read (see
+    ``Psbt.tx``); the bytes equal what the hand-written writer before it recorded
+    (tests/bitcoin/test_psbt_writer_recorded.py).
     """
-    if psbt.version is not None or any(_taproot(scope) for scope in (*psbt.inputs,
-                                                                     *psbt.outputs)):
-        return bytes(psbt.serialize())
-    parts = [MAGIC, b"\x01\x00", _string(transaction_bytes(psbt.tx))]
-    for xpub, origin in psbt.xpubs.items():
-        parts += [_string(b"\x01" + xpub.serialize()), _string(origin.serialize())]
-    _close(parts, psbt.unknown)
-    for inp in psbt.inputs:
-        if inp.non_witness_utxo is not None:
-            parts += [b"\x01\x00", _string(transaction_bytes(inp.non_witness_utxo))]
-        if inp.witness_utxo is not None:
-            parts += [b"\x01\x01", _string(bytes(inp.witness_utxo.serialize()))]
-        for pub, signature in inp.partial_sigs.items():
-            parts += [_string(b"\x02" + pub.sec()), _string(signature)]
-        if inp.sighash_type is not None:
-            parts += [b"\x01\x03", _string(inp.sighash_type.to_bytes(4, "little"))]
-        _script(parts, b"\x01\x04", inp.redeem_script)
-        _script(parts, b"\x01\x05", inp.witness_script)
-        _derivations(parts, 0x06, inp.bip32_derivations)
-        _script(parts, b"\x01\x07", inp.final_scriptsig)
-        if inp.final_scriptwitness is not None:
-            parts += [b"\x01\x08", _string(bytes(inp.final_scriptwitness.serialize()))]
-        _close(parts, inp.unknown)
-    for out in psbt.outputs:
-        _script(parts, b"\x01\x00", out.redeem_script)
-        _script(parts, b"\x01\x01", out.witness_script)
-        _derivations(parts, 0x02, out.bip32_derivations)
-        _close(parts, out.unknown)
-    return b"".join(parts)
-
-
-def _taproot(scope: InputScope | OutputScope) -> bool:
-    return any(getattr(scope, name, None) for name in (
-        "taproot_sigs", "taproot_scripts", "taproot_bip32_derivations", "taproot_internal_key",
-        "taproot_merkle_root"))
-
-
-def _string(data: bytes) -> bytes:
-    return compact_size(len(data)) + data
-
-
-def _script(parts: list[bytes], key: bytes, script: Script | None) -> None:
-    if script is not None:
-        parts += [key, _string(bytes(script.data))]
-
-
-def _derivations(parts: list[bytes], key_type: int,
-                 derivations: dict[ec.PublicKey, DerivationPath]) -> None:
-    for pub, origin in derivations.items():
-        path = struct.pack(f"<{len(origin.derivation)}I", *origin.derivation)
-        parts += [_string(bytes([key_type]) + pub.sec()), _string(origin.fingerprint + path)]
-
-
-def _close(parts: list[bytes], unknown: dict[bytes, bytes]) -> None:
-    for key, value in unknown.items():
-        parts += [_string(key), _string(value)]
-    parts.append(b"\x00")
+    return bytes(psbt.serialize())
 
 
 def psbt_text(psbt: PSBT) -> str:

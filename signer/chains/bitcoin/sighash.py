@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import hashlib
 
+from embit.compact import to_bytes as compact_size
 from embit.transaction import Transaction
-
-from signer.chains.bitcoin.wire import compact_size
 
 SIGHASH_ALL = 1
 

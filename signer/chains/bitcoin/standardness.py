@@ -8,11 +8,11 @@ docs/bitcoin-relay.md states each rule and why.
 
 from __future__ import annotations
 
+from embit.compact import to_bytes as compact_size
 from embit.psbt import PSBT
 
 from signer.chains.bitcoin.checks import Finding
 from signer.chains.bitcoin.wallet import MultisigWallet
-from signer.chains.bitcoin.wire import compact_size
 
 STANDARD_VERSIONS = (1, 2)
 MAX_STANDARD_WEIGHT = 400_000  # weight units (MAX_STANDARD_TX_WEIGHT)

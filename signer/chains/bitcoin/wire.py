@@ -1,13 +1,11 @@
-"""Bitcoin wire format read strictly (compact sizes, transactions, witness stacks) and
-transactions written.
+"""Bitcoin wire format read strictly (compact sizes, transactions, witness stacks).
 
 embit's readers accept short reads and treat a zero-input transaction as a witness
 marker, so bytes from outside are read here first and only then handed to embit.
+Writing is embit's own (``Transaction.serialize()``, ``compact.to_bytes``).
 """
 
 from __future__ import annotations
-
-import hashlib
 
 from embit.script import Script, Witness
 from embit.transaction import Transaction, TransactionInput, TransactionOutput
@@ -66,17 +64,6 @@ class Cursor:
             raise WireError(f"{what}: {self.remaining} unexpected trailing bytes")
 
 
-def compact_size(value: int) -> bytes:
-    """Encode a compact size."""
-    if value < 0xFD:
-        return bytes([value])
-    if value <= 0xFFFF:
-        return b"\xfd" + value.to_bytes(2, "little")
-    if value <= 0xFFFFFFFF:
-        return b"\xfe" + value.to_bytes(4, "little")
-    return b"\xff" + value.to_bytes(8, "little")
-
-
 def read_witness(cursor: Cursor, what: str) -> Witness:
     """One input's witness stack."""
     count = cursor.bounded_count(f"{what} item count", cursor.remaining)
@@ -121,36 +108,16 @@ def read_transaction(
     return Transaction(version=version, vin=vin, vout=vout_list, locktime=locktime)
 
 
-def transaction_bytes(tx: Transaction, witness: bool = True) -> bytes:
-    """embit's ``tx.serialize()`` byte for byte (``witness=False``: the serialisation the
-    txid hashes), written at once instead of field by field to a stream."""
-    segwit = witness and any(txin.witness.items for txin in tx.vin)
-    parts = [tx.version.to_bytes(4, "little"), b"\x00\x01" if segwit else b"",
-             compact_size(len(tx.vin))]
-    for txin in tx.vin:
-        script_sig = bytes(txin.script_sig.data)
-        parts += [bytes(reversed(txin.txid)), txin.vout.to_bytes(4, "little"),
-                  compact_size(len(script_sig)), script_sig, txin.sequence.to_bytes(4, "little")]
-    parts.append(compact_size(len(tx.vout)))
-    for out in tx.vout:
-        script = bytes(out.script_pubkey.data)
-        parts += [out.value.to_bytes(8, "little"), compact_size(len(script)), script]
-    if segwit:
-        for txin in tx.vin:
-            parts.append(compact_size(len(txin.witness.items)))
-            parts += [compact_size(len(item)) + bytes(item) for item in txin.witness.items]
-    parts.append(tx.locktime.to_bytes(4, "little"))
-    return b"".join(parts)
-
-
-def txid(tx: Transaction) -> bytes:
-    """embit's ``tx.txid()``: double SHA-256 of the witness-less serialisation, reversed."""
-    return hashlib.sha256(hashlib.sha256(transaction_bytes(tx, witness=False)).digest()
-                          ).digest()[::-1]
+def transaction_bytes(tx: Transaction) -> bytes:
+    """The transaction as the network and a draft id see it: embit's serialisation."""
+    return bytes(tx.serialize())
 
 
 def push_data(data: bytes) -> bytes:
-    """A minimal script push of ``data`` (up to 520 bytes)."""
+    """A minimal script push of ``data`` (up to 520 bytes).
+
+    Not embit's ``Script.push``: that prefixes a compact size, which is a different
+    opcode from 76 bytes up (a P2SH-wrapped multisig script is longer)."""
     if len(data) < 0x4C:
         return bytes([len(data)]) + data
     if len(data) <= 0xFF:
