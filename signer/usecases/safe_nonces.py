@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from signer.errors import BadInput, Rejected
-from signer.store import drafts, journal
+from signer.store import chain_nonces, drafts, journal
 from signer.store.db import transaction
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
@@ -67,10 +67,8 @@ class NonceState:
 
 
 def recorded_nonce(app: Appliance, safe: str, chain_id: int) -> int:
-    row = app.conn.execute(
-        "SELECT nonce FROM safe_nonces WHERE chain_id = ? AND safe = ? ORDER BY seq DESC "
-        "LIMIT 1", (chain_id, safe.lower())).fetchone()
-    return 0 if row is None else int(row[0])
+    nonce = chain_nonces.recorded(app.conn, safe, chain_id)
+    return 0 if nonce is None else nonce
 
 
 def nonce_state(app: Appliance, wallet: RegisteredWallet, at_import: bool) -> NonceState | None:
@@ -102,8 +100,7 @@ def parse_nonce(text: str | int, where: str) -> int:
 
 def write_recorded(app: Appliance, safe: str, chain_id: int, nonce: int, seq: int) -> None:
     """Inside the caller's transaction, beside journal entry ``seq``."""
-    app.conn.execute("INSERT INTO safe_nonces(seq, chain_id, safe, nonce) VALUES (?, ?, ?, ?)",
-                     (seq, chain_id, safe.lower(), nonce))
+    chain_nonces.record(app.conn, safe, chain_id, nonce, seq)
 
 
 def record_chain_nonce(
