@@ -6,18 +6,19 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from signer.store.draft_state import DraftState
 from signer.store.drafts import _SELECT, DraftRow, _row
 
 # DraftRow.state in SQL, so that a view filters and pages in the database.
 _STATE = (
-    "CASE WHEN drafts.abandoned_seq IS NOT NULL THEN 'abandoned' "
-    "WHEN drafts.complete AND drafts.exported THEN 'exported' "
-    "WHEN drafts.complete THEN 'signed' "
+    f"CASE WHEN drafts.abandoned_seq IS NOT NULL THEN '{DraftState.ABANDONED}' "
+    f"WHEN drafts.complete AND drafts.exported THEN '{DraftState.EXPORTED}' "
+    f"WHEN drafts.complete THEN '{DraftState.SIGNED}' "
     "WHEN EXISTS (SELECT 1 FROM draft_signatures WHERE draft_id = drafts.id) "
-    "THEN 'partially_signed' "
-    "WHEN drafts.verdict = 'reject' THEN 'rejected' "
-    "WHEN drafts.verdict = 'delay' AND NOT drafts.released THEN 'delayed' "
-    "ELSE 'approved' END"
+    f"THEN '{DraftState.PARTIALLY_SIGNED}' "
+    f"WHEN drafts.verdict = 'reject' THEN '{DraftState.REJECTED}' "
+    f"WHEN drafts.verdict = 'delay' AND NOT drafts.released THEN '{DraftState.DELAYED}' "
+    f"ELSE '{DraftState.APPROVED}' END"
 )
 # What may still need an operator: not exported, not rejected (the partial index
 # drafts_open, migration 7), not abandoned, and not delayed until a time still to come.
@@ -58,8 +59,7 @@ def state_counts(conn: sqlite3.Connection) -> dict[str, int]:
     """How many drafts are in each state, without reading every draft's row: the open
     ones through drafts_open, the rejected ones from the covering drafts_rejected, and
     the exported ones as the rest of SQLite's count of every draft (migration 7)."""
-    counts = dict.fromkeys(("approved", "delayed", "rejected", "partially_signed", "signed",
-                            "exported", "abandoned"), 0)
+    counts = dict.fromkeys([str(state) for state in DraftState], 0)
     for state, n in conn.execute(
             f"SELECT {_STATE} AS state, count(*) FROM drafts INDEXED BY drafts_open "
             "WHERE exported = 0 AND verdict != 'reject' GROUP BY state"):
