@@ -11,10 +11,10 @@ from typing import Any
 
 from signer.cli.context import Context, Result
 from signer.errors import AirsignError, Exit
+from signer.store.draft_state import DraftState
 from signer.usecases.results import Refused
 
-STATES = ("approved", "delayed", "rejected", "partially_signed", "signed", "exported",
-          "abandoned")
+STATES = tuple(state.value for state in DraftState)
 DEFAULT_LIMIT = 50
 
 
@@ -139,40 +139,18 @@ def list_drafts(ctx: Context) -> Result:
         from signer.usecases.draft_lookup import resolve  # decoding code: only when paging
 
         before = resolve(ctx.app, args.before)
-    view = "all" if args.all else (args.state or "needs_action")
-    limit = args.limit or None
-    rows = draft_views.page(
-        ctx.app.conn, state=args.state,
-        needs_action_at=iso(ctx.app.clock()) if view == "needs_action" else None,
-        before_seq=None if before is None else before.imported_seq,
-        limit=None if limit is None else limit + 1,  # one more: is there a next page?
-    )
-    more = limit is not None and len(rows) > limit
-    rows = rows[:limit]
-    doc: dict[str, Any] = {
-        "drafts": [
-            {
-                "id": r.id,
-                "chain": r.chain,
-                "state": r.state,
-                "verdict": r.verdict,
-                "signatures": {h: h in r.signatures for h in "ABC"},
-                "words": r.summary.get("words", []),
-            }
-            for r in rows
-        ],
-        "view": view,
-        "next_before": rows[-1].id if more else None,
-    }
+    view = draft_views.ALL if args.all else (args.state or draft_views.NEEDS_ACTION)
+    listed = draft_views.draft_list(
+        ctx.app.conn, view, now=iso(ctx.app.clock()),
+        before_seq=None if before is None else before.imported_seq, limit=args.limit or None)
+    doc: dict[str, Any] = {"drafts": [d.to_json() for d in listed.drafts], "view": view,
+                           "next_before": listed.next_before}
     from signer.usecases.describe import headline
 
-    lines = [
-        f"{d['id']} {d['chain']:<8} {d['state']:<16} signed by "
-        f"{','.join(h for h, s in d['signatures'].items() if s) or '-'}: {headline(r)}"
-        for d, r in zip(doc["drafts"], rows, strict=True)
-    ]
-    if more:
-        lines.append(f"(more: airsign drafts{_view_flag(view)} --before {rows[-1].id})")
+    lines = [f"{d.id} {d.chain:<8} {d.state:<16} signed by {d.signers()}: {headline(d.row)}"
+             for d in listed.drafts]
+    if listed.next_before is not None:
+        lines.append(f"(more: airsign drafts{_view_flag(view)} --before {listed.next_before})")
     if not lines:
         lines = ["no drafts need action (airsign drafts --all lists every draft)"
                  if view == "needs_action" else "no drafts"]

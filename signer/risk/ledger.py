@@ -1,41 +1,26 @@
-"""The velocity ledger, intake, flags, holds and breaker in SQLite (read side: SqlLedger)."""
+"""The ledgers the screen reads (SqlLedger, BatchLedger, WithInFlight) over the velocity,
+hold and breaker rows that signer.store keeps (store.velocity, store.holds, store.breaker)."""
 
 from __future__ import annotations
 
 import sqlite3
 from bisect import bisect_left
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from decimal import Context, Decimal, localcontext
+from datetime import datetime
+from decimal import Decimal, localcontext
 
 from signer.chains.facts import DraftFacts
 from signer.risk.verdict import BreakerState, Hold, Ledger
+from signer.store import breaker as breaker_rows
+from signer.store import holds, velocity
+from signer.store.clock import from_micros, to_micros
+from signer.store.velocity import EXACT
+from signer.store.velocity import amount_text as amount_to_text
 
-# The tables live in the state database (signer.store.schema, migration 3).
-# Times are integer microseconds since the Unix epoch (UTC): exact and index-friendly.
-# Amounts are plain decimal text in the asset's unit: wei-scale sums overflow SQLite's int64.
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
-EXACT = Context(prec=120)
 _EXACT = EXACT
 
-
-def to_micros(moment: datetime) -> int:
-    """Integer microseconds since the epoch; naive datetimes are refused."""
-    if moment.tzinfo is None:
-        raise ValueError("ledger times must be timezone-aware")
-    return (moment - _EPOCH) // _MICRO
-
-
-def from_micros(micros: int) -> datetime:
-    return _EPOCH + micros * _MICRO
-
-
-def amount_to_text(amount: Decimal) -> str:
-    """Exact plain decimal notation without exponent or trailing zeros."""
-    text = format(amount, "f")  # unlike normalize(), never rounds to the context precision
-    return text.rstrip("0").rstrip(".") if "." in text else text
+__all__ = ["EXACT", "BatchLedger", "SqlLedger", "WithInFlight", "amount_to_text",
+           "from_micros", "to_micros"]
 
 
 class SqlLedger:
@@ -59,75 +44,34 @@ class SqlLedger:
 
     def _running(self, asset: str, before: int | None) -> tuple[str | None, int | None] | None:
         """The running total and count of the last row (signed before ``before``)."""
-        row = self._conn.execute(
-            "SELECT running_total, running_count FROM risk_signed WHERE asset = ? "
-            + ("AND signed_at < ? " if before is not None else "")
-            + "ORDER BY signed_at DESC, rowid DESC LIMIT 1",
-            (asset,) if before is None else (asset, before),
-        ).fetchone()
-        return None if row is None else (row[0], row[1])
+        return velocity.running_total(self._conn, asset, before)
 
     def _window_sum(self, asset: str, since: datetime) -> tuple[Decimal, int]:
         # One row back instead of one per signed draft; the exact sum is made in Decimal.
-        count, amounts = self._conn.execute(
-            "SELECT count(*), group_concat(amount, ' ') FROM risk_signed "
-            "WHERE asset = ? AND signed_at >= ?",
-            (asset, to_micros(since)),
-        ).fetchone()
-        with localcontext(_EXACT):
-            total = sum(map(Decimal, amounts.split() if amounts else ()), Decimal(0))
-        return total, int(count)
+        return velocity.window_sum(self._conn, asset, to_micros(since))
 
     def recent_signed_amounts(self, asset: str, limit: int) -> list[Decimal]:
-        rows = self._conn.execute(
-            "SELECT amount FROM risk_signed WHERE asset = ? ORDER BY signed_at DESC LIMIT ?",
-            (asset, limit),
-        ).fetchall()
-        return [Decimal(amount) for (amount,) in rows]
+        return [amount for _, amount in velocity.recent_signed(self._conn, asset, limit)]
 
     def ever_signed_to(self, destination: str) -> bool:
-        row = self._conn.execute(
-            "SELECT 1 FROM risk_signed_destination WHERE destination = ? LIMIT 1", (destination,)
-        ).fetchone()
-        return row is not None
+        return velocity.ever_paid(self._conn, destination)
 
     def imported_since(self, since: datetime) -> int:
-        (count,) = self._conn.execute(
-            "SELECT count(*) FROM risk_imported WHERE imported_at >= ?", (to_micros(since),)
-        ).fetchone()
-        return int(count)
+        return velocity.imported_since(self._conn, to_micros(since))
 
     def flagged_since(self, since: datetime) -> int:
-        (count,) = self._conn.execute(
-            "SELECT count(*) FROM risk_flagged WHERE flagged_at >= ?", (to_micros(since),)
-        ).fetchone()
-        return int(count)
+        return breaker_rows.flagged_since(self._conn, since)
 
     def breaker(self) -> BreakerState:
-        tripped, reset = self._conn.execute(
-            "SELECT (SELECT max(tripped_at) FROM risk_breaker WHERE reset_at IS NULL), "
-            "(SELECT max(reset_at) FROM risk_breaker)"
-        ).fetchone()
-        return BreakerState(
-            tripped_at=from_micros(tripped) if tripped is not None else None,
-            last_reset_at=from_micros(reset) if reset is not None else None,
-        )
+        tripped_at, last_reset_at = breaker_rows.latch(self._conn)
+        return BreakerState(tripped_at=tripped_at, last_reset_at=last_reset_at)
 
     def hold(self, draft_id: str) -> Hold | None:
-        row = self._conn.execute(
-            "SELECT placed_at, not_before, reason, released_by FROM risk_hold WHERE draft_id = ?",
-            (draft_id,),
-        ).fetchone()
+        row = holds.get(self._conn, draft_id)
         if row is None:
             return None
-        placed_at, not_before, reason, released_by = row
-        return Hold(
-            draft_id=draft_id,
-            placed_at=from_micros(placed_at),
-            not_before=from_micros(not_before) if not_before is not None else None,
-            reason=reason,
-            released_by=released_by,
-        )
+        return Hold(draft_id=row.draft_id, placed_at=row.placed_at, not_before=row.not_before,
+                    reason=row.reason, released_by=row.released_by)
 
 
 class BatchLedger:
@@ -146,12 +90,10 @@ class BatchLedger:
         self._recent_limit: dict[str, int] = {}
 
     def _load(self, asset: str, start: int) -> None:
-        rows = self._conn.execute(
-            "SELECT signed_at, amount FROM risk_signed WHERE asset = ? AND signed_at >= ? "
-            "ORDER BY signed_at", (asset, start)).fetchall()
+        rows = velocity.signed_since(self._conn, asset, start)
         self._from[asset] = start
-        self._times[asset] = [int(at) for at, _ in rows]
-        self._totals[asset] = self._running([Decimal(amount) for _, amount in rows])
+        self._times[asset] = [at for at, _ in rows]
+        self._totals[asset] = self._running([amount for _, amount in rows])
 
     @staticmethod
     def _running(amounts: list[Decimal]) -> list[Decimal]:
@@ -172,10 +114,7 @@ class BatchLedger:
 
     def recent_signed_amounts(self, asset: str, limit: int) -> list[Decimal]:
         if self._recent_limit.get(asset, -1) < limit:
-            rows = self._conn.execute(
-                "SELECT signed_at, amount FROM risk_signed WHERE asset = ? "
-                "ORDER BY signed_at DESC LIMIT ?", (asset, limit)).fetchall()
-            self._recent[asset] = [(int(at), Decimal(amount)) for at, amount in rows]
+            self._recent[asset] = velocity.recent_signed(self._conn, asset, limit)
             self._recent_limit[asset] = limit
         return [amount for _, amount in self._recent[asset][:limit]]
 

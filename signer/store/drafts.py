@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from signer.store.draft_state import DraftState
 from signer.store.journal import Entry, row_entry
 
 
@@ -35,21 +36,23 @@ class DraftRow:
     imported_seq: int = 0  # the journal seq of its import: the order lists page by
 
     @property
-    def state(self) -> str:
-        """The operator's word for where the draft stands."""
+    def state(self) -> DraftState:
+        """Where the draft stands (draft_state.TRANSITIONS says what may follow); the
+        same decision in SQL is draft_views._STATE."""
         if self.abandoned:
-            return "abandoned"
+            return DraftState.ABANDONED
         if self.exported and self.complete:
-            return "exported"
+            return DraftState.EXPORTED
         if self.complete:
-            return "signed"
+            return DraftState.SIGNED
         if self.signatures:
-            return "partially_signed"
+            return DraftState.PARTIALLY_SIGNED
         if self.verdict == "reject":
-            return "rejected"
+            return DraftState.REJECTED
         if self.verdict == "delay" and not self.released:
-            return "delayed"
-        return "approved"
+            return DraftState.DELAYED
+        # A verdict still "pending" is never seen: an import screens in its transaction.
+        return DraftState.APPROVED
 
 
 # A draft and its signatures in one statement: the signatures as a JSON array of

@@ -75,7 +75,7 @@ def _wallet(conn: sqlite3.Connection) -> None:
 
 @migration(3, "risk ledger, holds and circuit breaker")
 def _risk(conn: sqlite3.Connection) -> None:
-    """Tables read and written by signer.risk (SqlLedger, records)."""
+    """The risk tables: store.velocity, store.holds and store.breaker (for signer.risk)."""
     _run(
         conn,
         """

@@ -66,14 +66,15 @@ class DraftsScreen(Screen[None]):
         table = self.query_one(DataTable)
         row_before = table.cursor_row
         table.clear()
-        now = None if self.show_all else iso(self.appliance.clock())
-        rows = draft_views.page(self.appliance.conn, needs_action_at=now, limit=self.limit + 1)
-        more = self.more = len(rows) > self.limit
+        listed = draft_views.draft_list(
+            self.appliance.conn, draft_views.ALL if self.show_all else draft_views.NEEDS_ACTION,
+            now=iso(self.appliance.clock()), limit=self.limit)
+        more = self.more = listed.more
         self.refresh_bindings()
-        for row in rows[: self.limit]:
-            table.add_row("MARKED" if row.id in self.marked else "", row.id, row.chain,
-                          state_word(row), ",".join(row.signatures) or "-",
-                          first_words(row, self._what_width()), key=row.id)
+        for draft in listed.drafts:
+            table.add_row("MARKED" if draft.id in self.marked else "", draft.id, draft.chain,
+                          state_word(draft.row), draft.signers(),
+                          first_words(draft.row, self._what_width()), key=draft.id)
         if table.row_count:
             table.move_cursor(row=min(row_before, table.row_count - 1))
         self._say(self._help(table.row_count, more))

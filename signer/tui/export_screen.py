@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from signer.errors import AirsignError
 from signer.store import draft_views, drafts
+from signer.store.draft_state import DraftState
 from signer.tui.qr_screen import QrScreen, qr_source
 from signer.tui.widgets import plain, problem
 from signer.usecases.appliance import Appliance
@@ -75,8 +76,8 @@ class ExportScreen(Screen[None]):
             return [f"Ready to export ({len(ready)}):"] + [
                 f"  {r.id} {r.chain:<8}\n    {plain(headline(r))}" for r in ready]
         counts = draft_views.state_counts(self.appliance.conn)  # not every draft's row: counts
-        exported = counts["exported"]
-        waiting = counts["approved"] + counts["partially_signed"]
+        exported = counts[DraftState.EXPORTED]
+        waiting = counts[DraftState.APPROVED] + counts[DraftState.PARTIALLY_SIGNED]
         lines = ["Nothing waiting for export."]
         if exported:
             lines.append(f"  {exported} draft(s) already exported (each is exported once).")
@@ -87,7 +88,8 @@ class ExportScreen(Screen[None]):
     def _ready_rows(self) -> list[drafts.DraftRow]:
         """The signed drafts not yet exported, in import order (a page query, filtered in
         the database: a home of 200,000 drafts is not read whole)."""
-        return list(reversed(draft_views.page(self.appliance.conn, state="signed")))
+        signed = draft_views.draft_list(self.appliance.conn, DraftState.SIGNED).drafts
+        return [draft.row for draft in reversed(signed)]
 
     def _ready(self) -> list[str]:
         return [r.id for r in self._ready_rows()]

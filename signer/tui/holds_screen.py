@@ -12,6 +12,7 @@ from signer.errors import AirsignError
 from signer.risk import SqlLedger
 from signer.store import draft_views
 from signer.store.clock import iso
+from signer.store.draft_state import DraftState
 from signer.tui.draft_text import countdown, detail, first_words
 from signer.tui.widgets import QuorumDialog, plain, problem, read_pins
 from signer.usecases import holds
@@ -62,7 +63,8 @@ class HoldsScreen(Screen[None]):
         self.details.clear()
         now = self.appliance.clock()
         # Only the delayed drafts, filtered in the database, in import order.
-        for row in reversed(draft_views.page(self.appliance.conn, state="delayed")):
+        delayed = draft_views.draft_list(self.appliance.conn, DraftState.DELAYED).drafts
+        for row in reversed([draft.row for draft in delayed]):
             hold = ledger.hold(row.id)
             codes = ",".join(r["code"] for r in row.reasons)
             left = countdown(hold.not_before if hold else None, now)

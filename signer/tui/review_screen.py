@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from signer.errors import AirsignError
+from signer.store.draft_state import Action, DraftState, refusal
 from signer.store.drafts import DraftRow
 from signer.tui.draft_text import raw_lines, reason_lines, state_word, unusual
 from signer.tui.widgets import TypedConfirm, plain, problem
@@ -105,12 +106,20 @@ class ReviewScreen(Screen[None]):
         self.show(row)
 
 
+# What to do instead, for each state in which the draft machine refuses a signature.
+_NOT_SIGNABLE = {
+    DraftState.REJECTED: "[!] Draft {id} is REJECTED: it will never be signed. Tell the "
+                         "online side.",
+    DraftState.DELAYED: "[!] Draft {id} is DELAYED: wait for its time, or release it on the "
+                        "Holds screen (Esc, Esc, h) with two holders and a reason.",
+    DraftState.SIGNED: "Draft {id} is already SIGNED by the quorum: export it (Esc, Esc, e).",
+    DraftState.EXPORTED: "Draft {id} is already SIGNED by the quorum: export it (Esc, Esc, e).",
+    DraftState.ABANDONED: "[!] Draft {id} was ABANDONED by two holders: it is never signed "
+                          "again. Tell the online side.",
+}
+
+
 def _not_signable(row: DraftRow) -> str | None:
-    if row.state == "rejected":
-        return f"[!] Draft {row.id} is REJECTED: it will never be signed. Tell the online side."
-    if row.state == "delayed":
-        return (f"[!] Draft {row.id} is DELAYED: wait for its time, or release it on the "
-                "Holds screen (Esc, Esc, h) with two holders and a reason.")
-    if row.complete:
-        return f"Draft {row.id} is already SIGNED by the quorum: export it (Esc, Esc, e)."
-    return None
+    if refusal(row, Action.SIGN) is None:
+        return None
+    return _NOT_SIGNABLE[row.state].format(id=row.id)

@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, ProgressBar, Static
 
 from signer.errors import AirsignError, HsmError, LockedOut
 from signer.store import drafts, lockouts
+from signer.store.draft_views import ListedDraft
 from signer.store.home import HOLDER_IDS
 from signer.tui.draft_text import state_word
 from signer.tui.widgets import pin_dialog, plain, problem
@@ -77,7 +78,7 @@ class SigningScreen(Screen[None]):
         if not rows:
             return ["No drafts marked for signing. Review them first: Esc, l, Enter, m."]
         return [f"Marked for signing ({len(rows)}):"] + [
-            f"  {r.id} {state_word(r):<16} signed by {','.join(r.signatures) or '-':<5} "
+            f"  {r.id} {state_word(r):<16} signed by {ListedDraft(r).signers():<5} "
             f"\n    {plain(headline(r))}" for r in rows]
 
     def _holder(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from signer.store import drafts
+from signer.store import chain_nonces, drafts
 from signer.usecases.appliance import Appliance
 
 
@@ -25,7 +25,5 @@ class StoredClaims:
 
 
 def recorded_nonce(app: Appliance, safe: str, chain_id: int) -> int:
-    row = app.conn.execute(
-        "SELECT nonce FROM safe_nonces WHERE chain_id = ? AND safe = ? ORDER BY seq DESC "
-        "LIMIT 1", (chain_id, safe.lower())).fetchone()
-    return 0 if row is None else int(row[0])
+    nonce = chain_nonces.recorded(app.conn, safe, chain_id)
+    return 0 if nonce is None else nonce

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from signer.errors import BadInput, Rejected
+from signer.errors import BadInput
 from signer.risk import release_hold, reset_breaker
 from signer.store import drafts, journal
 from signer.store.db import transaction
+from signer.store.draft_state import Action, refusal
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
 from signer.usecases.draft_lookup import resolve
@@ -23,8 +24,9 @@ def release(
     """Two distinct holders release a delayed draft before its time (journaled with the reason)."""
     written = _reason(reason)
     row = resolve(app, draft)
-    if row.verdict != "delay" or row.released:
-        raise Rejected("not_delayed", f"draft {row.id} is not delayed (verdict {row.verdict})")
+    refused = refusal(row, Action.RELEASE)
+    if refused is not None:
+        raise refused.error()
     quorum = logins.distinct_holders(holders, 2)
     with logins.holders_logged_in(app, quorum, read_pin), transaction(app.conn):
         release_hold(app.conn, row.id, ",".join(quorum), written, app.clock())

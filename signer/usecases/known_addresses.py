@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from signer.chains.address_text import ENDS, Lookalike, looks_alike, split_prefix
+from signer.store import velocity
 from signer.usecases.appliance import Appliance
 
 # At most this many earlier destinations sharing an address's head are compared with it.
@@ -51,10 +52,7 @@ class KnownAddresses:
             return None
         prefix, body = split_prefix(address)
         head = (prefix + body[:ENDS]).lower()
-        rows = self.conn.execute(
-            "SELECT destination FROM risk_signed_destination WHERE destination >= ? "
-            "AND destination < ? LIMIT ?", (head, head + "\uffff", _HEAD_MATCHES)).fetchall()
-        earlier = [str(r[0]) for r in rows]
+        earlier = velocity.paid_starting_with(self.conn, head, _HEAD_MATCHES)
         if address.lower() in earlier:
             return None
         for known in earlier:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from signer.errors import BadInput, HsmError, LockedOut
 from signer.hsm.token import TokenSession
-from signer.store import journal, lockouts
+from signer.store import audit_keys, journal, lockouts
 from signer.store.audit import checkpoint_message
 from signer.store.clock import iso
 from signer.store.db import transaction
@@ -76,10 +76,7 @@ def ensure_audit_key(app: Appliance, holder: str, session: TokenSession) -> byte
     existing = [k for k in session.keys().values() if k.label == AUDIT_KEY_LABEL]
     key = existing[0] if existing else session.generate("ed25519", AUDIT_KEY_LABEL)
     public_hex = key.public_key.hex()
-    row = app.conn.execute(
-        "SELECT holder FROM audit_keys WHERE public_key = ?", (public_hex,)
-    ).fetchone()
-    if row is None:
+    if audit_keys.holder_of(app.conn, public_hex) is None:
         with transaction(app.conn):
             entry = journal.append(
                 app.conn,
@@ -88,10 +85,7 @@ def ensure_audit_key(app: Appliance, holder: str, session: TokenSession) -> byte
                 {"holder": holder, "public_key": public_hex, "token": session.label},
                 app.clock,
             )
-            app.conn.execute(
-                "INSERT INTO audit_keys(holder, public_key, registered_seq) VALUES (?, ?, ?)",
-                (holder, public_hex, entry.seq),
-            )
+            audit_keys.register(app.conn, holder, public_hex, entry.seq)
     return key.key_id
 
 

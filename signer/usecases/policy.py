@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from signer.risk import Policy, load_canonical_policy, load_policy
-from signer.store import journal
+from signer.store import journal, policies
 from signer.store.db import transaction
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
@@ -23,12 +23,10 @@ def active_policy(app: Appliance) -> Policy | None:
     Read from the state on every call (a new policy counts at once); the validation of
     bytes already validated in this process is reused.
     """
-    row = app.conn.execute(
-        "SELECT canonical, source FROM policies WHERE active = 1"
-    ).fetchone()
-    if row is None:
+    stored = policies.active(app.conn)
+    if stored is None:
         return None
-    key = (bytes(row[0]), f"applied policy ({row[1]})")
+    key = (stored[0], f"applied policy ({stored[1]})")
     policy = _VALIDATED.get(key)
     if policy is None:
         policy = load_canonical_policy(*key)
@@ -63,11 +61,5 @@ def apply_policy(
              "source": str(path), "by": quorum},
             app.clock,
         )
-        app.conn.execute("UPDATE policies SET active = 0 WHERE active = 1")
-        app.conn.execute(
-            "INSERT INTO policies(hash, canonical, source, applied_seq, active) "
-            "VALUES (?, ?, ?, ?, 1) ON CONFLICT(hash) DO UPDATE SET active = 1, "
-            "applied_seq = excluded.applied_seq",
-            (policy.hash, policy.canonical, str(path), entry.seq),
-        )
+        policies.activate(app.conn, policy.hash, policy.canonical, str(path), entry.seq)
     return describe(policy)

@@ -18,7 +18,7 @@ from signer.chains.ethereum.draft_ops import safe_nonce_state
 from signer.chains.ethereum.nonces import NonceState
 from signer.chains.registered_wallet import RegisteredWallet
 from signer.errors import BadInput, Rejected
-from signer.store import journal
+from signer.store import chain_nonces, journal
 from signer.store.db import transaction
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
@@ -53,8 +53,7 @@ def parse_nonce(text: str | int, where: str) -> int:
 
 def write_recorded(app: Appliance, safe: str, chain_id: int, nonce: int, seq: int) -> None:
     """Inside the caller's transaction, beside journal entry ``seq``."""
-    app.conn.execute("INSERT INTO safe_nonces(seq, chain_id, safe, nonce) VALUES (?, ?, ?, ?)",
-                     (seq, chain_id, safe.lower(), nonce))
+    chain_nonces.record(app.conn, safe, chain_id, nonce, seq)
 
 
 def record_chain_nonce(
