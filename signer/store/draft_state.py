@@ -124,10 +124,9 @@ TRANSITIONS: dict[DraftState, dict[Action, Move]] = {
     S.PARTIALLY_SIGNED: {
         A.SCREEN: _SCREENED_ALREADY, A.RELEASE: _NOT_DELAYED, A.SIGN: S.PARTIALLY_SIGNED,
         A.COMPLETE: S.SIGNED,
-        # A partly signed PSBT goes out to the other signers; a Safe's signatures only
-        # with the quorum (one owner's signature executes nothing).
-        A.EXPORT: Unless(S.PARTIALLY_SIGNED, "not_fully_signed", "a Safe draft",
-                         lambda d: d.chain == "ethereum"),
+        # Whether a part-signed draft is worth exporting is its kind's to say (a PSBT goes
+        # out to the other signers; a Safe's signatures only with the quorum): artifacts().
+        A.EXPORT: S.PARTIALLY_SIGNED,
         A.ABANDON: S.ABANDONED, A.CANCEL: S.ABANDONED,
     },
     S.SIGNED: {
@@ -227,7 +226,5 @@ _MESSAGES: dict[str, Callable[[Draft, Action, int], str]] = {
     "already_signed": _already_signed,
     "not_delayed": lambda d, _a, _t: f"draft {d.id} is not delayed (verdict {d.verdict})",
     "not_signed": lambda d, _a, _t: f"draft {d.id} carries none of our signatures yet",
-    "not_fully_signed": lambda d, _a, t: (f"draft {d.id} has {len(d.signatures)} of {t} Safe "
-                                          "signatures; sign with another holder first"),
     "rejected": lambda d, _a, _t: f"draft {d.id} was rejected; there is nothing to export",
 }

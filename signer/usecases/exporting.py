@@ -14,9 +14,10 @@ from pathlib import Path
 
 from signer.chains import kinds
 from signer.chains.registered_wallet import RegisteredWallet
-from signer.errors import AirsignError, BadInput, Rejected
+from signer.errors import AirsignError, BadInput
 from signer.store import drafts, journal
 from signer.store.db import transaction
+from signer.store.draft_state import Action, refusal
 from signer.store.drafts import DraftRow
 from signer.store.files import write_new, write_new_files
 from signer.transport.qr import export_files
@@ -71,13 +72,9 @@ def export_drafts(app: Appliance, typed_ids: list[str], out: Path, qr: bool) -> 
 
 
 def _files_for(row: DraftRow, wallet: RegisteredWallet, qr: bool) -> dict[str, bytes]:
-    if row.abandoned:
-        raise Rejected("abandoned", f"draft {row.id} was abandoned by a quorum: it is never "
-                       "exported again")
-    if row.verdict == "reject" and not row.signatures:
-        raise Rejected("rejected", f"draft {row.id} was rejected; there is nothing to export")
-    if not row.signatures:
-        raise Rejected("not_signed", f"draft {row.id} carries none of our signatures yet")
+    refused = refusal(row, Action.EXPORT)  # abandoned, rejected, not signed
+    if refused is not None:
+        raise refused.error()
     artifacts = kinds.kind(row.chain).artifacts(stored_draft(row), wallet)
     files = dict(artifacts.files)
     if qr:

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from signer.chains.kind import Decoded
 from signer.chains.registered_wallet import RegisteredWallet
-from signer.errors import Rejected
 from signer.risk import (
     Ledger,
     SqlLedger,
@@ -18,6 +17,7 @@ from signer.risk import (
 from signer.store import drafts, journal
 from signer.store.clock import iso
 from signer.store.db import transaction
+from signer.store.draft_state import Action, refusal
 from signer.store.drafts import DraftRow
 from signer.transport.incoming import Envelope, IncomingDraft
 from signer.usecases.appliance import Appliance
@@ -106,11 +106,11 @@ def screen_decoded(
 
 def rescreen(app: Appliance, row: DraftRow) -> Verdict:
     """`screen ID`: a fresh verdict for a draft nobody has signed yet."""
-    if row.signatures:
-        # Its verdict was settled by the screen right before its first signature, and it
-        # is in the velocity ledger: screening it again would judge it against itself
-        # (already_signed) and count a flag towards the circuit breaker.
-        raise Rejected("already_signed", f"draft {row.id} carries signatures "
-                       f"({', '.join(sorted(row.signatures))}): it is not screened again")
+    # A draft with signatures had its verdict settled by the screen right before its first
+    # signature, and it is in the velocity ledger: screening it again would judge it
+    # against itself and count a flag towards the circuit breaker (the state machine).
+    refused = refusal(row, Action.SCREEN)
+    if refused is not None:
+        raise refused.error()
     wallet = load_wallet(app)
     return screen_decoded(app, decode_stored(app, row, wallet), app.clock())

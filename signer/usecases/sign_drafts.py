@@ -30,6 +30,7 @@ from signer.errors import AirsignError, Delayed, Rejected
 from signer.risk import BatchLedger, SqlLedger, Verdict, VerdictKind, WithInFlight, record_signed
 from signer.store import drafts, journal
 from signer.store.db import transaction
+from signer.store.draft_state import Action, refusal
 from signer.store.drafts import DraftRow
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
@@ -141,12 +142,10 @@ def _check(
     app: Appliance, row: DraftRow, holders: list[str], wallet: RegisteredWallet
 ) -> Decoded:
     """Every reason not to sign that needs no screen, before any token is touched."""
-    if row.abandoned:
-        raise Rejected("abandoned", f"draft {row.id} was abandoned by a quorum: it is never "
-                       "signed again (import a new draft)")
-    if row.complete:
-        raise Rejected("already_complete", f"draft {row.id} already carries the quorum of "
-                       "signatures: it can never be signed again")
+    if row.abandoned or row.complete:  # the states no signature leaves (the state machine)
+        refused = refusal(row, Action.SIGN)
+        assert refused is not None
+        raise refused.error()
     if all(holder in row.signatures for holder in holders):
         who = (f"holder {holders[0]} has" if len(holders) == 1
                else f"holders {', '.join(holders)} have")

@@ -25,6 +25,14 @@ def _is_chain(node: ast.AST) -> bool:
         isinstance(node, ast.Name) and node.id == "chain")
 
 
+def _compares_chain_with_a_name(node: ast.Compare) -> bool:
+    """``row.chain == "x"`` or ``chain in ("x", "y")``; two chains compared (an asset's
+    with a draft's) is no branch on a name."""
+    sides = (node.left, *node.comparators)
+    return any(_is_chain(side) for side in sides) and any(
+        isinstance(side, (ast.Constant, ast.Tuple, ast.List, ast.Set)) for side in sides)
+
+
 def _branches(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(), str(path))
     found = []
@@ -33,9 +41,8 @@ def _branches(path: Path) -> list[str]:
         where = f"{shown}:{getattr(node, 'lineno', '?')}"
         if isinstance(node, ast.Constant) and node.value in CHAIN_NAMES:
             found.append(f"{where}: the literal {node.value!r}")
-        elif isinstance(node, ast.Compare) and any(
-                _is_chain(side) for side in (node.left, *node.comparators)):
-            found.append(f"{where}: a comparison with a draft's chain")
+        elif isinstance(node, ast.Compare) and _compares_chain_with_a_name(node):
+            found.append(f"{where}: a comparison of a draft's chain with a name")
         elif isinstance(node, ast.Match) and _is_chain(node.subject):
             found.append(f"{where}: a match on a draft's chain")
     return found
@@ -51,5 +58,5 @@ def test_the_check_finds_a_branch_when_there_is_one(tmp_path: Path) -> None:
     sample.write_text('def f(row):\n    if row.chain == "ethereum":\n        return 1\n'
                       '    return {"bitcoin": 2}\n')
     found = [line.split(": ", 1)[1] for line in _branches(sample)]
-    assert found == ["a comparison with a draft's chain", "the literal 'ethereum'",
+    assert found == ["a comparison of a draft's chain with a name", "the literal 'ethereum'",
                      "the literal 'bitcoin'"]
