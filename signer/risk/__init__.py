@@ -3,7 +3,7 @@
 from signer.chains.facts import DraftFacts
 from signer.risk.addresses import normalise_address
 from signer.risk.codes import DEFAULT_OUTCOMES, Outcome
-from signer.risk.ledger import BatchLedger, SqlLedger, WithInFlight
+from signer.risk.ledger import SqlLedger
 from signer.risk.policy import AssetPolicy, PolicyDocument, Window
 from signer.risk.policy_file import Policy, load_canonical_policy, load_policy, policy_hash
 from signer.risk.records import (
@@ -28,7 +28,6 @@ from signer.risk.verdict import (
 __all__ = [
     "DEFAULT_OUTCOMES",
     "AssetPolicy",
-    "BatchLedger",
     "BreakerState",
     "DraftFacts",
     "Finding",
@@ -41,7 +40,6 @@ __all__ = [
     "Verdict",
     "VerdictKind",
     "Window",
-    "WithInFlight",
     "forget_signed",
     "load_canonical_policy",
     "load_policy",

@@ -12,7 +12,7 @@ from signer.chains import kinds
 from signer.chains.kind import Decoded
 from signer.chains.registered_wallet import RegisteredWallet
 from signer.errors import AirsignError, Exit, Rejected
-from signer.risk import BatchLedger, Ledger, Verdict, record_imported
+from signer.risk import Ledger, SqlLedger, Verdict, record_imported
 from signer.store import drafts, journal, registry
 from signer.store.db import transaction
 from signer.transport.incoming import IncomingDraft, RefusedInput
@@ -57,7 +57,7 @@ def import_paths(app: Appliance, paths: list[Path]) -> ImportReport:
     report = ImportReport()
     # One commit for the whole batch; each draft is its own savepoint inside it.
     with transaction(app.conn):
-        ledger = BatchLedger(app.conn)  # importing signs nothing: the ledger stays as read
+        ledger = SqlLedger(app.conn)
         for refused in found.refused:
             _refuse(app, report, refused, Exit.BAD_INPUT)
         for incoming in found.drafts:

@@ -27,7 +27,7 @@ from signer.chains import kinds
 from signer.chains.kind import Decoded, DraftKind, Plan
 from signer.chains.registered_wallet import RegisteredWallet
 from signer.errors import AirsignError, Delayed, Rejected
-from signer.risk import BatchLedger, SqlLedger, Verdict, VerdictKind, WithInFlight, record_signed
+from signer.risk import SqlLedger, Verdict, VerdictKind, record_signed
 from signer.store import drafts, journal
 from signer.store.db import transaction
 from signer.store.draft_state import Action, refusal
@@ -102,19 +102,18 @@ def sign_drafts(
     # the appliance; each draft is a savepoint, so one failure stays alone.
     with logins.holders_logged_in(app, names, read_pin) as tokens, transaction(app.conn), \
             TokenDesk[_Turn](tokens) as desk:
-        ledger = BatchLedger(app.conn)
         checked: tuple[DraftRow, Decoded] | None = first
         while checked is not None:
-            turn = _turn(app, *checked, names, wallet, ledger, desk, report)
+            turn = _turn(app, *checked, names, wallet, desk, report)
             if turn is not None:
                 desk.submit(turn, turn.plan, partial(turn.kind.sign, wallet=wallet))
             for done in desk.finished():
-                _record(app, done, wallet, ledger, report)
+                _record(app, done, wallet, report)
             checked = None
             while checked is None and queue:
                 checked = _checked(app, *queue.popleft(), names, wallet, report)
         for done in desk.finished(keep=0):
-            _record(app, done, wallet, ledger, report)
+            _record(app, done, wallet, report)
     return report
 
 
@@ -128,7 +127,7 @@ def _checked(
     try:
         decoded = _check(app, row, holders, wallet)
         if look_ahead and not row.signatures:
-            verdict = fresh_verdict(app, decoded, app.clock(), BatchLedger(app.conn))
+            verdict = fresh_verdict(app, decoded, app.clock())
             if verdict.kind is not VerdictKind.APPROVE:
                 store_verdict(app, decoded, verdict, app.clock())
                 raise _refusal(row, verdict)
@@ -180,22 +179,21 @@ def _refusal(row: DraftRow, verdict: Verdict) -> AirsignError:
 
 def _turn(
     app: Appliance, row: DraftRow, decoded: Decoded, names: list[str],
-    wallet: RegisteredWallet, ledger: BatchLedger, desk: TokenDesk[_Turn],
-    report: SigningReport,
+    wallet: RegisteredWallet, desk: TokenDesk[_Turn], report: SigningReport,
 ) -> _Turn | None:
     """The draft judged right before the tokens, or None with its refusal reported. A
     refusal is never given while drafts are at the tokens: they are recorded first, and
     the draft decoded and judged again against the ledger as it then stands."""
-    turn = _judged(app, row, decoded, names, wallet, ledger, desk.waiting())
+    turn = _judged(app, row, decoded, names, wallet, desk.waiting())
     if isinstance(turn, AirsignError) and desk.waiting():
         for done in desk.finished(keep=0):
-            _record(app, done, wallet, ledger, report)
+            _record(app, done, wallet, report)
         try:
             decoded = _check(app, row, names, wallet)
         except AirsignError as error:
             turn = error
         else:
-            turn = _judged(app, row, decoded, names, wallet, ledger, [])
+            turn = _judged(app, row, decoded, names, wallet, [])
     if isinstance(turn, AirsignError):
         report.refused.append(Refused.of(turn, row.id))
         return None
@@ -204,7 +202,7 @@ def _turn(
 
 def _judged(
     app: Appliance, row: DraftRow, decoded: Decoded, names: list[str],
-    wallet: RegisteredWallet, ledger: BatchLedger, at_tokens: list[_Turn],
+    wallet: RegisteredWallet, at_tokens: list[_Turn],
 ) -> _Turn | AirsignError:
     """Screen (first signature), claims and plan; a refusal is returned, and stored only
     when nothing is at the tokens (it then rests on recorded drafts alone)."""
@@ -214,7 +212,7 @@ def _judged(
     approval = None
     if not row.signatures:
         pending = [t.decoded.facts for t in at_tokens if t.first and t.decoded.moves_funds]
-        verdict = fresh_verdict(app, decoded, now, WithInFlight(ledger, pending))
+        verdict = fresh_verdict(app, decoded, now, SqlLedger(app.conn, pending))
         if verdict.kind is not VerdictKind.APPROVE:
             if not at_tokens:
                 store_verdict(app, decoded, verdict, now)
@@ -246,8 +244,7 @@ def _judged(
 
 
 def _record(
-    app: Appliance, done: AtTokens[_Turn], wallet: RegisteredWallet, ledger: BatchLedger,
-    report: SigningReport,
+    app: Appliance, done: AtTokens[_Turn], wallet: RegisteredWallet, report: SigningReport,
 ) -> None:
     """Store what the tokens made for one draft, verified by its kind, in one savepoint
     with its journal entries; nothing when no signature verified."""
@@ -285,11 +282,8 @@ def _record(
         drafts.set_signed(app.conn, row.id, attached.payload, attached.final,
                           attached.made[-1].complete,
                           verdict_json(turn.approval) if turn.approval else None)
-        if counted:
-            signed_at = app.clock()
-            record_signed(app.conn, decoded.facts, signed_at)
-    if counted:
-        ledger.add(decoded.facts, signed_at)
+        if counted:  # the next screen in this transaction counts it
+            record_signed(app.conn, decoded.facts, app.clock())
     report.signed += [SignedBy(row.id, m.holder, m.complete) for m in attached.made]
     if attached.failure is not None:
         report.refused.append(Refused.of(attached.failure, row.id))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from signer.usecases.safe_nonces import NONCE_MAX, NonceState
+from signer.chains.ethereum.nonces import NonceState
+from signer.usecases.safe_nonces import NONCE_MAX
 
 
 def codes(state: NonceState, nonce: int) -> list[str]:
-    return [code for code, _message in state.findings(nonce)]
+    return [finding.code for finding in state.findings(nonce)]
 
 
 def test_the_next_nonce_is_the_recorded_one_or_one_past_the_highest_signed() -> None:
@@ -20,7 +21,7 @@ def test_gaps_stale_nonces_and_freed_nonces() -> None:
     state = NonceState(2, frozenset({2, 4}))  # 3 was signed, then abandoned: freed
     assert codes(state, 5) == []
     assert codes(state, 6) == ["nonce_gap"]
-    assert "the next nonce for this Safe is 5" in state.findings(6)[0][1]
+    assert "the next nonce for this Safe is 5" in state.findings(6)[0].message
     assert codes(state, 1) == ["stale_nonce"]  # the chain used it
     assert codes(state, 2) == ["stale_nonce"]  # another draft holds it below the highest
     assert codes(state, 3) == []  # freed by abandon: a cancellation or replacement

@@ -19,6 +19,7 @@ from risk_support import (
     set_path,
 )
 
+from signer.chains.finding import Finding
 from signer.risk import DraftFacts, Policy, Verdict, VerdictKind, screen
 
 APPROVE, DELAY, REJECT = VerdictKind.APPROVE, VerdictKind.DELAY, VerdictKind.REJECT
@@ -338,7 +339,8 @@ def test_erc20_matched_by_contract(policy: Policy) -> None:
 def test_structural_findings_always_reject(tmp_path: Path) -> None:
     doc = set_path(base_document(), "verdicts", {"delay": ["fee_too_high"]})
     policy = make_policy(tmp_path, doc)
-    facts = btc("0.1", findings=(("delegatecall", "operation=1"), ("fee_too_high", "chain says")))
+    facts = btc("0.1", findings=(Finding("delegatecall", "operation=1"),
+                                 Finding("fee_too_high", "chain says")))
     verdict = screen(facts, policy, MemoryLedger(), NOW)
     assert outcome(verdict) == (REJECT, ("delegatecall", "fee_too_high"))
 
