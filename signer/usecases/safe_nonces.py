@@ -1,14 +1,5 @@
-"""Safe nonce discipline: a Safe draft is signed only at the next nonce the Safe can execute.
-
-A Safe executes its nonces in order, one each. So a signature at a nonce beyond the next
-one can never execute until every nonce before it has, and a hostile vault that gets one
-signed wastes nothing yet blocks nothing either -- but a run of them would let it choose
-the order. The next nonce is the Safe's nonce as holders recorded it from the chain
-(`wallet set-safe --nonce`, `wallet safe-nonce`), or one past the highest nonce signed
-and not abandoned, whichever is higher. A nonce freed by abandoning its draft (below the
-next one, claimed by no draft) may be signed again: that is how a cancellation or a
-replacement supersedes the abandoned transaction on chain (docs/runbook.md).
-"""
+"""The Safe's nonce as holders record it from the chain (`wallet safe-nonce`), and the
+nonce state the Safe kind judges drafts by (the rule itself: chains/ethereum/nonces.py)."""
 
 from __future__ import annotations
 
