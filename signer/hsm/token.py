@@ -23,17 +23,13 @@ from signer.errors import HsmError
 from signer.hsm import templates
 from signer.hsm.ecdsa import EcdsaSignature, SignatureInvalid, verified_signature
 from signer.hsm.function_list import rv_name
+from signer.hsm.key_ids import secp256k1_key_id
 
 if TYPE_CHECKING:
     from signer.hsm.gateway import Gateway
 
 
 VERIFY_CHUNK = 32  # signatures handed to the verifier thread at once
-
-
-def hash160(data: bytes) -> bytes:
-    """RIPEMD160(SHA256(data)): the CKA_ID of a secp256k1 key is hash160 of its pubkey."""
-    return hashlib.new("ripemd160", hashlib.sha256(data).digest()).digest()
 
 
 @dataclass(frozen=True)
@@ -147,7 +143,7 @@ class TokenSession:
         if len(secret) != 32:
             raise HsmError("bad_key", "a secp256k1 private key is 32 bytes")
         public_key = coincurve.PrivateKey(bytes(secret)).public_key.format(compressed=True)
-        key_id = hash160(public_key)
+        key_id = secp256k1_key_id(public_key)
         uncompressed = coincurve.PublicKey(public_key).format(compressed=False)
         private_template = templates.private_key(
             KeyType.EC, templates.SECP256K1_PARAMS, label, key_id
