@@ -37,7 +37,7 @@ bench: venv
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 lint: venv
-	$(BIN)/ruff check signer ceremony softhsm tests bench scripts
+	$(BIN)/ruff check signer ceremony demo_appliance softhsm tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

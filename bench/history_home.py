@@ -25,11 +25,11 @@ from pathlib import Path
 
 from bench._tokens import BENCH_PIN
 from ceremony.run import CeremonyOptions, run_ceremony
+from signer.canonical import canonical_json
 from signer.chains.bitcoin.drafting import Spend, build_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes
 from signer.risk.ledger import to_micros
 from signer.store.audit import checkpoint_message
-from signer.canonical import canonical_json
 from signer.store.journal import _chained, head
 from signer.store.schema import plain_decimal
 from signer.usecases import governance

@@ -15,7 +15,7 @@ from eth_keys import keys
 from ceremony.memory import wipe
 from signer.chains.ethereum.settings import OWNER_PATH
 from signer.errors import BadInput
-from signer.hsm.token import hash160
+from signer.hsm.key_ids import secp256k1_key_id
 
 __all__ = ["ChildKey", "HolderKeys", "account_path", "derive_holder_keys", "master_node", "wipe"]
 
@@ -32,8 +32,8 @@ class ChildKey:
 
     @property
     def key_id(self) -> bytes:
-        """CKA_ID: hash160 of the compressed public key."""
-        return hash160(self.pubkey)
+        """CKA_ID on the token: RIPEMD-160(SHA-256) of the compressed public key."""
+        return secp256k1_key_id(self.pubkey)
 
     @property
     def label(self) -> str:

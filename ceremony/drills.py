@@ -16,11 +16,11 @@ from typing import Any
 
 from ceremony.recovery import ACTOR, PassphraseReader, passphrase_for, rebuild_keys
 from ceremony.share_set import ShareRef, ShareSource, load_sources, share_set
+from signer.chains.registered_wallet import RegisteredWallet
 from signer.errors import AirsignError
 from signer.store import journal
 from signer.store.home import HOLDER_IDS
 from signer.usecases.appliance import Appliance
-from signer.chains.registered_wallet import RegisteredWallet
 from signer.usecases.wallet import find_wallet, load_wallet
 
 PROOF_KINDS = ("drill_passed", "holder_restored")

@@ -17,12 +17,12 @@ from ceremony.derive import HolderKeys, derive_holder_keys
 from ceremony.memory import wipe
 from ceremony.preflight import refuse_used_token
 from ceremony.share_set import ShareRef, ShareSet, ShareSource, load_sources, share_set
+from signer.chains.registered_wallet import RegisteredWallet
 from signer.errors import AirsignError, BadInput
 from signer.store import journal, registry
 from signer.store.db import transaction
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
-from signer.chains.registered_wallet import RegisteredWallet
 from signer.usecases.wallet import load_wallet
 
 PassphraseReader = Callable[[str], bytes]

@@ -23,6 +23,7 @@ from ceremony.entropy import EntropyRecord, mix_entropy
 from ceremony.memory import wipe
 from ceremony.shares import split_secret
 from ceremony.wallet_files import ceremony_exports
+from signer.chains.registered_wallet import RegisteredHolder, RegisteredWallet
 from signer.errors import BadInput
 from signer.hsm.token import TokenSession
 from signer.store import journal, registry
@@ -31,7 +32,6 @@ from signer.store.db import transaction
 from signer.store.files import write_new
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
-from signer.chains.registered_wallet import RegisteredHolder, RegisteredWallet
 
 HSM_RANDOM_BYTES = 64
 PassphraseReader = Callable[[str], bytes]

@@ -7,8 +7,8 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from signer.hsm.token import TokenSession
 from signer.canonical import canonical_json
+from signer.hsm.token import TokenSession
 
 PURPOSE = "airsign-ceremony-transcript/1"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ceremony import exports
-from signer.errors import BadInput
 from signer.chains.registered_wallet import RegisteredWallet
+from signer.errors import BadInput
 
 FORMATS = ("descriptor", "bsms", "coldcard", "caravan", "safe-owners")
 

@@ -35,7 +35,7 @@ def main(root: Path) -> int:
         os.environ[name] = value
     home = root / "home"
     if not (home / "appliance.toml").exists():
-        from ceremony.demo import create_demo
+        from demo_appliance.home import create_demo
 
         create_demo(home, os.environ["AIRSIGN_PKCS11_MODULE"], DEMO_USER_PIN)
         print(f"created demo home {home}")

@@ -1,6 +1,6 @@
 """Reading a file the operator named on the command line or in a wizard.
 
-Outside the layers (like signer.errors): the HSM's PIN files, the store's config, the
+Outside the layers (like signer.errors): the CLI's PIN files, the store's config, the
 chains' keys and the ceremony's cards all read through it.
 """
 

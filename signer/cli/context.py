@@ -49,7 +49,7 @@ class Context:
         return self._app
 
     def pin_reader(self) -> Callable[[str], str]:
-        from signer.hsm.pins import read_pin
+        from signer.cli.prompts import read_pin
         from signer.store import lockouts
 
         pin_file = getattr(self.args, "pin_file", None)

@@ -35,9 +35,9 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _passphrase_reader(ctx: Context, holder: str) -> PassphraseReader | None:
-    from signer.hsm.secrets_input import read_passphrase
+    from signer.cli.prompts import passphrase_env_name, read_passphrase
 
-    asked = ctx.args.passphrase or bool(os.environ.get(f"AIRSIGN_PASSPHRASE_{holder.upper()}"))
+    asked = ctx.args.passphrase or bool(os.environ.get(passphrase_env_name(holder)))
     return read_passphrase if asked else None
 
 

@@ -64,7 +64,7 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
 def ceremony_run(ctx: Context) -> Result:
     from ceremony.entropy import read_dice_file
     from ceremony.run import CeremonyOptions, run_ceremony
-    from signer.hsm.secrets_input import read_passphrase
+    from signer.cli.prompts import read_passphrase
 
     args = ctx.args
     dice = read_dice_file(args.dice_file) if args.dice_file else None

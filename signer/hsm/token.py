@@ -15,15 +15,11 @@ from pkcs11 import exceptions as px
 
 from signer.errors import HsmError
 from signer.hsm import templates
+from signer.hsm.key_ids import secp256k1_key_id
 from signer.hsm.token_keys import TokenKey
 from signer.hsm.token_signing import SigningSession, Unverified
 
-__all__ = ["TokenKey", "TokenSession", "Unverified", "hash160"]
-
-
-def hash160(data: bytes) -> bytes:
-    """RIPEMD160(SHA256(data)): the CKA_ID of a secp256k1 key is hash160 of its pubkey."""
-    return hashlib.new("ripemd160", hashlib.sha256(data).digest()).digest()
+__all__ = ["TokenKey", "TokenSession", "Unverified"]
 
 
 class TokenSession(SigningSession):
@@ -38,7 +34,7 @@ class TokenSession(SigningSession):
         if len(secret) != 32:
             raise HsmError("bad_key", "a secp256k1 private key is 32 bytes")
         public_key = coincurve.PrivateKey(bytes(secret)).public_key.format(compressed=True)
-        key_id = hash160(public_key)
+        key_id = secp256k1_key_id(public_key)
         uncompressed = coincurve.PublicKey(public_key).format(compressed=False)
         private_template = templates.private_key(
             KeyType.EC, templates.SECP256K1_PARAMS, label, key_id

@@ -13,6 +13,7 @@ from pathlib import Path
 from builders import software_signer
 from embit import bip32
 from embit.ec import PrivateKey, PublicKey
+from embit.hashes import hash160
 from embit.psbt import DerivationPath, OutputScope
 from embit.script import Script
 from embit.transaction import Transaction, TransactionInput, TransactionOutput
@@ -23,7 +24,6 @@ from signer.chains.bitcoin.scripts import p2sh_script, p2wsh_script
 from signer.chains.bitcoin.signing import sign_with_keys
 from signer.chains.bitcoin.wallet import parse_path
 from signer.chains.bitcoin.wire import read_transaction
-from signer.hsm.token import hash160
 
 TEXT = json.loads(
     (Path(__file__).resolve().parents[1] / "vectors" / "bip174-psbt.json").read_text()

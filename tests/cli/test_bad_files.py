@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from signer.hsm.pins import read_pin
+from signer.cli.prompts import read_pin
 from tests.conftest import Cli
 
 DEEP_TOML = "x = " + "[" * 5000 + "]" * 5000 + "\n"

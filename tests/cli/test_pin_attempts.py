@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from signer.cli import prompts as pin_module
 from signer.cli.main import run
-from signer.hsm import pins as pin_module
 from tests.conftest import Cli
 
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
-from ceremony.demo import safe_tx
+from demo_appliance.home import safe_tx
 from signer.chains.bitcoin.addresses import address_of
 from signer.chains.bitcoin.drafting import Spend, build_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes

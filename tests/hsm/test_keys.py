@@ -8,10 +8,11 @@ import subprocess
 import coincurve
 import pkcs11
 import pytest
+from embit.hashes import hash160  # the CKA_ID rule, computed by a library
 from pkcs11 import Attribute, KeyType, Mechanism, MechanismFlag
 
 from signer.errors import HsmError
-from signer.hsm.token import TokenSession, hash160
+from signer.hsm.token import TokenSession
 from softhsm.tokens import TokenSet
 
 PATH = "m/48'/1'/0'/2'/0/7"

@@ -17,13 +17,14 @@ from bitcointx.core import CTransaction
 from bitcointx.core.script import SIGHASH_ALL, SIGVERSION_WITNESS_V0, CScript, SignatureHash
 from bitcointx.core.scripteval import VerifyScript
 from embit.ec import PrivateKey
+from embit.hashes import hash160  # the CKA_ID rule, computed by a library
 from hsm_wallet import STANDARD_FLAGS, CountingSigner, check_bitcoin_signature
 from masked import masked_psbt, masked_transaction, partial_signatures
 
 from signer.chains.bitcoin.finalize import combine, extract_transaction, finalize_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes, read_psbt
 from signer.chains.bitcoin.signing import sign_with_keys
-from signer.hsm.token import TokenSession, hash160
+from signer.hsm.token import TokenSession
 
 TEXT = json.loads(
     (Path(__file__).resolve().parents[1] / "vectors" / "bip174-psbt.json").read_text()

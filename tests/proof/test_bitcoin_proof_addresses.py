@@ -7,6 +7,7 @@ import hashlib
 import pytest
 from builders import SeededWallet, make_wallet
 from embit import bech32
+from embit.hashes import hash160
 from embit.networks import NETWORKS
 
 from signer.chains.bitcoin.wallet import format_path
@@ -16,7 +17,6 @@ from signer.chains.proof.bitcoin_addresses import (
     screen_addresses,
 )
 from signer.errors import BadInput, Rejected
-from signer.hsm.token import hash160
 
 POOL = (20, 10)  # receive_keys, change_keys
 

@@ -1,4 +1,4 @@
-"""The demo appliance `make run` opens (ceremony/demo.py), made reproducible for captures.
+"""The demo appliance `make run` opens (demo_appliance/home.py), made reproducible for captures.
 
 The ceremony's entropy is fixed by the conftest; the vault key the demo generates is fixed
 here, so draft ids, envelopes and their hash words are the same on every run. The demo
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ceremony import demo as demo_module
+from demo_appliance import home as demo_module
 from signer.store import drafts
 from signer.tui.app import AirsignApp
 from signer.usecases.appliance import Appliance
@@ -26,7 +26,7 @@ ATTACKS = ("04-fraudulent-change.psbt", "05-safe-delegatecall.json",
 
 
 class _FixedVaultKey:
-    """Stands in for Ed25519PrivateKey in ceremony.demo: generate() is reproducible."""
+    """Stands in for Ed25519PrivateKey in demo_appliance.home: generate() is reproducible."""
 
     @staticmethod
     def generate() -> Ed25519PrivateKey:

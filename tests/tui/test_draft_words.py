@@ -18,7 +18,7 @@ from eth_utils import to_checksum_address
 from textual.pilot import Pilot
 from textual.widgets import DataTable, DirectoryTree
 
-from ceremony.demo import create_demo, safe_tx
+from demo_appliance.home import create_demo, safe_tx
 from signer.chains.address_text import grouped, grouped_lines, looks_alike, marked_groups
 from signer.cli.main import run
 from signer.store import drafts

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from embit.ec import PublicKey
+from embit.hashes import hash160
 from embit.psbt import DerivationPath
 
 from signer.chains.bitcoin.scripts import p2sh_script
 from signer.chains.bitcoin.wallet import HARDENED, MultisigWallet, format_path
-from signer.hsm.token import hash160
 
 # Our scripts are looked for this far past the pool among outputs without derivation
 # data: a payment to the wallet beyond the keys the tokens hold is caught, not "external".

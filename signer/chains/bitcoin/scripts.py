@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from embit.hashes import hash160
+
 from signer.chains.bitcoin.wire import push_data
-from signer.hsm.token import hash160
 
 OP_CHECKMULTISIG = 0xAE
 

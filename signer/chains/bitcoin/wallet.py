@@ -14,7 +14,7 @@ from embit.networks import NETWORKS
 
 from signer.chains.bitcoin.checksum import with_checksum
 from signer.errors import BadInput, bad_input
-from signer.hsm.token import hash160
+from signer.hsm.key_ids import secp256k1_key_id
 
 HARDENED = 0x80000000
 RECEIVE, CHANGE = 0, 1
@@ -26,10 +26,10 @@ MAX_COSIGNERS = 15  # standardness limit for a P2WSH CHECKMULTISIG
 
 
 def key_id(pubkey33: bytes) -> bytes:
-    """The HSM key id (CKA_ID) of a compressed public key: its hash160."""
+    """The HSM key id (CKA_ID) of a compressed public key (the hsm layer's naming rule)."""
     if len(pubkey33) != 33 or pubkey33[0] not in (2, 3):
         raise bad_input("public key", "pubkey", "33-byte compressed key", "bad_pubkey")
-    return hash160(pubkey33)
+    return secp256k1_key_id(pubkey33)
 
 
 def parse_path(path: str, where: str = "path") -> tuple[int, ...]:

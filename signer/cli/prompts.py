@@ -1,4 +1,9 @@
-"""Where a holder's PIN comes from: interactive prompt, environment or a file; never argv."""
+"""Secrets a holder types: PINs and SLIP-39 passphrases, from a prompt, the environment or
+a PIN file; never from argv (visible to every process) and never logged.
+
+The use cases and the ceremony receive these readers as callables (``PinReader``,
+``PassphraseReader``); the TUI asks for PINs in its own dialogs (signer/tui/widgets.py).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,10 @@ _HOLDER_LINE = re.compile(r"[ABCabc]=")
 
 def pin_env_name(holder: str) -> str:
     return f"AIRSIGN_PIN_{holder.upper()}"
+
+
+def passphrase_env_name(holder: str) -> str:
+    return f"AIRSIGN_PASSPHRASE_{holder.upper()}"
 
 
 def read_pin(
@@ -43,6 +52,24 @@ def read_pin(
         )
     note = f" ({attempts})" if attempts else ""
     return getpass.getpass(f"PIN for holder {holder}{note}: ")
+
+
+def read_passphrase(holder: str, interactive: bool | None = None) -> bytes:
+    """$AIRSIGN_PASSPHRASE_<H>, else a prompt (asked twice to catch typos)."""
+    name = passphrase_env_name(holder)
+    from_env = os.environ.get(name)
+    if from_env:
+        return from_env.encode()
+    if interactive is None:
+        interactive = sys.stdin.isatty()
+    if not interactive:
+        raise BadInput("passphrase_missing",
+                       f"holder {holder}: the backup needs a SLIP-39 passphrase: set {name} "
+                       "or run interactively")
+    first = getpass.getpass(f"SLIP-39 passphrase for holder {holder}: ")
+    if getpass.getpass("again: ") != first:
+        raise BadInput("passphrase_mismatch", f"holder {holder}: the two passphrases differ")
+    return first.encode()
 
 
 def _from_file(path: Path, holder: str) -> str:

@@ -1,7 +1,7 @@
-"""The demo appliance `make run` starts on: a registered wallet, a policy, a vault key
-and an inbox holding good, delayed and malicious drafts (Bitcoin and Safe).
+"""The demo home `make run` starts on: a registered wallet, a policy, a vault key and an
+inbox holding good, delayed and malicious drafts (Bitcoin and Safe).
 
-Everything here is public demo data; the demo tokens' PIN is printed in the README.
+Its ceremony and policy files sit beside this module (ceremony.toml, policy.toml).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from importlib.resources import files
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -26,11 +25,11 @@ from ceremony.run import CeremonyOptions, run_ceremony
 from signer.chains.bitcoin.addresses import address_of
 from signer.chains.bitcoin.drafting import Spend, build_psbt
 from signer.chains.bitcoin.psbt_file import psbt_bytes
+from signer.chains.registered_wallet import RegisteredWallet
 from signer.transport.envelope import seal
 from signer.usecases import governance
 from signer.usecases.appliance import Appliance
 from signer.usecases.policy import apply_policy
-from signer.chains.registered_wallet import RegisteredWallet
 from signer.usecases.wallet import load_wallet
 
 DEMO_SAFE = to_checksum_address(keccak(text="airsign demo safe")[:20])
@@ -44,7 +43,7 @@ def create_demo(home: Path, module: str, pin: str) -> None:
     root = home.parent
     for name in ("shares", "exports", "inbox", "usb"):
         (root / name).mkdir(exist_ok=True)
-    data = files("ceremony") / "demo_data"
+    data = Path(__file__).resolve().parent
     app = Appliance.create(home, module)
     try:
         ceremony_file = root / "ceremony.toml"
