@@ -15,17 +15,13 @@ import coincurve
 from eth_account import Account
 from eth_utils import keccak
 
-from signer.chains.ethereum import (
-    SafeOwner,
-    Settings,
-    Token,
-    TokenRegistry,
-    decode_safe_tx,
-    parse_safe_tx_json,
-    screen_safe_tx,
-    sign_safe_tx,
-)
 from signer.chains.ethereum.calldata import MULTISEND, selector
+from signer.chains.ethereum.checks import screen_safe_tx
+from signer.chains.ethereum.decode import decode_safe_tx
+from signer.chains.ethereum.safe_tx import parse_safe_tx_json
+from signer.chains.ethereum.settings import Settings
+from signer.chains.ethereum.signing import SafeOwner, sign_safe_tx
+from signer.chains.ethereum.tokens import Token, TokenRegistry
 from signer.hsm.ecdsa import EcdsaSignature, verified_signature
 
 CHAIN_ID = 1

@@ -11,7 +11,9 @@ from eth_account import Account
 from eth_utils import keccak
 from safe_chain import SafeChain, SafeWallet, deploy_wallet
 
-from signer.chains.ethereum import SafeOwner, Settings, Token, TokenRegistry
+from signer.chains.ethereum.settings import Settings
+from signer.chains.ethereum.signing import SafeOwner
+from signer.chains.ethereum.tokens import Token, TokenRegistry
 from signer.hsm.ecdsa import SECP256K1_N, EcdsaSignature, verified_signature
 
 HOLDERS = ("A", "B", "C")

@@ -17,7 +17,7 @@ from web3.contract import Contract
 from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
 
-from signer.chains.ethereum import SafeTx
+from signer.chains.ethereum.safe_tx import SafeTx
 
 # The owners of the test Safes (conftest.owner_secret), as plain eth-account keys.
 OWNER_KEYS = [Account.from_key(keccak(f"airsign test owner {h}".encode())) for h in "ABC"]

@@ -12,17 +12,12 @@ from safe_eth.eth.contracts import get_example_erc20_contract, get_safe_V1_4_1_c
 from safe_eth.safe.multi_send import MultiSendOperation, MultiSendTx
 from web3 import Web3
 
-from signer.chains.ethereum import (
-    OperatorView,
-    SafeTx,
-    Settings,
-    Token,
-    TokenRegistry,
-    decode_safe_tx,
-    parse_safe_tx,
-    screen_safe_tx,
-)
-from signer.chains.ethereum.tokens import amount_words, units
+from signer.chains.ethereum.checks import screen_safe_tx
+from signer.chains.ethereum.decode import decode_safe_tx
+from signer.chains.ethereum.safe_tx import SafeTx, parse_safe_tx
+from signer.chains.ethereum.settings import Settings
+from signer.chains.ethereum.tokens import Token, TokenRegistry, amount_words, units
+from signer.chains.ethereum.view import OperatorView
 
 W3 = Web3()
 ERC20 = get_example_erc20_contract(W3)

@@ -11,8 +11,12 @@ from safe_chain import SafeWallet
 from safe_eth.safe.multi_send import MultiSendOperation, MultiSendTx
 from safe_executor import block_gas_limit, execute, revert_reason
 
-from signer.chains.ethereum import SafeTx, Settings, TokenRegistry, decode_safe_tx, screen_safe_tx
+from signer.chains.ethereum.checks import screen_safe_tx
+from signer.chains.ethereum.decode import decode_safe_tx
 from signer.chains.ethereum.execution import MIN_CALL_GAS, max_safe_tx_gas, worst_refund_wei
+from signer.chains.ethereum.safe_tx import SafeTx
+from signer.chains.ethereum.settings import Settings
+from signer.chains.ethereum.tokens import TokenRegistry
 
 VERSIONS = ["1.1.1", "1.4.1"]
 ATTACKER = Account.from_key(b"\x66" * 32).address

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from safe_chain import SafeChain, SafeWallet
 from web3.contract import Contract
 
-from signer.chains.ethereum import SafeOwner, safe_tx_hash, verified_safe_tx_hash
-from signer.chains.ethereum.safe_hash import domain_separator
+from signer.chains.ethereum.safe_hash import domain_separator, safe_tx_hash, verified_safe_tx_hash
+from signer.chains.ethereum.signing import SafeOwner
 from signer.errors import Rejected
 
 addresses = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())

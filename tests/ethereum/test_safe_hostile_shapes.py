@@ -15,8 +15,9 @@ from safe_eth.safe.multi_send import MultiSendOperation, MultiSendTx
 from safe_executor import execute, revert_reason
 from test_safe_execution_onchain import GWEI, RECIPIENT, VERSIONS, codes, on_this_chain
 
-from signer.chains.ethereum import Settings, TokenRegistry
 from signer.chains.ethereum.execution import max_safe_tx_gas
+from signer.chains.ethereum.settings import Settings
+from signer.chains.ethereum.tokens import TokenRegistry
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -8,15 +8,12 @@ from eth_tester.exceptions import TransactionFailed
 from safe_chain import SafeWallet
 from safe_eth.safe.multi_send import MultiSendOperation, MultiSendTx
 
-from signer.chains.ethereum import (
-    SafeOwner,
-    SafeTx,
-    Settings,
-    TokenRegistry,
-    decode_safe_tx,
-    screen_safe_tx,
-    sign_safe_tx,
-)
+from signer.chains.ethereum.checks import screen_safe_tx
+from signer.chains.ethereum.decode import decode_safe_tx
+from signer.chains.ethereum.safe_tx import SafeTx
+from signer.chains.ethereum.settings import Settings
+from signer.chains.ethereum.signing import SafeOwner, sign_safe_tx
+from signer.chains.ethereum.tokens import TokenRegistry
 
 VERSIONS = ["1.1.1", "1.4.1"]
 # Revert reasons: 1.1.1 uses strings, 1.4.1 error codes (GS020 too short, GS026 bad owner order).

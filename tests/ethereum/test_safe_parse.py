@@ -10,7 +10,7 @@ from eth_utils import to_checksum_address
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signer.chains.ethereum import SUPPORTED_VERSIONS, parse_safe_tx, parse_safe_tx_json
+from signer.chains.ethereum.safe_tx import SUPPORTED_VERSIONS, parse_safe_tx, parse_safe_tx_json
 from signer.errors import BadInput, Exit
 
 # Checksummed addresses published in EIP-55 itself.
@@ -151,7 +151,7 @@ def test_json_text_round_trip() -> None:
 @pytest.mark.timeout(30)
 def test_an_unterminated_escape_megabyte_is_refused_in_linear_time() -> None:
     """Regression: the old depth check used a regex that was quadratic on '"\\' * n."""
-    from signer.chains.ethereum import parse_safe_tx_json
+    from signer.chains.ethereum.safe_tx import parse_safe_tx_json
     from signer.errors import BadInput
 
     with pytest.raises(BadInput):

@@ -9,15 +9,12 @@ from eth_account import Account
 from safe_chain import SLOT0_WRITER_INIT, SafeWallet
 from safe_eth.safe.multi_send import MultiSendOperation, MultiSendTx
 
-from signer.chains.ethereum import (
-    SafeOwner,
-    SafeTx,
-    Settings,
-    TokenRegistry,
-    decode_safe_tx,
-    screen_safe_tx,
-    sign_safe_tx,
-)
+from signer.chains.ethereum.checks import screen_safe_tx
+from signer.chains.ethereum.decode import decode_safe_tx
+from signer.chains.ethereum.safe_tx import SafeTx
+from signer.chains.ethereum.settings import Settings
+from signer.chains.ethereum.signing import SafeOwner, sign_safe_tx
+from signer.chains.ethereum.tokens import TokenRegistry
 from signer.errors import Rejected
 
 ATTACKER = Account.from_key(b"\x66" * 32).address

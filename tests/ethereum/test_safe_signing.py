@@ -8,13 +8,8 @@ import pytest
 from eth_account import Account
 from safe_chain import SafeWallet
 
-from signer.chains.ethereum import (
-    OwnerSignature,
-    SafeOwner,
-    export_json,
-    safe_tx_hash,
-    sign_safe_tx,
-)
+from signer.chains.ethereum.safe_hash import safe_tx_hash
+from signer.chains.ethereum.signing import OwnerSignature, SafeOwner, export_json, sign_safe_tx
 from signer.errors import HsmError, Rejected
 from signer.hsm.ecdsa import HALF_N, SECP256K1_N, EcdsaSignature
 

@@ -11,7 +11,8 @@ from eth_keys import keys as eth_keys
 from eth_tester.exceptions import TransactionFailed
 from safe_chain import SafeChain, SafeWallet, deploy_wallet
 
-from signer.chains.ethereum import SafeOwner, SafeTx, sign_safe_tx
+from signer.chains.ethereum.safe_tx import SafeTx
+from signer.chains.ethereum.signing import SafeOwner, sign_safe_tx
 from signer.hsm.ecdsa import SECP256K1_N, EcdsaSignature
 from signer.hsm.token import TokenSession
 

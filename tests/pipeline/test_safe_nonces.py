@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from signer.chains.ethereum import SafeTx
+from signer.chains.ethereum.safe_tx import SafeTx
 from signer.usecases.appliance import Appliance
 from tests.conftest import Cli
 from tests.ethereum.safe_chain import SafeWallet

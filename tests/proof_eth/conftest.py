@@ -21,7 +21,7 @@ if str(TESTS / "ethereum") not in sys.path:
 from proof_chain import VERSIONS, ProofChain  # noqa: E402
 from web3.contract import Contract  # noqa: E402
 
-from signer.chains.ethereum import SafeOwner  # noqa: E402
+from signer.chains.ethereum.signing import SafeOwner  # noqa: E402
 from signer.hsm.ecdsa import EcdsaSignature, verified_signature  # noqa: E402
 from signer.hsm.gateway import Gateway  # noqa: E402
 from signer.hsm.token import TokenSession  # noqa: E402

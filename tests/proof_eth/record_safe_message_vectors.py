@@ -19,7 +19,7 @@ from conftest import owner_secret, software_sign_digest  # noqa: E402
 from eth_account import Account  # noqa: E402
 from proof_chain import VERSIONS, ProofChain  # noqa: E402
 
-from signer.chains.ethereum import SafeOwner  # noqa: E402
+from signer.chains.ethereum.signing import SafeOwner  # noqa: E402
 from signer.chains.proof.safe_message import (  # noqa: E402
     auditor_call,
     message_hash,

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from proof_chain import HANDLERS, VERSIONS, ProofChain
 from web3.contract import Contract
 
-from signer.chains.ethereum import SafeOwner
+from signer.chains.ethereum.signing import SafeOwner
 from signer.chains.proof.ethereum_verify import verify_safe_signatures
 from signer.chains.proof.safe_message import (
     FALLBACK_HANDLER_SLOT,

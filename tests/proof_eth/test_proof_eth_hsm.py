@@ -9,7 +9,7 @@ from eth_account import Account
 from eth_keys import keys as eth_keys
 from proof_chain import ProofChain
 
-from signer.chains.ethereum import SafeOwner
+from signer.chains.ethereum.signing import SafeOwner
 from signer.chains.proof.ethereum_verify import verify_safe_signatures
 from signer.chains.proof.safe_message import (
     auditor_call,

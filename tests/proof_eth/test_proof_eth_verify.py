@@ -8,7 +8,7 @@ import pytest
 from proof_chain import ProofChain
 from web3.contract import Contract
 
-from signer.chains.ethereum import SafeOwner
+from signer.chains.ethereum.signing import SafeOwner
 from signer.chains.proof.ethereum_verify import verify_safe_proof_json, verify_safe_signatures
 from signer.chains.proof.safe_message import (
     auditor_call,

@@ -19,7 +19,7 @@ from eth_account import Account
 from ceremony.derive import ETHEREUM_OWNER_PATH
 from signer.chains.bitcoin.finalize import extract_transaction, finalize_psbt
 from signer.chains.bitcoin.signing import sign_psbt
-from signer.chains.ethereum import SafeOwner, sign_safe_tx
+from signer.chains.ethereum.signing import SafeOwner, sign_safe_tx
 from signer.hsm.token import TokenSession
 from signer.usecases.appliance import Appliance
 from signer.usecases.wallet import load_wallet
