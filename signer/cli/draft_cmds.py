@@ -163,14 +163,12 @@ def _view_flag(view: str) -> str:
 
 def show_draft(ctx: Context) -> Result:
     from signer.chains.words import printable
-    from signer.usecases.describe import describe
     from signer.usecases.draft_lookup import resolve
-    from signer.usecases.hash_words import draft_hash_words
-    from signer.usecases.known_addresses import known_addresses
+    from signer.usecases.review import review
 
-    row = resolve(ctx.app, ctx.args.id)
-    payload_sha256, spoken = draft_hash_words(ctx.app, row)
-    described = describe(row, known_addresses(ctx.app))
+    shown = review(ctx.app, resolve(ctx.app, ctx.args.id))
+    row, described = shown.row, shown.description
+    payload_sha256, spoken = shown.payload_sha256, shown.spoken
     doc = {
         "id": row.id,
         "chain": row.chain,

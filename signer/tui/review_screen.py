@@ -15,11 +15,10 @@ from signer.store.drafts import DraftRow
 from signer.tui.draft_text import raw_lines, reason_lines, state_word, unusual
 from signer.tui.widgets import TypedConfirm, plain, problem
 from signer.usecases.appliance import Appliance
-from signer.usecases.describe import describe
 from signer.usecases.draft_lookup import resolve
-from signer.usecases.hash_words import LIST_NAME, draft_hash_words, record_review
-from signer.usecases.known_addresses import known_addresses
+from signer.usecases.hash_words import LIST_NAME, record_review
 from signer.usecases.policy import active_policy
+from signer.usecases.review import review
 
 
 class ReviewScreen(Screen[None]):
@@ -51,11 +50,11 @@ class ReviewScreen(Screen[None]):
         self.query_one("#review-body").focus()
 
     def show(self, row: DraftRow) -> None:
-        digest, self.words = draft_hash_words(self.appliance, row)
+        shown = review(self.appliance, row)
+        digest, self.words, described = shown.payload_sha256, shown.spoken, shown.description
         marked = "MARKED for signing" if row.id in self.marked else "not marked"
         self.query_one("#review-status", Static).update(
             f"Draft {row.id} ({row.chain}): {state_word(row)} · {marked}")
-        described = describe(row, known_addresses(self.appliance))
         what = [f"  {plain(line)}" for line in described.what_it_does()]
         compare = [f"  {plain(line)}" for line in described.compare]
         self.query_one("#review-what", Static).update("\n".join(
@@ -93,7 +92,7 @@ class ReviewScreen(Screen[None]):
         why = unusual(row, active_policy(self.appliance))
         why += [f"look-alike address {found.address}: resembles {found.known_as} "
                 f"{found.resembles}"
-                for found in describe(row, known_addresses(self.appliance)).lookalikes]
+                for found in review(self.appliance, row).description.lookalikes]
         if why and not await self.app.push_screen_wait(TypedConfirm(row.id, why)):
             self._say(f"Draft {row.id}: NOT marked (confirmation not typed)")
             return

@@ -25,7 +25,8 @@ from ceremony.share_entry import check_share
 from ceremony.transcript import verify_transcript
 from signer.chains import kinds
 from signer.chains.bitcoin.psbt_file import read_psbt
-from signer.chains.ethereum import parse_safe_tx, parse_safe_tx_json, safe_tx_hash
+from signer.chains.ethereum.safe_hash import safe_tx_hash
+from signer.chains.ethereum.safe_tx import parse_safe_tx, parse_safe_tx_json
 from signer.risk import load_policy
 from signer.store.home import load_config
 from signer.transport.envelope import load_signing_key, open_envelope, parse_plain_draft

@@ -9,7 +9,8 @@ from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
 from signer.chains.address_text import grouped
-from signer.chains.ethereum import parse_safe_tx_json, safe_tx_hash
+from signer.chains.ethereum.safe_hash import safe_tx_hash
+from signer.chains.ethereum.safe_tx import parse_safe_tx_json
 from signer.tui.app import AirsignApp
 from signer.tui.review_screen import ReviewScreen
 from signer.usecases import governance
