@@ -38,8 +38,8 @@ class Action(StrEnum):
     CANCEL = "cancel"  # a quorum abandons a Safe draft and creates its cancellation
 
 
-class Draft(Protocol):
-    """What the machine reads of a draft (DraftRow has it)."""
+class StatedDraft(Protocol):
+    """What the machine reads of a draft (Draft has it)."""
 
     @property
     def id(self) -> str: ...
@@ -93,7 +93,7 @@ class Unless:
     then: DraftState
     code: str
     when: str  # what the draft is, in the docs' words
-    applies: Callable[[Draft], bool]
+    applies: Callable[[StatedDraft], bool]
 
 
 Move = DraftState | Refused | ByVerdict | RefusedByVerdict | Unless
@@ -170,7 +170,7 @@ def after(state: DraftState, action: Action, verdict: str | None = None) -> Draf
     return move
 
 
-def refusal(draft: Draft, action: Action, threshold: int = 0) -> Refusal | None:
+def refusal(draft: StatedDraft, action: Action, threshold: int = 0) -> Refusal | None:
     """Why ``action`` may not be done to ``draft`` in its state, as operators are told;
     None when the table allows it. ``threshold``: the Safe's, for an export's message."""
     move = TRANSITIONS[draft.state][action]
@@ -195,7 +195,7 @@ def cell(state: DraftState, action: Action) -> str:
     return str(move)
 
 
-def _verdict_refusal(draft: Draft) -> Refusal:
+def _verdict_refusal(draft: StatedDraft) -> Refusal:
     """What signing says of a draft its screen delays or rejects (the first reason)."""
     reason = draft.reasons[0] if draft.reasons else {"code": draft.verdict, "message": ""}
     if draft.state is S.DELAYED:
@@ -206,19 +206,19 @@ def _verdict_refusal(draft: Draft) -> Refusal:
     return Refusal(reason["code"], f"draft {draft.id} is rejected: {reason['message']}")
 
 
-def _abandoned(draft: Draft, action: Action, _threshold: int) -> str:
+def _abandoned(draft: StatedDraft, action: Action, _threshold: int) -> str:
     never = {Action.SIGN: "signed again (import a new draft)",
              Action.COMPLETE: "signed again (import a new draft)",
              Action.EXPORT: "exported again"}.get(action, "released")
     return f"draft {draft.id} was abandoned by a quorum: it is never {never}"
 
 
-def _already_signed(draft: Draft, _action: Action, _threshold: int) -> str:
+def _already_signed(draft: StatedDraft, _action: Action, _threshold: int) -> str:
     return (f"draft {draft.id} carries signatures ({', '.join(sorted(draft.signatures))}): "
             "it is not screened again")
 
 
-_MESSAGES: dict[str, Callable[[Draft, Action, int], str]] = {
+_MESSAGES: dict[str, Callable[[StatedDraft, Action, int], str]] = {
     "abandoned": _abandoned,
     "already_abandoned": lambda d, _a, _t: f"draft {d.id} is abandoned already",
     "already_complete": lambda d, _a, _t: (f"draft {d.id} already carries the quorum of "

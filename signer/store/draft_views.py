@@ -11,9 +11,9 @@ from typing import Any
 
 from signer.store.appliance_config import HOLDER_IDS
 from signer.store.draft_state import DraftState
-from signer.store.drafts import _SELECT, DraftRow, _row
+from signer.store.drafts import _SELECT, Draft, _row
 
-# DraftRow.state in SQL, so that a view filters and pages in the database.
+# Draft.state in SQL, so that a view filters and pages in the database.
 _STATE = (
     f"CASE WHEN drafts.abandoned_seq IS NOT NULL THEN '{DraftState.ABANDONED}' "
     f"WHEN drafts.complete AND drafts.exported THEN '{DraftState.EXPORTED}' "
@@ -36,7 +36,7 @@ _NEEDS_ACTION = (
 def page(
     conn: sqlite3.Connection, *, state: str | None = None, needs_action_at: str | None = None,
     before_seq: int | None = None, limit: int | None = None,
-) -> list[DraftRow]:
+) -> list[Draft]:
     """Drafts newest first (by import): all of them, those in ``state``, or those that
     need action at time ``needs_action_at`` (ISO); only those imported before journal
     seq ``before_seq``; at most ``limit``."""
@@ -69,7 +69,7 @@ def state_counts(conn: sqlite3.Connection) -> dict[str, int]:
             "WHERE exported = 0 AND verdict != 'reject' GROUP BY state"):
         counts[state] += int(n)
     # A rejected draft that nonetheless carries a signature (judged again after the
-    # first one) is partially signed, or signed, or exported, as DraftRow.state says.
+    # first one) is partially signed, or signed, or exported, as Draft.state says.
     rejected, abandoned, exported, signed, partial = conn.execute(
         "SELECT count(*), total(abandoned_seq IS NOT NULL), "
         "total(abandoned_seq IS NULL AND complete AND exported), "
@@ -94,7 +94,7 @@ NEEDS_ACTION, ALL = "needs_action", "all"  # the views besides one state's
 class ListedDraft:
     """A draft as every list shows it, whichever face (CLI or TUI) draws the list."""
 
-    row: DraftRow
+    row: Draft
 
     @property
     def id(self) -> str:

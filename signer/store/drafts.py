@@ -16,7 +16,11 @@ from signer.store.journal import Entry, row_entry
 
 
 @dataclass(frozen=True)
-class DraftRow:
+class Draft:
+    """A draft as stored: the entity every use case reads. This module is its repository
+    (get, find, listing; the writers run in the caller's transaction); where it stands and
+    what may be done to it is ``state`` (store/draft_state.py)."""
+
     id: str
     chain: str
     payload: bytes
@@ -64,9 +68,9 @@ _SELECT = (
 )
 
 
-def _row(row: sqlite3.Row) -> DraftRow:
+def _row(row: sqlite3.Row) -> Draft:
     signatures = {str(h): str(s) for h, s in sorted(json.loads(row["signature_pairs"]))}
-    return DraftRow(
+    return Draft(
         id=row["id"], chain=row["chain"], payload=bytes(row["payload"]), source=row["source"],
         envelope=json.loads(row["envelope"]) if row["envelope"] else None,
         summary=json.loads(row["summary"]), verdict=row["verdict"],
@@ -78,12 +82,12 @@ def _row(row: sqlite3.Row) -> DraftRow:
     )
 
 
-def get(conn: sqlite3.Connection, draft_id: str) -> DraftRow | None:
+def get(conn: sqlite3.Connection, draft_id: str) -> Draft | None:
     row = conn.execute(_SELECT + " WHERE id = ?", (draft_id,)).fetchone()
     return None if row is None else _row(row)
 
 
-def find(conn: sqlite3.Connection, prefix: str) -> list[DraftRow]:
+def find(conn: sqlite3.Connection, prefix: str) -> list[Draft]:
     """Drafts whose id starts with ``prefix`` (operators type short prefixes)."""
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     # Ids are lowercase hex: the range lets SQLite use the primary key instead of scanning
@@ -104,7 +108,7 @@ def imported_entry(conn: sqlite3.Connection, draft_id: str) -> Entry | None:
     return None if row is None else row_entry(row)
 
 
-def listing(conn: sqlite3.Connection) -> list[DraftRow]:
+def listing(conn: sqlite3.Connection) -> list[Draft]:
     return [_row(r) for r in conn.execute(_SELECT + " ORDER BY imported_seq")]
 
 

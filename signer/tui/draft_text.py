@@ -9,7 +9,7 @@ from signer.chains import kinds
 from signer.chains.words import printable
 from signer.risk import Policy
 from signer.store import drafts
-from signer.store.drafts import DraftRow
+from signer.store.drafts import Draft
 from signer.tui.widgets import plain
 from signer.usecases.appliance import Appliance
 from signer.usecases.describe import describe, headline
@@ -29,11 +29,11 @@ QUEUE_ORDER = ("approved", "delayed", "rejected", "partially_signed", "signed", 
 LARGE_SHARE = Decimal("0.5")
 
 
-def state_word(row: DraftRow) -> str:
+def state_word(row: Draft) -> str:
     return STATE_WORDS.get(row.state, row.state.upper())
 
 
-def first_words(row: DraftRow, width: int = 60) -> str:
+def first_words(row: Draft, width: int = 60) -> str:
     """The draft's headline (every output or call) cut to a table cell; the review screen
     and `airsign show` give it in full."""
     text = headline(row)
@@ -53,17 +53,17 @@ def detail(appliance: Appliance, draft_id: str) -> str:
 
 
 
-def reason_lines(row: DraftRow) -> list[str]:
+def reason_lines(row: Draft) -> list[str]:
     return [f"[!] {r['code']}: {plain(printable(r['message']))}" for r in row.reasons] or [
         "(no findings)"]
 
 
-def amount_and_asset(row: DraftRow) -> tuple[Decimal, str] | None:
+def amount_and_asset(row: Draft) -> tuple[Decimal, str] | None:
     """What the draft sends, as decoded by the appliance (summary), if it is a transfer."""
     return kinds.kind(row.chain).describe(stored_draft(row), full=False).sends
 
 
-def unusual(row: DraftRow, policy: Policy | None) -> list[str]:
+def unusual(row: Draft, policy: Policy | None) -> list[str]:
     """Why this draft needs a typed confirmation before it is marked for signing."""
     why = []
     if row.released:
@@ -77,7 +77,7 @@ def unusual(row: DraftRow, policy: Policy | None) -> list[str]:
     return why
 
 
-def raw_lines(row: DraftRow) -> list[str]:
+def raw_lines(row: Draft) -> list[str]:
     """The decoded fields exactly as the appliance parsed them."""
     return list(kinds.kind(row.chain).describe(stored_draft(row)).raw)
 

@@ -85,7 +85,7 @@ class ExportScreen(Screen[None]):
                      if waiting else "  No draft is waiting for signatures.")
         return lines
 
-    def _ready_rows(self) -> list[drafts.DraftRow]:
+    def _ready_rows(self) -> list[drafts.Draft]:
         """The signed drafts not yet exported, in import order (a page query, filtered in
         the database: a home of 200,000 drafts is not read whole)."""
         signed = draft_views.draft_list(self.appliance.conn, DraftState.SIGNED).drafts

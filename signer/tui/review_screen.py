@@ -11,7 +11,7 @@ from textual.widgets import Footer, Header, Static
 
 from signer.errors import AirsignError
 from signer.store.draft_state import Action, DraftState, refusal
-from signer.store.drafts import DraftRow
+from signer.store.drafts import Draft
 from signer.tui.draft_text import raw_lines, reason_lines, state_word, unusual
 from signer.tui.widgets import TypedConfirm, plain, problem
 from signer.usecases.appliance import Appliance
@@ -49,7 +49,7 @@ class ReviewScreen(Screen[None]):
         self.show(resolve(self.appliance, self.draft_id))
         self.query_one("#review-body").focus()
 
-    def show(self, row: DraftRow) -> None:
+    def show(self, row: Draft) -> None:
         shown = review(self.appliance, row)
         digest, self.words, described = shown.payload_sha256, shown.spoken, shown.description
         marked = "MARKED for signing" if row.id in self.marked else "not marked"
@@ -118,7 +118,7 @@ _NOT_SIGNABLE = {
 }
 
 
-def _not_signable(row: DraftRow) -> str | None:
+def _not_signable(row: Draft) -> str | None:
     if refusal(row, Action.SIGN) is None:
         return None
     return _NOT_SIGNABLE[row.state].format(id=row.id)

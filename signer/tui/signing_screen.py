@@ -61,7 +61,7 @@ class SigningScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.query_one("#signing-drafts", Static).update("\n".join(self._draft_lines()))
 
-    def _open_marked(self) -> list[drafts.DraftRow]:
+    def _open_marked(self) -> list[drafts.Draft]:
         """The marked drafts still short of the quorum, in import order: read by id, not by
         reading every draft of the home."""
         rows = [row for draft_id in self.marked

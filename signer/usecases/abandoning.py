@@ -19,7 +19,7 @@ from signer.errors import BadInput, Rejected
 from signer.risk import forget_signed
 from signer.store import drafts, journal
 from signer.store.db import transaction
-from signer.store.drafts import DraftRow
+from signer.store.drafts import Draft
 from signer.transport.incoming import IncomingDraft
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
@@ -36,11 +36,11 @@ def _reason(reason: str) -> str:
     return reason.strip()
 
 
-def _released(row: DraftRow, claims: list[str]) -> str:
+def _released(row: Draft, claims: list[str]) -> str:
     return kinds.kind(row.chain).released(claims) if claims else "it claims nothing"
 
 
-def exposure(app: Appliance, row: DraftRow) -> dict[str, Any]:
+def exposure(app: Appliance, row: Draft) -> dict[str, Any]:
     """What the draft's signed transaction could still do if someone broadcast it, and what
     abandoning it releases: shown to the holders before they confirm."""
     claims = drafts.claims_of(app.conn, row.id)
@@ -63,8 +63,8 @@ def exposure(app: Appliance, row: DraftRow) -> dict[str, Any]:
             "releases": claims, "text": f"draft {row.id}: {could}; {_released(row, claims)}"}
 
 
-def _abandonable(app: Appliance, typed_ids: list[str]) -> list[DraftRow]:
-    rows: dict[str, DraftRow] = {}
+def _abandonable(app: Appliance, typed_ids: list[str]) -> list[Draft]:
+    rows: dict[str, Draft] = {}
     for typed in typed_ids:
         row = resolve(app, typed)
         if row.abandoned:
@@ -90,7 +90,7 @@ def abandon(
         return [_abandon_one(app, row, quorum, written) for row in rows]
 
 
-def _abandon_one(app: Appliance, row: DraftRow, quorum: list[str], reason: str) -> dict[str, Any]:
+def _abandon_one(app: Appliance, row: Draft, quorum: list[str], reason: str) -> dict[str, Any]:
     """Inside the caller's transaction."""
     shown = exposure(app, row)
     policy = active_policy(app)

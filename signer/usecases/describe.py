@@ -16,7 +16,7 @@ from signer.chains.address_text import Lookalike
 from signer.chains.words import Effect
 from signer.chains.words import address as _address
 from signer.chains.words import text as _text
-from signer.store.drafts import DraftRow
+from signer.store.drafts import Draft
 from signer.usecases.draft_lookup import stored_draft
 
 if TYPE_CHECKING:  # only the type: `drafts` lists without loading policy or wallet code
@@ -36,7 +36,7 @@ class Description:
         return warnings + [line for effect in self.effects for line in effect.lines()]
 
 
-def describe(row: DraftRow, known: KnownAddresses | None = None) -> Description:
+def describe(row: Draft, known: KnownAddresses | None = None) -> Description:
     """The draft in words; ``known`` flags look-alikes of addresses the holders know."""
     words = kinds.kind(row.chain).describe(stored_draft(row))
     named = [a for e in words.effects if not e.ours for _, a in e.addresses]
@@ -48,14 +48,14 @@ def describe(row: DraftRow, known: KnownAddresses | None = None) -> Description:
                        lookalikes, words.network_id)
 
 
-def headline(row: DraftRow) -> str:
+def headline(row: Draft) -> str:
     """The one line a list shows for a draft (no database look-ups, no payload parsing)."""
     return kinds.kind(row.chain).describe(stored_draft(row), full=False).headline
 
 
 # The vault's request ---------------------------------------------------------------------
 
-def _request(row: DraftRow) -> list[str]:
+def _request(row: Draft) -> list[str]:
     """What the vault system asked for, labelled as the request (not what is signed)."""
     if not row.envelope:
         return ["Request: none (a plain draft, no vault envelope)"]

@@ -7,13 +7,13 @@ import re
 from signer.chains.kind import ID_HEX, StoredDraft
 from signer.errors import BadInput
 from signer.store import drafts
-from signer.store.drafts import DraftRow
+from signer.store.drafts import Draft
 from signer.usecases.appliance import Appliance
 
 _ID = re.compile(rf"^[0-9a-f]{{4,{ID_HEX}}}$")
 
 
-def resolve(app: Appliance, typed: str) -> DraftRow:
+def resolve(app: Appliance, typed: str) -> Draft:
     text = typed.strip().lower()
     if not _ID.match(text):
         raise BadInput("bad_draft_id", f"draft id {typed!r}: expected 4 to 16 hex digits")
@@ -28,7 +28,7 @@ def resolve(app: Appliance, typed: str) -> DraftRow:
     return found[0]
 
 
-def stored_draft(row: DraftRow) -> StoredDraft:
+def stored_draft(row: Draft) -> StoredDraft:
     """The part of a stored draft its kind reads."""
     return StoredDraft(row.id, row.payload, row.summary, row.signatures, row.complete,
                        row.final_tx)

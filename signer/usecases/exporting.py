@@ -18,7 +18,7 @@ from signer.errors import AirsignError, BadInput
 from signer.store import drafts, journal
 from signer.store.db import transaction
 from signer.store.draft_state import Action, refusal
-from signer.store.drafts import DraftRow
+from signer.store.drafts import Draft
 from signer.store.files import write_new, write_new_files
 from signer.transport.qr import export_files
 from signer.usecases.appliance import Appliance
@@ -71,7 +71,7 @@ def export_drafts(app: Appliance, typed_ids: list[str], out: Path, qr: bool) -> 
     return report
 
 
-def _files_for(row: DraftRow, wallet: RegisteredWallet, qr: bool) -> dict[str, bytes]:
+def _files_for(row: Draft, wallet: RegisteredWallet, qr: bool) -> dict[str, bytes]:
     refused = refusal(row, Action.EXPORT)  # abandoned, rejected, not signed
     if refused is not None:
         raise refused.error()

@@ -15,7 +15,7 @@ import hashlib
 from shamir_mnemonic.wordlist import WORDLIST
 
 from signer.store import drafts
-from signer.store.drafts import DraftRow
+from signer.store.drafts import Draft
 from signer.usecases.appliance import Appliance
 
 WORD_COUNT = 8
@@ -35,7 +35,7 @@ def hash_words(payload: bytes) -> list[str]:
     return digest_words(hashlib.sha256(payload).digest())
 
 
-def imported_payload_sha256(app: Appliance, row: DraftRow) -> str:
+def imported_payload_sha256(app: Appliance, row: Draft) -> str:
     """SHA-256 (hex) of the payload as imported: stable while signatures are added to it."""
     entry = drafts.imported_entry(app.conn, row.id)
     if entry is not None and entry.data.get("payload_sha256"):
@@ -43,13 +43,13 @@ def imported_payload_sha256(app: Appliance, row: DraftRow) -> str:
     return hashlib.sha256(row.payload).hexdigest()
 
 
-def draft_hash_words(app: Appliance, row: DraftRow) -> tuple[str, list[str]]:
+def draft_hash_words(app: Appliance, row: Draft) -> tuple[str, list[str]]:
     """The imported payload's SHA-256 (hex) and its eight words."""
     digest = imported_payload_sha256(app, row)
     return digest, digest_words(bytes.fromhex(digest))
 
 
-def record_review(app: Appliance, row: DraftRow, typed: bool) -> list[str]:
+def record_review(app: Appliance, row: Draft, typed: bool) -> list[str]:
     """Journal that the operator reviewed the draft (with its spoken hash) and marked it."""
     digest, words = draft_hash_words(app, row)
     # The journal refuses keys that look like mnemonic "words": these are a hash, not a secret.

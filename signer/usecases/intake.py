@@ -122,7 +122,7 @@ def import_one(
             "state": _row(app, decoded.id).state, "source": incoming.source}
 
 
-def _row(app: Appliance, draft_id: str) -> drafts.DraftRow:
+def _row(app: Appliance, draft_id: str) -> drafts.Draft:
     row = drafts.get(app.conn, draft_id)
     if row is None:
         raise RuntimeError(f"draft {draft_id}: not stored")

@@ -17,7 +17,7 @@ from signer.chains import kinds
 from signer.chains.kind import Decoded
 from signer.errors import Rejected
 from signer.store import drafts, journal
-from signer.store.drafts import DraftRow
+from signer.store.drafts import Draft
 from signer.transport.incoming import IncomingDraft
 from signer.usecases.appliance import Appliance
 from signer.usecases.draft_lookup import stored_draft
@@ -27,7 +27,7 @@ _CLAIMS = ("id", "chain", "network", "request")
 
 
 def merge_known(
-    app: Appliance, existing: DraftRow, incoming: IncomingDraft, decoded: Decoded
+    app: Appliance, existing: Draft, incoming: IncomingDraft, decoded: Decoded
 ) -> None:
     """Refuse a variant of ``existing`` (payload_conflict); merge the proven signatures a
     re-import adds (inside the caller's savepoint)."""
@@ -49,7 +49,7 @@ def _claims(draft: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if draft is None else {key: draft.get(key) for key in _CLAIMS}
 
 
-def _same_claims(existing: DraftRow, incoming: IncomingDraft) -> None:
+def _same_claims(existing: Draft, incoming: IncomingDraft) -> None:
     """A plain re-import claims nothing new; an envelope must claim what the stored one did."""
     if incoming.envelope is None:
         return
@@ -68,7 +68,7 @@ def _said(claims: dict[str, Any] | None) -> str:
             f"{request.get('amount')} {request.get('asset')} to {request.get('destination')}")
 
 
-def _conflict(incoming: IncomingDraft, existing: DraftRow, where: str) -> Rejected:
+def _conflict(incoming: IncomingDraft, existing: Draft, where: str) -> Rejected:
     return Rejected("payload_conflict", f"{incoming.source}: same draft id {existing.id} as "
                     f"a stored draft (state {existing.state}) but differs in {where}; only "
                     "verified signatures are merged: the stored draft is unchanged")

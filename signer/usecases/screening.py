@@ -18,7 +18,7 @@ from signer.store import drafts, journal
 from signer.store.clock import iso
 from signer.store.db import transaction
 from signer.store.draft_state import Action, refusal
-from signer.store.drafts import DraftRow
+from signer.store.drafts import Draft
 from signer.transport.incoming import Envelope, IncomingDraft
 from signer.usecases.appliance import Appliance
 from signer.usecases.decoding import context, decode
@@ -27,7 +27,7 @@ from signer.usecases.wallet import load_wallet
 
 
 def decode_stored(
-    app: Appliance, row: DraftRow, wallet: RegisteredWallet, at_import: bool = False
+    app: Appliance, row: Draft, wallet: RegisteredWallet, at_import: bool = False
 ) -> Decoded:
     """Decode a stored draft again, exactly as at import (envelope included); ``at_import``:
     judged as an import is (a Safe nonce may follow the unsigned drafts stored before it)."""
@@ -104,7 +104,7 @@ def screen_decoded(
     return verdict
 
 
-def rescreen(app: Appliance, row: DraftRow) -> Verdict:
+def rescreen(app: Appliance, row: Draft) -> Verdict:
     """`screen ID`: a fresh verdict for a draft nobody has signed yet."""
     # A draft with signatures had its verdict settled by the screen right before its first
     # signature, and it is in the velocity ledger: screening it again would judge it

@@ -31,7 +31,7 @@ from signer.risk import SqlLedger, Verdict, VerdictKind, record_signed
 from signer.store import drafts, journal
 from signer.store.db import transaction
 from signer.store.draft_state import Action, refusal
-from signer.store.drafts import DraftRow
+from signer.store.drafts import Draft
 from signer.usecases import logins
 from signer.usecases.appliance import Appliance
 from signer.usecases.draft_lookup import resolve, stored_draft
@@ -57,7 +57,7 @@ class SigningReport:
 class _Turn:
     """A draft on its way to the tokens: everything decided before asking them."""
 
-    row: DraftRow
+    row: Draft
     decoded: Decoded
     kind: DraftKind
     plan: Plan
@@ -79,7 +79,7 @@ def sign_drafts(
     for holder in names:
         wallet.holder(holder)
     report = SigningReport([], [])
-    queue: deque[tuple[str, DraftRow]] = deque()
+    queue: deque[tuple[str, Draft]] = deque()
     seen: set[str] = set()
     with transaction(app.conn):  # the refusals found before any login, one commit
         for typed in typed_ids:
@@ -102,7 +102,7 @@ def sign_drafts(
     # the appliance; each draft is a savepoint, so one failure stays alone.
     with logins.holders_logged_in(app, names, read_pin) as tokens, transaction(app.conn), \
             TokenDesk[_Turn](tokens) as desk:
-        checked: tuple[DraftRow, Decoded] | None = first
+        checked: tuple[Draft, Decoded] | None = first
         while checked is not None:
             turn = _turn(app, *checked, names, wallet, desk, report)
             if turn is not None:
@@ -118,9 +118,9 @@ def sign_drafts(
 
 
 def _checked(
-    app: Appliance, typed: str, row: DraftRow, holders: list[str], wallet: RegisteredWallet,
+    app: Appliance, typed: str, row: Draft, holders: list[str], wallet: RegisteredWallet,
     report: SigningReport, look_ahead: bool = False,
-) -> tuple[DraftRow, Decoded] | None:
+) -> tuple[Draft, Decoded] | None:
     """The draft decoded and checked, or None with its refusal reported under the id as
     typed. ``look_ahead``: screened too, before the login (the decisive screen is the one
     right before the tokens); only a refusal is stored."""
@@ -138,7 +138,7 @@ def _checked(
 
 
 def _check(
-    app: Appliance, row: DraftRow, holders: list[str], wallet: RegisteredWallet
+    app: Appliance, row: Draft, holders: list[str], wallet: RegisteredWallet
 ) -> Decoded:
     """Every reason not to sign that needs no screen, before any token is touched."""
     if row.abandoned or row.complete:  # the states no signature leaves (the state machine)
@@ -169,7 +169,7 @@ def _require_breaker_closed(app: Appliance, decoded: Decoded) -> None:
                        "is open until two holders reset it")
 
 
-def _refusal(row: DraftRow, verdict: Verdict) -> AirsignError:
+def _refusal(row: Draft, verdict: Verdict) -> AirsignError:
     reason = verdict.reasons[0]
     if verdict.kind is VerdictKind.DELAY:
         when = f" until {verdict.not_before:%Y-%m-%d %H:%M}Z" if verdict.not_before else ""
@@ -178,7 +178,7 @@ def _refusal(row: DraftRow, verdict: Verdict) -> AirsignError:
 
 
 def _turn(
-    app: Appliance, row: DraftRow, decoded: Decoded, names: list[str],
+    app: Appliance, row: Draft, decoded: Decoded, names: list[str],
     wallet: RegisteredWallet, desk: TokenDesk[_Turn], report: SigningReport,
 ) -> _Turn | None:
     """The draft judged right before the tokens, or None with its refusal reported. A
@@ -201,7 +201,7 @@ def _turn(
 
 
 def _judged(
-    app: Appliance, row: DraftRow, decoded: Decoded, names: list[str],
+    app: Appliance, row: Draft, decoded: Decoded, names: list[str],
     wallet: RegisteredWallet, at_tokens: list[_Turn],
 ) -> _Turn | AirsignError:
     """Screen (first signature), claims and plan; a refusal is returned, and stored only

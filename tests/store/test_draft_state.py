@@ -20,14 +20,14 @@ from signer.store.draft_state import (
     cell,
     refusal,
 )
-from signer.store.drafts import DraftRow
+from signer.store.drafts import Draft
 
 A, S = Action, DraftState
 ID = "ab12" * 16
 
 
-def _row(**changes: object) -> DraftRow:
-    base = DraftRow(id=ID, chain="bitcoin", payload=b"", source="t", envelope=None, summary={},
+def _row(**changes: object) -> Draft:
+    base = Draft(id=ID, chain="bitcoin", payload=b"", source="t", envelope=None, summary={},
                     verdict="approve", reasons=[], not_before=None, released=False,
                     complete=False, exported=False, signatures={})
     return replace(base, **changes)  # type: ignore[arg-type]
@@ -67,7 +67,7 @@ def test_the_state_words_are_the_contracts() -> None:
     (_row(signatures={"A": "30"}, complete=True, exported=True, abandoned=True), S.ABANDONED),
     (_row(verdict="reject", abandoned=True), S.ABANDONED),
 ])
-def test_a_rows_state(row: DraftRow, state: DraftState) -> None:
+def test_a_rows_state(row: Draft, state: DraftState) -> None:
     assert row.state is state
 
 

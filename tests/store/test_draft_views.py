@@ -1,4 +1,4 @@
-"""The indexed views agree with DraftRow.state, row for row."""
+"""The indexed views agree with Draft.state, row for row."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ def _airsign(capsys: pytest.CaptureFixture[str], home: Path, *args: str) -> tupl
     return code, capsys.readouterr().out
 
 
-def _rows(home: Path) -> list[drafts.DraftRow]:
+def _rows(home: Path) -> list[drafts.Draft]:
     app = Appliance.open(home)
     try:
         return drafts.listing(app.conn)
@@ -72,7 +72,7 @@ def _in_full(address: str) -> list[str]:
     return [row.strip() for row in grouped_lines(address)]
 
 
-def _everything_it_does(row: drafts.DraftRow) -> list[str]:
+def _everything_it_does(row: drafts.Draft) -> list[str]:
     """Each output's amount and grouped address, or each call's target and recipient."""
     if row.chain == "bitcoin":
         return [part for o in row.summary["outputs"]
@@ -395,7 +395,7 @@ def test_a_hostile_request_cannot_forge_lines_or_show_reprs() -> None:
     forge a review line, objects must not print as reprs, a wall of text is cut."""
     from signer.usecases.describe import describe
 
-    row = drafts.DraftRow(
+    row = drafts.Draft(
         id="0" * 16, chain="bitcoin", payload=b"", source="inbox/x.json",
         envelope={"key_id": "vault-1", "draft": {"id": "WD-1", "request": {
             "asset": ["BTC"], "amount": {"value": "1"}, "destination": None,
