@@ -58,9 +58,9 @@ class ClaimHistory(Protocol):
         """Claims starting with ``prefix`` held by signed drafts that are not abandoned."""
         ...
 
-    def pending(self, prefix: str) -> frozenset[str]:
-        """Claims starting with ``prefix`` that stored drafts not yet signed (and neither
-        rejected nor abandoned) would make."""
+    def pending(self, chain: str, prefix: str) -> frozenset[str]:
+        """Claims starting with ``prefix`` that stored drafts of ``chain`` not yet signed
+        (and neither rejected nor abandoned) would make."""
         ...
 
 

@@ -233,16 +233,16 @@ def claims_with_prefix(conn: sqlite3.Connection, prefix: str) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
-def pending_claims(conn: sqlite3.Connection, prefix: str) -> set[str]:
+def pending_claims(conn: sqlite3.Connection, chain: str, prefix: str) -> set[str]:
     """The Safe nonce claims (``safe:<chain id>:<safe>:<nonce>``, ``prefix`` naming the
     Safe) that stored Safe drafts not yet signed would make (not rejected, not abandoned):
     at import they fill the run of nonces up to a new draft's."""
     _, chain_id, safe, _ = prefix.split(":", 3)
     rows = conn.execute(
-        "SELECT json_extract(summary, '$.safe_tx.nonce') FROM drafts WHERE "
+        "SELECT json_extract(summary, '$.safe_tx.nonce') FROM drafts WHERE chain = ? AND "
         "abandoned_seq IS NULL AND verdict != 'reject' AND "
         "lower(json_extract(summary, '$.safe_tx.safe')) = ? AND "
-        "json_extract(summary, '$.safe_tx.chainId') = ?", (safe, int(chain_id)))
+        "json_extract(summary, '$.safe_tx.chainId') = ?", (chain, safe, int(chain_id)))
     return {f"{prefix}{int(r[0])}" for r in rows if r[0] is not None}
 
 

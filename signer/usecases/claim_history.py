@@ -20,8 +20,8 @@ class StoredClaims:
     def claimed(self, prefix: str) -> frozenset[str]:
         return frozenset(drafts.claims_with_prefix(self.app.conn, prefix))
 
-    def pending(self, prefix: str) -> frozenset[str]:
-        return frozenset(drafts.pending_claims(self.app.conn, prefix))
+    def pending(self, chain: str, prefix: str) -> frozenset[str]:
+        return frozenset(drafts.pending_claims(self.app.conn, chain, prefix))
 
 
 def recorded_nonce(app: Appliance, safe: str, chain_id: int) -> int:

@@ -71,7 +71,7 @@ def safe_nonce_state(
     prefix = claim_prefix(wallet.chain_id, wallet.safe)
 
     def pending() -> set[int]:
-        return {int(c.rsplit(":", 1)[1]) for c in history.pending(prefix)}
+        return {int(c.rsplit(":", 1)[1]) for c in history.pending(NAME, prefix)}
 
     return NonceState(history.recorded_counter(prefix),
                       frozenset(int(c.rsplit(":", 1)[1]) for c in history.claimed(prefix)),
