@@ -17,6 +17,7 @@ from signer.chains.kind import (
     Attached,
     DecodeContext,
     Decoded,
+    DraftKind,
     HolderStep,
     Merged,
     Plan,
@@ -123,4 +124,4 @@ class BitcoinKind:
         raise draft_ops.no_cancellation(stored)
 
 
-KIND = BitcoinKind()
+KIND: DraftKind = BitcoinKind()  # mypy checks it is a whole DraftKind

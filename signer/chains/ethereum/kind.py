@@ -19,6 +19,7 @@ from signer.chains.kind import (
     Attached,
     DecodeContext,
     Decoded,
+    DraftKind,
     HolderStep,
     Merged,
     Plan,
@@ -130,4 +131,4 @@ class SafeKind:
         return draft_ops.cancellation(stored, wallet)
 
 
-KIND = SafeKind()
+KIND: DraftKind = SafeKind()  # mypy checks it is a whole DraftKind
