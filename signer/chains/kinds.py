@@ -68,8 +68,3 @@ def kind_of_address(text: str) -> DraftKind:
         if candidate.claims_address(text):
             return candidate
     return every()[0]
-
-
-def for_bare_format(form: str) -> DraftKind | None:
-    """The kind whose drafts come as files of ``form`` without an envelope."""
-    return next((k for k in every() if form and k.bare_format == form), None)

@@ -244,19 +244,3 @@ def pending_claims(conn: sqlite3.Connection, chain: str, prefix: str) -> set[str
         "lower(json_extract(summary, '$.safe_tx.safe')) = ? AND "
         "json_extract(summary, '$.safe_tx.chainId') = ?", (chain, safe, int(chain_id)))
     return {f"{prefix}{int(r[0])}" for r in rows if r[0] is not None}
-
-
-def last_safe_nonce(
-    conn: sqlite3.Connection, safe: str, chain_id: int, exclude: str | None = None
-) -> int | None:
-    """The highest nonce this appliance has signed for ``safe`` (claims are ``safe:…:nonce``),
-    not counting draft ``exclude``'s own claim."""
-    prefix = f"safe:{chain_id}:{safe.lower()}:"
-    # The expressions of index claims_by_safe_nonce (migration 7): the claims of this
-    # Safe, highest nonce first, without reading every claim ever made.
-    rows = conn.execute(
-        "SELECT claim FROM claims WHERE rtrim(claim, '0123456789') = ? AND draft_id IS NOT ? "
-        "ORDER BY CAST(substr(claim, length(rtrim(claim, '0123456789')) + 1) AS INTEGER) DESC "
-        "LIMIT 1", (prefix, exclude))
-    nonces = [int(r[0].rsplit(":", 1)[1]) for r in rows]
-    return max(nonces) if nonces else None

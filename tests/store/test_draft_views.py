@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from signer.store import db, draft_views, drafts
-from signer.store.db import transaction
 from tests.cli.test_drafts_view import FUTURE, PAST, _draft
 
 
@@ -29,23 +28,6 @@ def test_state_counts_match_every_rows_state(tmp_path: Path) -> None:
         paged = draft_views.page(conn, state=state)
         assert [r.id for r in paged] == [r.id for r in drafts.listing(conn)
                                          if r.state == state][::-1]
-
-
-def test_the_last_safe_nonce_is_numeric_and_per_safe(tmp_path: Path) -> None:
-    conn = db.connect(tmp_path / "state.db")
-    ids = [_draft(conn, n) for n in range(1, 6)]
-    safe, other = "0x" + "ab" * 20, "0x" + "cd" * 20
-    with transaction(conn):
-        drafts.add_claims(conn, ids[0], [f"safe:1:{safe}:9"])
-        drafts.add_claims(conn, ids[1], [f"safe:1:{safe}:10"])  # 10 > 9, though "10" < "9"
-        drafts.add_claims(conn, ids[2], [f"safe:1:{other}:99"])
-        drafts.add_claims(conn, ids[3], [f"safe:5:{safe}:77"])  # another chain
-        drafts.add_claims(conn, ids[4], ["btc:" + "ee" * 32 + ":1"])
-    assert drafts.last_safe_nonce(conn, safe.upper().replace("0X", "0x"), 1) == 10
-    assert drafts.last_safe_nonce(conn, safe, 1, exclude=ids[1]) == 9
-    assert drafts.last_safe_nonce(conn, other, 1) == 99
-    assert drafts.last_safe_nonce(conn, safe, 5) == 77
-    assert drafts.last_safe_nonce(conn, "0x" + "00" * 20, 1) is None
 
 
 def test_a_draft_list_pages_and_says_each_draft_one_way(tmp_path: Path) -> None:

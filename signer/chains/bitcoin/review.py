@@ -72,11 +72,6 @@ class DraftView:
         return timelock_line(self.version, self.locktime, self.sequences)
 
 
-def estimated_vsize(psbt: PSBT, wallet: MultisigWallet) -> int:
-    """Virtual size with final witnesses (worst-case 72-byte low-S signatures)."""
-    return (estimated_weight(psbt, wallet) + 3) // 4
-
-
 def _input_line(psbt: PSBT, index: int, facts: InputFacts, wallet: MultisigWallet) -> InputLine:
     inp = psbt.inputs[index]
     paths: dict[str, str] = {}
