@@ -38,6 +38,8 @@ MAX_KEY_FILE = 16 * 1024
 _ENVELOPE_KEYS = ("format", "key_id", "body", "signature")
 _DRAFT_KEYS = ("format", "id", "created_at", "chain", "network", "request", "payload")
 _REQUEST_KEYS = ("asset", "amount", "destination", "reference")
+_MESSAGE_REQUEST_KEYS = ("message", "reference")
+_MAX_REQUEST_MESSAGE = 4096  # characters; the kind's screening judges the text itself
 KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
 _DRAFT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}", re.ASCII)
 _TIME = re.compile(
@@ -144,7 +146,10 @@ def _check_time(draft: dict[str, Any], source: str, code: str) -> None:
                              "like 2026-11-22T10:00:00Z") from None
 
 
-def _check_request(request: object, source: str, code: str) -> None:
+def _check_request(request: object, form: DraftFormat, source: str, code: str) -> None:
+    if form.request_shape == "message":
+        _check_message_request(request, source, code)
+        return
     request = _exact_keys(request, _REQUEST_KEYS, source, "request", code)
     _text(request, "asset", _ASSET, "an asset symbol like BTC or USDT", source, "request.asset",
           code)
@@ -152,11 +157,33 @@ def _check_request(request: object, source: str, code: str) -> None:
           source, "request.amount", code)
     _text(request, "destination", _DESTINATION, "1-128 printable ASCII characters",
           source, "request.destination", code)
+    _check_reference(request, source, code)
+
+
+def _check_reference(request: dict[str, Any], source: str, code: str) -> None:
     reference = request["reference"]
     if not (isinstance(reference, str) and len(reference) <= _MAX_REFERENCE
             and reference.isprintable()):
         raise BadInput(code, f"{source}: field 'request.reference': expected text of at most "
                              f"{_MAX_REFERENCE} printable characters")
+
+
+def _check_message_request(request: object, source: str, code: str) -> None:
+    """A statement to sign (a proof of reserves): the message is only bounded here; the
+    kind compares it with what it decoded, and its screening judges every character."""
+    request = _exact_keys(request, _MESSAGE_REQUEST_KEYS, source, "request", code)
+    message = request["message"]
+    if not isinstance(message, str) or not 1 <= len(message) <= _MAX_REQUEST_MESSAGE:
+        raise BadInput(code, f"{source}: field 'request.message': expected text of 1 to "
+                             f"{_MAX_REQUEST_MESSAGE} characters")
+    _check_reference(request, source, code)
+
+
+def request_words(request: dict[str, Any], form: DraftFormat) -> str:
+    """A checked request in one line, for intake's notes (hostile text: shown by the caller)."""
+    if form.request_shape == "message":
+        return f"message {json.dumps(request['message'][:80])}"
+    return f"{request['amount']} {request['asset']} to {request['destination']}"
 
 
 def _check_payload(draft: dict[str, Any], form: DraftFormat, source: str, code: str) -> None:
@@ -194,7 +221,7 @@ def check_draft(
     problem = form.network_problem(draft["network"])
     if problem is not None:
         raise BadInput(code, f"{source}: field 'network': {problem}")
-    _check_request(draft["request"], source, code)
+    _check_request(draft["request"], form, source, code)
     _check_payload(draft, form, source, code)
     return draft
 

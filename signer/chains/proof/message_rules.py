@@ -20,6 +20,8 @@ from signer.errors import BadInput
 POLICY_CODE = "bad_policy"
 DEFAULT_MAX_LENGTH = 1000
 MAX_LENGTH_LIMIT = 4096  # the request parser's own bound (request.MAX_MESSAGE_CHARS)
+MAX_PREFIXES = 64
+MAX_PREFIX_CHARS = 200
 
 # Bidirectional formatting: embeddings/overrides, isolates, marks (Trojan Source, CVE-2021-42574).
 BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
@@ -66,18 +68,9 @@ def parse_proof_rules(table: object, where: str) -> ProofRules:
             "exchange's name), without which no proof can be signed",
         )
     for index, prefix in enumerate(prefixes):
-        if (
-            not isinstance(prefix, str)
-            or not prefix.strip()
-            or len(prefix) > 200
-            or _text_findings(prefix)
-        ):
-            raise _policy_error(
-                where,
-                f"prefixes[{index}]",
-                "a non-blank printable string of "
-                "at most 200 characters (no control or bidi characters)",
-            )
+        problem = prefix_problem(prefix)
+        if problem is not None:
+            raise _policy_error(where, f"prefixes[{index}]", problem)
     max_length = table.get("max_length", DEFAULT_MAX_LENGTH)
     if (
         isinstance(max_length, bool)
@@ -86,6 +79,19 @@ def parse_proof_rules(table: object, where: str) -> ProofRules:
     ):
         raise _policy_error(where, "max_length", f"an integer 1..{MAX_LENGTH_LIMIT} (characters)")
     return ProofRules(tuple(prefixes), max_length)
+
+
+def prefix_problem(prefix: object) -> str | None:
+    """What a policy's message prefix should be, when it is not that; None when it is."""
+    if (
+        not isinstance(prefix, str)
+        or not prefix.strip()
+        or len(prefix) > MAX_PREFIX_CHARS
+        or _text_findings(prefix)
+    ):
+        return (f"a non-blank printable string of at most {MAX_PREFIX_CHARS} characters "
+                "(no control or bidi characters)")
+    return None
 
 
 def _describe(char: str) -> str:

@@ -15,6 +15,7 @@ _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 _BOM = b"\xef\xbb\xbf"
 _BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/=\s]+")
 _UR_START = re.compile(rb"\s*[uU][rR]:")
+PROOF_REQUEST_TYPE = "proof-of-reserves"  # the "type" of a proof of reserves request file
 
 
 class Kind(Enum):
@@ -23,6 +24,7 @@ class Kind(Enum):
     ENVELOPE = "airsign-envelope JSON"
     PLAIN_DRAFT = "airsign-draft JSON"
     SAFE_TX = "Safe transaction JSON"
+    PROOF_REQUEST = "proof request JSON"
     UR_TEXT = "UR text"
     IMAGE = "PNG, JPEG or GIF image"
     UNKNOWN = "unrecognised"
@@ -82,6 +84,8 @@ def _json_kind(text: bytes, source: str) -> Kind:
     if not isinstance(obj, dict):
         return Kind.UNKNOWN
     form = obj.get("format")
+    if form is None and obj.get("type") == PROOF_REQUEST_TYPE:
+        return Kind.PROOF_REQUEST
     if form is None:
         return Kind.ENVELOPE if "signature" in obj else Kind.SAFE_TX
     if not isinstance(form, str):

@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from signer.errors import BadInput
-from signer.transport.envelope import envelope_payload, open_envelope, parse_plain_draft
+from signer.transport.envelope import (
+    envelope_payload,
+    open_envelope,
+    parse_plain_draft,
+    request_words,
+)
 from signer.transport.incoming import DraftFormat, Envelope, IncomingDraft, RefusedInput
 from signer.transport.intake.detect import (
     Kind,
@@ -146,6 +151,8 @@ class _Intake:
                                                 self.checks.formats), None)
         elif kind is Kind.SAFE_TX:
             self.bare(piece, "safe_tx", without_bom(piece.data))
+        elif kind is Kind.PROOF_REQUEST:
+            self.bare(piece, "proof_request", without_bom(piece.data))
         elif kind is Kind.UR_TEXT and piece.urs:
             self.ur_lines(piece)
         elif kind is Kind.IMAGE and piece.images:
@@ -170,13 +177,12 @@ class _Intake:
         self.found(piece, kind.name, raw, None, ())
 
     def draft(self, piece: _Piece, draft: dict[str, Any], envelope: Envelope | None) -> None:
-        request = draft["request"]
+        form = next(f for f in self.checks.formats if f.name == draft["chain"])  # checked
         if envelope is None:
-            note = (f"plain draft '{draft['id']}' (not signed by the vault): {request['amount']} "
-                    f"{request['asset']} to {request['destination']}")
+            note = (f"plain draft '{draft['id']}' (not signed by the vault): "
+                    f"{request_words(draft['request'], form)}")
         else:
             note = f"envelope signed by vault key '{envelope.key_id}', draft '{draft['id']}'"
-        form = next(f for f in self.checks.formats if f.name == draft["chain"])  # checked
         raw = envelope_payload(draft, form)
         self.checks.check(form.name, raw, f"{piece.source} payload.{form.envelope_key}")
         self.found(piece, form.name, raw, envelope, (note,))
