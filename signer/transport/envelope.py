@@ -50,6 +50,11 @@ _ASSET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 _AMOUNT = re.compile(r"(0|[1-9][0-9]{0,39})(\.[0-9]{1,36})?")
 _DESTINATION = re.compile(r"[!-~]{1,128}")
 _MAX_REFERENCE = 256
+# A draft nests at most 3 levels outside its payload (draft -> request -> value); the
+# payload may nest as deep as its kind's own format allows (a proof request: request ->
+# bitcoin -> addresses), which that kind's parser checks again.
+DRAFT_DEPTH = 3
+MAX_DRAFT_DEPTH = 5  # draft -> payload -> proof request -> bitcoin -> addresses
 # One token per string (an unterminated one runs to the end) or bracket: linear time.
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
@@ -205,6 +210,21 @@ def envelope_payload(draft: dict[str, Any], form: DraftFormat) -> bytes:
     return canonical_json(value)
 
 
+def draft_json(raw: bytes, source: str, code: str) -> Any:
+    """A draft document's strict JSON: its payload as deep as a kind's format may be, the
+    rest of it at most DRAFT_DEPTH levels."""
+    value = strict_json(raw, source, "draft", MAX_DRAFT_DEPTH, code)
+    if isinstance(value, dict):
+        outside = {key: item for key, item in value.items() if key != "payload"}
+        if json_depth_exceeds(json.dumps(outside), DRAFT_DEPTH):
+            raise BadInput(code, f"{source}: draft: not strict JSON: arrays or objects nested "
+                           f"deeper than {DRAFT_DEPTH}")
+    elif json_depth_exceeds(raw.decode("utf-8"), DRAFT_DEPTH):
+        raise BadInput(code, f"{source}: draft: not strict JSON: arrays or objects nested "
+                       f"deeper than {DRAFT_DEPTH}")
+    return value
+
+
 def check_draft(
     draft: object, source: str, code: str, formats: Sequence[DraftFormat]
 ) -> dict[str, Any]:
@@ -228,8 +248,7 @@ def check_draft(
 
 def parse_plain_draft(raw: bytes, source: str, formats: Sequence[DraftFormat]) -> dict[str, Any]:
     """An un-enveloped airsign-draft/1 JSON file; malformed -> ``bad_draft``."""
-    return check_draft(strict_json(raw, source, "draft", 3, "bad_draft"), source, "bad_draft",
-                       formats)
+    return check_draft(draft_json(raw, source, "bad_draft"), source, "bad_draft", formats)
 
 
 def open_envelope(
@@ -253,8 +272,8 @@ def open_envelope(
         raise BadInput("bad_envelope_signature", f"{source}: the signature does not verify "
                        f"with vault key '{key_id}'; the envelope was altered or forged") from None
     where = f"{source} (signed body)"
-    draft = check_draft(strict_json(body, where, "draft", 3, "bad_draft_body"), where,
-                        "bad_draft_body", formats)
+    draft = check_draft(draft_json(body, where, "bad_draft_body"), where, "bad_draft_body",
+                        formats)
     return Envelope(key_id, hashlib.sha256(body).hexdigest(), draft)
 
 

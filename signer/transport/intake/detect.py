@@ -8,7 +8,12 @@ import re
 from enum import Enum
 
 from signer.errors import BadInput
-from signer.transport.envelope import DRAFT_FORMAT, ENVELOPE_FORMAT, strict_json
+from signer.transport.envelope import (
+    DRAFT_FORMAT,
+    ENVELOPE_FORMAT,
+    MAX_DRAFT_DEPTH,
+    strict_json,
+)
 
 PSBT_MAGIC = b"psbt\xff"
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
@@ -78,9 +83,9 @@ def psbt_from_base64(text: bytes) -> bytes | None:
 
 
 def _json_kind(text: bytes, source: str) -> Kind:
-    # Depth 3 is the deepest accepted document (draft -> payload -> safe_tx); each reader
-    # then applies its own, tighter rules.
-    obj = strict_json(text, source, "JSON", 3, "bad_json")
+    # The deepest accepted document (draft -> payload -> proof request -> bitcoin ->
+    # addresses); each reader then applies its own, tighter rules.
+    obj = strict_json(text, source, "JSON", MAX_DRAFT_DEPTH, "bad_json")
     if not isinstance(obj, dict):
         return Kind.UNKNOWN
     form = obj.get("format")
