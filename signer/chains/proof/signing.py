@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from signer.canonical import canonical_json
 from signer.chains.ethereum.settings import OWNER_PATH
 from signer.chains.ethereum.signing import recover_owner
 from signer.chains.kind import Attached, Decoded, HolderStep, Plan, Signature, StoredDraft
@@ -92,7 +93,7 @@ def _record(holder: str, signed: HolderSigned, owner: str) -> str:
                            f"does not recover to the registered owner {owner}; check the token "
                            f"is holder {holder}'s")
         record["safe"] = vrs.hex()
-    return json.dumps(record, sort_keys=True, separators=(",", ":"))
+    return canonical_json(record).decode("ascii")
 
 
 def attach(stored: StoredDraft, signed: Sequence[tuple[str, object]],
