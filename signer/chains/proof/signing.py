@@ -18,7 +18,8 @@ from signer.canonical import canonical_json
 from signer.chains.ethereum.settings import OWNER_PATH
 from signer.chains.ethereum.signing import recover_owner
 from signer.chains.kind import Attached, Decoded, HolderStep, Plan, Signature, StoredDraft
-from signer.chains.proof.bitcoin_proof import DigestToSign, holder_digests
+from signer.chains.proof.bip322 import proof_digest
+from signer.chains.proof.bitcoin_proof import DigestToSign
 from signer.chains.proof.review import Reviewed
 from signer.chains.registered_wallet import RegisteredWallet
 from signer.errors import AirsignError, HsmError, Rejected
@@ -56,9 +57,13 @@ def plan(decoded: Decoded, holders: Sequence[str], stored: StoredDraft,
     """One step per holder until the threshold (signatures stored before count)."""
     review = reviewed(decoded)
     wanted = max(wallet.threshold - len(stored.signatures), 0)
+    # One BIP-322 digest per address, the same for every holder: computed once.
+    message = review.request.message
+    per_address = [proof_digest(a.witness_script, message) for a in review.addresses]
     steps = []
     for holder in list(holders)[:wanted]:
-        digests = tuple(holder_digests(review.addresses, review.request.message, holder))
+        digests = tuple(DigestToSign(a.address, a.key(holder).key_id, a.key(holder).pubkey, d)
+                        for a, d in zip(review.addresses, per_address, strict=True))
         safe = review.safe.safe_message_hash if review.safe is not None else None
         steps.append(HolderStep(holder, HolderWork(digests, safe, wallet.holder(holder).owner)))
     return Plan(tuple(steps))
