@@ -69,11 +69,11 @@ class DecodeContext:
     """What a kind may use to decode a payload, beside the payload itself.
 
     ``rules``: the applied policy's section the kind names (``policy_section``; None: no
-    policy, or no such section); ``assets``: the policy's assets; ``history``: None when the claims are
-    not judged again (a draft that carries a signature holds them); ``at_import``: judged
-    as an import is; ``stored``: the payload is the stored draft's own serialisation;
-    ``parsed``: the parse intake made of these very bytes; ``cancels``: this stored draft
-    is the quorum's cancellation of that draft.
+    policy, or no such section); ``assets``: the policy's assets; ``history``: None when
+    the claims are not judged again (a draft that carries a signature holds them);
+    ``at_import``: judged as an import is; ``stored``: the payload is the stored draft's
+    own serialisation; ``parsed``: the parse intake made of these very bytes;
+    ``cancels``: this stored draft is the quorum's cancellation of that draft.
     """
 
     wallet: RegisteredWallet

@@ -18,6 +18,7 @@ from eth_utils import keccak
 
 from signer.chains.kind import DecodeContext, HolderStep, StoredDraft
 from signer.chains.proof import proof_file, review, signing
+from signer.chains.proof.bitcoin_addresses import ProofAddress, locate_addresses
 from signer.chains.proof.request import parse_proof_request_json
 from signer.chains.registered_wallet import RegisteredHolder, RegisteredWallet
 from signer.cli.main import run
@@ -82,9 +83,7 @@ def software_sign(step: HolderStep, root: object, wallet: RegisteredWallet) -> o
     return signing.HolderSigned(tuple(bitcoin), safe)
 
 
-def review_addresses(wallet: RegisteredWallet) -> list[object]:
-    from signer.chains.proof.bitcoin_addresses import locate_addresses
-
+def review_addresses(wallet: RegisteredWallet) -> list[ProofAddress]:
     return list(locate_addresses(wallet.bitcoin, [wallet.bitcoin.address(0, 0),
                                                   wallet.bitcoin.address(1, 0)], 10, 10))
 

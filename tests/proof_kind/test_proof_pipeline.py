@@ -28,7 +28,6 @@ from signer.cli.main import run
 from tests.conftest import Cli
 from tests.proof_kind.conftest import MESSAGE, ProofHome, make_home, write
 
-
 # Bitcoin Core's standard flags, less the few python-bitcointx cannot evaluate (it refuses
 # to run with them: CLTV/CSV, MINIMALDATA, CONST_SCRIPTCODE; none occur in a 2-of-3 witness).
 FLAGS = set(STANDARD_SCRIPT_VERIFY_FLAGS) - set(UNHANDLED_SCRIPT_VERIFY_FLAGS)
