@@ -8,8 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from signer.cli.main import run
 from signer.store import drafts
 from signer.usecases.appliance import Appliance
 from tests.bitcoin.builders import make_wallet
@@ -131,3 +133,27 @@ def test_an_ordinary_withdrawal_still_signs_after_proofs_and_proofs_count_for_no
     assert withdrawal["verdict"] == "approve", withdrawal
     code, signed = cli("sign", withdrawal["id"], "--holder", "A", "--holder", "B")
     assert code == 0 and signed["signed"][-1]["complete"], signed
+
+
+def test_a_proof_of_one_part_only_signs_and_verifies(
+    proof_home: ProofHome, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Either chain part may be left out: a Safe-only and a Bitcoin-only proof."""
+    cli = proof_home.cli
+    safe_only = proof_home.request([])
+    del safe_only["bitcoin"]
+    bitcoin_only = proof_home.request(proof_home.wallet_addresses(1, 1), safe=False)
+    for name, doc in (("safe-only", safe_only), ("bitcoin-only", bitcoin_only)):
+        code, result = cli("import", str(write(tmp_path / f"{name}.json", doc)))
+        assert code == 0, result
+        draft_id = result["drafts"][0]["id"]
+        assert cli("sign", draft_id, "--holder", "A", "--holder", "C")[0] == 0
+        out = tmp_path / name
+        out.mkdir()
+        assert cli("export", draft_id, "--out", str(out))[0] == 0
+        proof = json.loads((out / f"{draft_id}.proof.json").read_text())
+        assert ("bitcoin" in proof, "ethereum" in proof) == (name == "bitcoin-only",
+                                                             name == "safe-only")
+        capsys.readouterr()
+        assert run(["--json", "proof", "verify", str(out / f"{draft_id}.proof.json")]) == 0
+        assert json.loads(capsys.readouterr().out)["ok"] is True

@@ -161,7 +161,8 @@ class _Intake:
             what = (unknown_kind(piece.data) if kind is Kind.UNKNOWN
                     else f"{kind.value} in this place")
             self._refuse(piece.source, "unrecognised_format", f"{piece.source}: {what}: not a "
-                         "PSBT, Safe transaction, draft, envelope, UR or QR image", piece.sha256)
+                         "PSBT, Safe transaction, proof request, draft, envelope, UR or QR image",
+                         piece.sha256)
 
     def psbt(self, piece: _Piece, raw: bytes) -> None:
         self.bare(piece, "psbt", raw)
