@@ -17,8 +17,7 @@ CODE_CALLS = {"BadInput", "Rejected", "HsmError", "LockedOut", "Delayed", "Airsi
 SNAKE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+|conflict|rejected|usage|symlink|unreadable|"
                    r"interrupted|burst|delegatecall")
 # Finding tuples `("code", "message")` built where the chain modules' findings are extended.
-TUPLE_FILES = ("signer/usecases/decoding.py", "signer/usecases/sign_drafts.py",
-               "signer/chains/proof/message_rules.py")
+TUPLE_FILES = ("signer/usecases/decoding.py", "signer/usecases/sign_drafts.py")
 
 
 def _name(call: ast.Call) -> str | None:

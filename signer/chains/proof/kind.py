@@ -8,6 +8,7 @@ signing.py and proof_file.py, imported on first use: listing drafts needs only w
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from signer.chains.finding import Finding
@@ -80,8 +81,8 @@ class ProofKind:
         from signer.chains.proof.message_rules import request_mismatch_findings
 
         message = decoded.summary.get("message", "")
-        return [Finding(code, text, "message")
-                for code, text in request_mismatch_findings(message, request.get("message"))]
+        return [replace(f, where="message")
+                for f in request_mismatch_findings(message, request.get("message"))]
 
     def merge(self, stored: StoredDraft, decoded: Decoded, source: str) -> Merged | None:
         if decoded.payload != stored.payload:

@@ -11,7 +11,7 @@ them and the verdict rejects the whole draft: nothing of it is ever signed.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -71,7 +71,7 @@ def _message_findings(message: str, rules: ProofRules | None) -> list[Finding]:
     if rules is None:
         return [Finding("proof_no_policy", "the applied policy has no [proofs] table: no "
                         "message prefix is allowed, so no proof of reserves is signed")]
-    return [Finding(code, text, "message") for code, text in message_findings(message, rules)]
+    return [replace(f, where="message") for f in message_findings(message, rules)]
 
 
 def _addresses(
