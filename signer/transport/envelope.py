@@ -184,13 +184,6 @@ def _check_message_request(request: object, source: str, code: str) -> None:
     _check_reference(request, source, code)
 
 
-def request_words(request: dict[str, Any], form: DraftFormat) -> str:
-    """A checked request in one line, for intake's notes (hostile text: shown by the caller)."""
-    if form.request_shape == "message":
-        return f"message {json.dumps(request['message'][:80])}"
-    return f"{request['amount']} {request['asset']} to {request['destination']}"
-
-
 def _check_payload(draft: dict[str, Any], form: DraftFormat, source: str, code: str) -> None:
     key = form.envelope_key
     payload = _exact_keys(draft["payload"], (key,), source, "payload", code)
@@ -214,12 +207,9 @@ def draft_json(raw: bytes, source: str, code: str) -> Any:
     """A draft document's strict JSON: its payload as deep as a kind's format may be, the
     rest of it at most DRAFT_DEPTH levels."""
     value = strict_json(raw, source, "draft", MAX_DRAFT_DEPTH, code)
-    if isinstance(value, dict):
-        outside = {key: item for key, item in value.items() if key != "payload"}
-        if json_depth_exceeds(json.dumps(outside), DRAFT_DEPTH):
-            raise BadInput(code, f"{source}: draft: not strict JSON: arrays or objects nested "
-                           f"deeper than {DRAFT_DEPTH}")
-    elif json_depth_exceeds(raw.decode("utf-8"), DRAFT_DEPTH):
+    outside = ({key: item for key, item in value.items() if key != "payload"}
+               if isinstance(value, dict) else value)
+    if json_depth_exceeds(json.dumps(outside), DRAFT_DEPTH):
         raise BadInput(code, f"{source}: draft: not strict JSON: arrays or objects nested "
                        f"deeper than {DRAFT_DEPTH}")
     return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -10,12 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from signer.errors import BadInput
-from signer.transport.envelope import (
-    envelope_payload,
-    open_envelope,
-    parse_plain_draft,
-    request_words,
-)
+from signer.transport.envelope import envelope_payload, open_envelope, parse_plain_draft
 from signer.transport.incoming import DraftFormat, Envelope, IncomingDraft, RefusedInput
 from signer.transport.intake.detect import (
     Kind,
@@ -53,6 +49,13 @@ class PayloadChecks:
 
     def bare(self, form: str) -> DraftFormat | None:
         return next((f for f in self.formats if form and f.bare_format == form), None)
+
+
+def request_words(request: dict[str, Any], form: DraftFormat) -> str:
+    """A checked request in one line, for a plain draft's note (shown escaped later)."""
+    if form.request_shape == "message":
+        return f"message {json.dumps(request['message'][:80])}"
+    return f"{request['amount']} {request['asset']} to {request['destination']}"
 
 
 @dataclass(frozen=True)
