@@ -90,14 +90,16 @@ def raw_rate(module: str, label: str) -> float:
     return 1000 / elapsed
 
 
-def setup(work: Path) -> Appliance:
+def setup(work: Path, ceremony: Path = CEREMONY, policy: str = POLICY) -> Appliance:
+    """A home whose ceremony ran, with the policy applied and a Safe registered (the
+    raw-rate token "raw" beside the holders')."""
     tokens = bench_tokens(("holder-a", "holder-b", "holder-c", "raw"))
     app = Appliance.create(work / "home", tokens.module)
     for name in ("shares", "exports"):
         (work / name).mkdir()
-    run_ceremony(app, CEREMONY, CeremonyOptions(work / "shares", work / "exports"),
+    run_ceremony(app, ceremony, CeremonyOptions(work / "shares", work / "exports"),
                  lambda _h: BENCH_PIN, lambda _h: b"")
-    (work / "policy.toml").write_text(POLICY)
+    (work / "policy.toml").write_text(policy)
     apply_policy(app, work / "policy.toml", "A,B", lambda _h: BENCH_PIN)
     governance.set_safe(app, "0x" + "5a" * 20, "A,B", lambda _h: BENCH_PIN)
     return app

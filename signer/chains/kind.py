@@ -68,12 +68,12 @@ class ClaimHistory(Protocol):
 class DecodeContext:
     """What a kind may use to decode a payload, beside the payload itself.
 
-    ``rules``: the applied policy's section named after the kind (None: no policy, or no
-    such section); ``assets``: the policy's assets; ``history``: None when the claims are
-    not judged again (a draft that carries a signature holds them); ``at_import``: judged
-    as an import is; ``stored``: the payload is the stored draft's own serialisation;
-    ``parsed``: the parse intake made of these very bytes; ``cancels``: this stored draft
-    is the quorum's cancellation of that draft.
+    ``rules``: the applied policy's section the kind names (``policy_section``; None: no
+    policy, or no such section); ``assets``: the policy's assets; ``history``: None when
+    the claims are not judged again (a draft that carries a signature holds them);
+    ``at_import``: judged as an import is; ``stored``: the payload is the stored draft's
+    own serialisation; ``parsed``: the parse intake made of these very bytes;
+    ``cancels``: this stored draft is the quorum's cancellation of that draft.
     """
 
     wallet: RegisteredWallet
@@ -197,6 +197,8 @@ class DraftKind(Protocol):
     envelope_encoding: str  # "base64" (binary payloads) or "json" (a JSON object)
     envelope_what: str  # what the payload is, in an error: "PSBT"
     bare_format: str  # the file format intake recognises without an envelope ("" if none)
+    request_shape: str  # what an envelope's "request" holds: "transfer" or "message"
+    policy_section: str  # the policy table its rules are read from ([bitcoin], [proofs])
     broadcast_verb: str  # what the online side does with a complete draft: "broadcast"
     can_cancel: bool  # a quorum can create a cancellation of its drafts
     no_cancel_hint: str  # what to do instead, when it cannot
@@ -213,7 +215,7 @@ class DraftKind(Protocol):
     # Review -----------------------------------------------------------------------------
     def decode(self, payload: bytes, source: str, context: DecodeContext) -> Decoded: ...
     def request_findings(self, request: Mapping[str, Any],
-                         facts: DraftFacts) -> list[Finding]: ...
+                         decoded: Decoded) -> list[Finding]: ...
     def merge(self, stored: StoredDraft, decoded: Decoded, source: str) -> Merged | None: ...
 
     # Signing ----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 _BUILT_IN = {
     "bitcoin": "signer.chains.bitcoin.kind:KIND",
     "ethereum": "signer.chains.ethereum.kind:KIND",
+    "proof": "signer.chains.proof.kind:KIND",
 }
 _known: dict[str, str] = dict(_BUILT_IN)
 _loaded: dict[str, DraftKind] = {}

@@ -22,6 +22,7 @@ from signer.cli import (
     envelope_cmds,
     home_cmds,
     policy_cmds,
+    proof_cmds,
     recover_cmds,
     token_cmds,
     wallet_cmds,
@@ -31,7 +32,7 @@ from signer.errors import AirsignError, Exit
 
 COMMAND_MODULES = (
     home_cmds, token_cmds, wallet_cmds, draft_cmds, abandon_cmds, envelope_cmds, policy_cmds,
-    recover_cmds, audit_cmds,
+    recover_cmds, audit_cmds, proof_cmds,
 )
 
 

@@ -20,6 +20,13 @@ from pydantic import (
 
 from signer.chains import kinds
 from signer.chains.ethereum.address_form import normalise_ethereum
+from signer.chains.proof.message_rules import (
+    DEFAULT_MAX_LENGTH,
+    MAX_LENGTH_LIMIT,
+    MAX_PREFIXES,
+    ProofRules,
+    prefix_problem,
+)
 from signer.risk.codes import ConfigurableCode
 from signer.risk.durations import parse_duration
 
@@ -74,12 +81,20 @@ def _relative_path(value: object) -> str:
     return value
 
 
+def _proof_prefix(value: object) -> str:
+    problem = prefix_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return str(value)
+
+
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
 Number = Annotated[Decimal, BeforeValidator(_number)]
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Contract = Annotated[str, BeforeValidator(_contract)]
 ListFile = Annotated[str, BeforeValidator(_relative_path)]
 Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{1,11}$")]
+ProofPrefix = Annotated[str, BeforeValidator(_proof_prefix)]
 
 
 class _Section(BaseModel):
@@ -210,6 +225,18 @@ class BitcoinRules(_Section):
     max_locktime_height: Annotated[StrictInt, Field(ge=0, le=499_999_999)] | None = None
 
 
+class ProofsPolicy(_Section):
+    """Which messages may be signed as proofs of reserves (docs/risk-policy.md, [proofs]):
+    without this table no proof is signed."""
+
+    prefixes: Annotated[tuple[ProofPrefix, ...], Field(min_length=1, max_length=MAX_PREFIXES)]
+    max_length: Annotated[StrictInt, Field(ge=1, le=MAX_LENGTH_LIMIT)] = DEFAULT_MAX_LENGTH
+
+    @property
+    def rules(self) -> ProofRules:
+        return ProofRules(self.prefixes, self.max_length)
+
+
 class PolicyDocument(_Section):
     """The whole policy file."""
 
@@ -224,6 +251,7 @@ class PolicyDocument(_Section):
     verdicts: VerdictOverrides = VerdictOverrides()
     ethereum: EthereumPolicy = EthereumPolicy()
     bitcoin: BitcoinRules = BitcoinRules()
+    proofs: ProofsPolicy | None = None
 
     @model_validator(mode="after")
     def _one_asset_per_token(self) -> PolicyDocument:

@@ -38,6 +38,8 @@ MAX_KEY_FILE = 16 * 1024
 _ENVELOPE_KEYS = ("format", "key_id", "body", "signature")
 _DRAFT_KEYS = ("format", "id", "created_at", "chain", "network", "request", "payload")
 _REQUEST_KEYS = ("asset", "amount", "destination", "reference")
+_MESSAGE_REQUEST_KEYS = ("message", "reference")
+_MAX_REQUEST_MESSAGE = 4096  # characters; the kind's screening judges the text itself
 KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
 _DRAFT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}", re.ASCII)
 _TIME = re.compile(
@@ -48,6 +50,11 @@ _ASSET = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 _AMOUNT = re.compile(r"(0|[1-9][0-9]{0,39})(\.[0-9]{1,36})?")
 _DESTINATION = re.compile(r"[!-~]{1,128}")
 _MAX_REFERENCE = 256
+# A draft nests at most 3 levels outside its payload (draft -> request -> value); the
+# payload may nest as deep as its kind's own format allows (a proof request: request ->
+# bitcoin -> addresses), which that kind's parser checks again.
+DRAFT_DEPTH = 3
+MAX_DRAFT_DEPTH = 5  # draft -> payload -> proof request -> bitcoin -> addresses
 # One token per string (an unterminated one runs to the end) or bracket: linear time.
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
@@ -144,7 +151,10 @@ def _check_time(draft: dict[str, Any], source: str, code: str) -> None:
                              "like 2026-11-22T10:00:00Z") from None
 
 
-def _check_request(request: object, source: str, code: str) -> None:
+def _check_request(request: object, form: DraftFormat, source: str, code: str) -> None:
+    if form.request_shape == "message":
+        _check_message_request(request, source, code)
+        return
     request = _exact_keys(request, _REQUEST_KEYS, source, "request", code)
     _text(request, "asset", _ASSET, "an asset symbol like BTC or USDT", source, "request.asset",
           code)
@@ -152,11 +162,26 @@ def _check_request(request: object, source: str, code: str) -> None:
           source, "request.amount", code)
     _text(request, "destination", _DESTINATION, "1-128 printable ASCII characters",
           source, "request.destination", code)
+    _check_reference(request, source, code)
+
+
+def _check_reference(request: dict[str, Any], source: str, code: str) -> None:
     reference = request["reference"]
     if not (isinstance(reference, str) and len(reference) <= _MAX_REFERENCE
             and reference.isprintable()):
         raise BadInput(code, f"{source}: field 'request.reference': expected text of at most "
                              f"{_MAX_REFERENCE} printable characters")
+
+
+def _check_message_request(request: object, source: str, code: str) -> None:
+    """A statement to sign (a proof of reserves): the message is only bounded here; the
+    kind compares it with what it decoded, and its screening judges every character."""
+    request = _exact_keys(request, _MESSAGE_REQUEST_KEYS, source, "request", code)
+    message = request["message"]
+    if not isinstance(message, str) or not 1 <= len(message) <= _MAX_REQUEST_MESSAGE:
+        raise BadInput(code, f"{source}: field 'request.message': expected text of 1 to "
+                             f"{_MAX_REQUEST_MESSAGE} characters")
+    _check_reference(request, source, code)
 
 
 def _check_payload(draft: dict[str, Any], form: DraftFormat, source: str, code: str) -> None:
@@ -178,6 +203,18 @@ def envelope_payload(draft: dict[str, Any], form: DraftFormat) -> bytes:
     return canonical_json(value)
 
 
+def draft_json(raw: bytes, source: str, code: str) -> Any:
+    """A draft document's strict JSON: its payload as deep as a kind's format may be, the
+    rest of it at most DRAFT_DEPTH levels."""
+    value = strict_json(raw, source, "draft", MAX_DRAFT_DEPTH, code)
+    outside = ({key: item for key, item in value.items() if key != "payload"}
+               if isinstance(value, dict) else value)
+    if json_depth_exceeds(json.dumps(outside), DRAFT_DEPTH):
+        raise BadInput(code, f"{source}: draft: not strict JSON: arrays or objects nested "
+                       f"deeper than {DRAFT_DEPTH}")
+    return value
+
+
 def check_draft(
     draft: object, source: str, code: str, formats: Sequence[DraftFormat]
 ) -> dict[str, Any]:
@@ -194,15 +231,14 @@ def check_draft(
     problem = form.network_problem(draft["network"])
     if problem is not None:
         raise BadInput(code, f"{source}: field 'network': {problem}")
-    _check_request(draft["request"], source, code)
+    _check_request(draft["request"], form, source, code)
     _check_payload(draft, form, source, code)
     return draft
 
 
 def parse_plain_draft(raw: bytes, source: str, formats: Sequence[DraftFormat]) -> dict[str, Any]:
     """An un-enveloped airsign-draft/1 JSON file; malformed -> ``bad_draft``."""
-    return check_draft(strict_json(raw, source, "draft", 3, "bad_draft"), source, "bad_draft",
-                       formats)
+    return check_draft(draft_json(raw, source, "bad_draft"), source, "bad_draft", formats)
 
 
 def open_envelope(
@@ -226,8 +262,8 @@ def open_envelope(
         raise BadInput("bad_envelope_signature", f"{source}: the signature does not verify "
                        f"with vault key '{key_id}'; the envelope was altered or forged") from None
     where = f"{source} (signed body)"
-    draft = check_draft(strict_json(body, where, "draft", 3, "bad_draft_body"), where,
-                        "bad_draft_body", formats)
+    draft = check_draft(draft_json(body, where, "bad_draft_body"), where, "bad_draft_body",
+                        formats)
     return Envelope(key_id, hashlib.sha256(body).hexdigest(), draft)
 
 

@@ -15,6 +15,9 @@ class DraftFormat(Protocol):
     envelope_encoding: str  # "base64" (binary payloads) or "json" (a JSON object)
     envelope_what: str  # what the payload is, in an error: "PSBT"
     bare_format: str  # the file format it may arrive as alone ("psbt", "safe_tx"; "" none)
+    # What an envelope's "request" holds: "transfer" (asset, amount, destination,
+    # reference) or "message" (message, reference: a signed statement that moves nothing).
+    request_shape: str
 
     def network_problem(self, network: object) -> str | None: ...
 

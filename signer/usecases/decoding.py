@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from signer.chains import kinds
-from signer.chains.facts import DraftFacts
 from signer.chains.finding import Finding
 from signer.chains.kind import AssetRule, DecodeContext, Decoded
 from signer.chains.registered_wallet import RegisteredWallet
@@ -30,14 +29,15 @@ def context(
     the appliance's settings, and (``judge_claims``) the claims stored drafts hold."""
     policy = active_policy(app)
     return DecodeContext(
-        wallet=wallet, rules=_rules(policy, chain), assets=_assets(policy),
+        wallet=wallet, rules=_rules(policy, kinds.kind(chain).policy_section),
+        assets=_assets(policy),
         witness_only_inputs=app.home.config.settings.accept_witness_only_inputs,
         history=StoredClaims(app) if judge_claims else None, at_import=at_import,
         stored=stored, parsed=parsed, cancels=cancels)
 
 
-def _rules(policy: Policy | None, chain: str) -> object | None:
-    return None if policy is None else getattr(policy.document, chain, None)
+def _rules(policy: Policy | None, section: str) -> object | None:
+    return None if policy is None else getattr(policy.document, section, None)
 
 
 def _assets(policy: Policy | None) -> tuple[AssetRule, ...]:
@@ -54,7 +54,7 @@ def decode(incoming: IncomingDraft, wallet: RegisteredWallet, context: DecodeCon
     decoded = kinds.kind(incoming.chain).decode(incoming.payload, incoming.source, context)
     if context.cancels is not None:
         return decoded
-    extra = _envelope_findings(incoming, decoded.facts, wallet)
+    extra = _envelope_findings(incoming, decoded, wallet)
     if not extra:
         return decoded
     return _with_findings(decoded, extra)
@@ -65,13 +65,14 @@ def _with_findings(decoded: Decoded, extra: list[Finding]) -> Decoded:
 
 
 def _envelope_findings(
-    incoming: IncomingDraft, facts: DraftFacts, wallet: RegisteredWallet
+    incoming: IncomingDraft, decoded: Decoded, wallet: RegisteredWallet
 ) -> list[Finding]:
     """The envelope's request must equal the decoded effect, on the registered network."""
     envelope = incoming.envelope
     if envelope is None:
         return []
     draft = envelope.draft
+    facts = decoded.facts
     kind = kinds.kind(facts.chain)
     expected_network = kind.wallet_network(wallet)
     found = []
@@ -79,4 +80,4 @@ def _envelope_findings(
         found.append(Finding("wrong_network", f"envelope says {draft.get('chain')} "
                              f"{draft.get('network')}, the wallet is {facts.chain} "
                              f"{expected_network}"))
-    return found + kind.request_findings(envelope.request, facts)
+    return found + kind.request_findings(envelope.request, decoded)

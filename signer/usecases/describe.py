@@ -66,6 +66,9 @@ def _request(row: Draft) -> list[str]:
             f"(vault draft {_text(draft.get('id'))}):")
     if not isinstance(request, dict):
         return [head, "    (no request object)"]
+    if "message" in request:  # a statement to sign (a proof): what the vault says it says
+        return [head, f"    message: {_text(request.get('message'))}",
+                f"    reference: {_text(request.get('reference'))}"]
     return [head,
             f"    {_text(request.get('amount'))} {_text(request.get('asset'))} to "
             f"{_address(request.get('destination'))}",

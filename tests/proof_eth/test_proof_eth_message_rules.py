@@ -46,7 +46,7 @@ PERMIT2 = {
 
 
 def codes(message: str, rules: ProofRules = RULES) -> list[str]:
-    return [code for code, _ in message_findings(message, rules)]
+    return [f.code for f in message_findings(message, rules)]
 
 
 @pytest.mark.parametrize(
@@ -107,13 +107,14 @@ REFUSED = {
 def test_each_refusal_class_has_its_code(case: str) -> None:
     message, code = REFUSED[case]
     found = message_findings(message, RULES)
-    assert code in [c for c, _ in found], found
-    assert all(c.startswith("proof_message_") and text for c, text in found)
+    assert code in [f.code for f in found], found
+    assert all(f.code.startswith("proof_message_") and f.message for f in found)
 
 
 def test_findings_name_the_character_and_never_echo_it_raw() -> None:
-    [(code, text)] = message_findings(PREFIX + "2026 \u202eevil", RULES)
-    assert code == "proof_message_bidi" and "U+202E" in text and "\u202e" not in text
+    [found] = message_findings(PREFIX + "2026 \u202eevil", RULES)
+    assert found.code == "proof_message_bidi" and "U+202E" in found.message
+    assert "\u202e" not in found.message
 
 
 def test_every_finding_is_collected_not_just_the_first() -> None:
@@ -126,12 +127,13 @@ def test_every_finding_is_collected_not_just_the_first() -> None:
 def test_mismatch_with_the_envelope_request() -> None:
     message = PREFIX + "2026-12-01"
     assert request_mismatch_findings(message, message) == []
-    [(code, text)] = request_mismatch_findings(message, PREFIX + "2026-12-02")
-    assert code == "proof_message_mismatch" and f"character {len(message) - 1}" in text
-    [(code, _)] = request_mismatch_findings(message, message + " and more")
-    assert code == "proof_message_mismatch"
-    [(code, _)] = request_mismatch_findings(message, None)
-    assert code == "proof_message_mismatch"
+    [found] = request_mismatch_findings(message, PREFIX + "2026-12-02")
+    assert found.code == "proof_message_mismatch"
+    assert f"character {len(message) - 1}" in found.message
+    [found] = request_mismatch_findings(message, message + " and more")
+    assert found.code == "proof_message_mismatch"
+    [found] = request_mismatch_findings(message, None)
+    assert found.code == "proof_message_mismatch"
 
 
 def test_policy_table_parses_strictly() -> None:
@@ -166,8 +168,8 @@ def test_bad_policy_tables_are_refused_naming_the_field(table: object, field: st
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
 @settings(max_examples=300)
 def test_property_findings_are_well_formed(text: str) -> None:
-    for code, message in message_findings(PREFIX + text, RULES):
-        assert code.startswith("proof_message_") and message
+    for found in message_findings(PREFIX + text, RULES):
+        assert found.code.startswith("proof_message_") and found.message
 
 
 words = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyzACME0123456789,.", min_size=1,

@@ -26,11 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 CASES: list[dict[str, Any]] = json.loads(
     (REPO / "tests" / "vectors" / "safe-message-proofs.json").read_text()
 )["cases"]
-# The integrator merges this page into docs/proof-of-reserves.md; either holds the blocks.
-DOC_PAGES = [
-    REPO / "docs" / "proof-of-reserves-ethereum.md",
-    REPO / "docs" / "proof-of-reserves.md",
-]
+DOC_PAGES = [REPO / "docs" / "proof-of-reserves.md"]
 
 
 def doc_block(name: str) -> str:

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from signer.chains.bitcoin import words
-from signer.chains.facts import DraftFacts
 from signer.chains.finding import Finding
 from signer.chains.kind import (
     Artifacts,
@@ -42,6 +41,8 @@ class BitcoinKind:
     envelope_encoding = "base64"
     envelope_what = "PSBT"
     bare_format = "psbt"
+    request_shape = "transfer"
+    policy_section = "bitcoin"
     broadcast_verb = "broadcast"
     can_cancel = False
     no_cancel_hint = ("a Bitcoin draft, with no nonce to cancel: x abandons it "
@@ -80,8 +81,8 @@ class BitcoinKind:
         return draft_ops.decode(payload, source, context)
 
     def request_findings(self, request: Mapping[str, Any],
-                         facts: DraftFacts) -> list[Finding]:
-        return transfer_request_findings(request, facts, self.normalise_address)
+                         decoded: Decoded) -> list[Finding]:
+        return transfer_request_findings(request, decoded.facts, self.normalise_address)
 
     def merge(self, stored: StoredDraft, decoded: Decoded, source: str) -> Merged | None:
         from signer.chains.bitcoin import draft_ops

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from signer.chains.ethereum import words
-from signer.chains.facts import DraftFacts
 from signer.chains.finding import Finding
 from signer.chains.kind import (
     Artifacts,
@@ -44,6 +43,8 @@ class SafeKind:
     envelope_encoding = "json"
     envelope_what = "Safe transaction"
     bare_format = "safe_tx"
+    request_shape = "transfer"
+    policy_section = "ethereum"
     broadcast_verb = "executed on the Safe"
     can_cancel = True
     no_cancel_hint = ""
@@ -85,8 +86,8 @@ class SafeKind:
         return draft_ops.decode(payload, source, context)
 
     def request_findings(self, request: Mapping[str, Any],
-                         facts: DraftFacts) -> list[Finding]:
-        return transfer_request_findings(request, facts, self.normalise_address)
+                         decoded: Decoded) -> list[Finding]:
+        return transfer_request_findings(request, decoded.facts, self.normalise_address)
 
     def merge(self, stored: StoredDraft, decoded: Decoded, source: str) -> Merged | None:
         if decoded.payload != stored.payload:

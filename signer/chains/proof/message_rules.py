@@ -3,8 +3,8 @@
 A Safe's EIP-1271 signature can authorise off-chain orders and token permits (Permit2,
 Seaport), and a personal-message signature over a hash can stand for the hash itself, so
 the appliance refuses anything that is not readable prose starting with a policy prefix.
-Pure functions of the message and the policy's ``[proofs]`` table; each finding is a
-``(code, message)`` pair with a ``proof_message_*`` code (docs/proof-of-reserves.md).
+Pure functions of the message and the policy's ``[proofs]`` table; each finding has a
+``proof_message_*`` code (docs/proof-of-reserves.md).
 """
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from signer.chains.finding import Finding
 from signer.errors import BadInput
 
 POLICY_CODE = "bad_policy"
 DEFAULT_MAX_LENGTH = 1000
 MAX_LENGTH_LIMIT = 4096  # the request parser's own bound (request.MAX_MESSAGE_CHARS)
+MAX_PREFIXES = 64
+MAX_PREFIX_CHARS = 200
 
 # Bidirectional formatting: embeddings/overrides, isolates, marks (Trojan Source, CVE-2021-42574).
 BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
@@ -66,18 +69,9 @@ def parse_proof_rules(table: object, where: str) -> ProofRules:
             "exchange's name), without which no proof can be signed",
         )
     for index, prefix in enumerate(prefixes):
-        if (
-            not isinstance(prefix, str)
-            or not prefix.strip()
-            or len(prefix) > 200
-            or _text_findings(prefix)
-        ):
-            raise _policy_error(
-                where,
-                f"prefixes[{index}]",
-                "a non-blank printable string of "
-                "at most 200 characters (no control or bidi characters)",
-            )
+        problem = prefix_problem(prefix)
+        if problem is not None:
+            raise _policy_error(where, f"prefixes[{index}]", problem)
     max_length = table.get("max_length", DEFAULT_MAX_LENGTH)
     if (
         isinstance(max_length, bool)
@@ -88,23 +82,36 @@ def parse_proof_rules(table: object, where: str) -> ProofRules:
     return ProofRules(tuple(prefixes), max_length)
 
 
+def prefix_problem(prefix: object) -> str | None:
+    """What a policy's message prefix should be, when it is not that; None when it is."""
+    if (
+        not isinstance(prefix, str)
+        or not prefix.strip()
+        or len(prefix) > MAX_PREFIX_CHARS
+        or _text_findings(prefix)
+    ):
+        return (f"a non-blank printable string of at most {MAX_PREFIX_CHARS} characters "
+                "(no control or bidi characters)")
+    return None
+
+
 def _describe(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}"
 
 
-def _text_findings(message: str) -> list[tuple[str, str]]:
+def _text_findings(message: str) -> list[Finding]:
     """Characters that do not belong in a statement a person reads and signs."""
     try:
         message.encode("utf-8")
     except UnicodeEncodeError:
         return [
-            (
+            Finding(
                 "proof_message_not_utf8",
                 "the message is not valid UTF-8 text (it holds a "
                 "lone surrogate); it cannot be shown or hashed as the reader sees it",
             )
         ]
-    found: list[tuple[str, str]] = []
+    found: list[Finding] = []
     kinds: dict[str, str] = {}
     for char in message:
         category = unicodedata.category(char)
@@ -125,10 +132,10 @@ def _text_findings(message: str) -> list[tuple[str, str]]:
         "private use, replacement or a non-ASCII space or separator)",
     }
     for code, first in kinds.items():
-        found.append((code, f"the message holds {words[code]}: first {first}"))
+        found.append(Finding(code, f"the message holds {words[code]}: first {first}"))
     if unicodedata.normalize("NFC", message) != message:
         found.append(
-            (
+            Finding(
                 "proof_message_not_nfc",
                 "the message is not in Unicode NFC form: the "
                 "same-looking text typed again would hash differently",
@@ -147,16 +154,16 @@ def _json_value(text: str) -> object:
     return None
 
 
-def _structure_findings(message: str, body: str) -> list[tuple[str, str]]:
+def _structure_findings(message: str, body: str) -> list[Finding]:
     """Typed data, permits, orders, transactions and JSON in any shape."""
-    found: list[tuple[str, str]] = []
+    found: list[Finding] = []
     value = _json_value(body)
     keys = set(value) if isinstance(value, dict) else set()
     word = _STRUCTURED_WORDS.search(message)
     if keys & {"types", "domain", "primaryType", "message"} or word:
         what = f"'{word[0]}'" if word else "typed-data keys " + ", ".join(sorted(keys))
         found.append(
-            (
+            Finding(
                 "proof_message_typed_data",
                 f"the message resembles EIP-712 typed data, a "
                 f"permit, an order or a transaction ({what}); it is not signed as a proof",
@@ -164,7 +171,7 @@ def _structure_findings(message: str, body: str) -> list[tuple[str, str]]:
         )
     elif isinstance(value, (dict, list)) or "{" in message or _JSON_KEY.search(message):
         found.append(
-            (
+            Finding(
                 "proof_message_json",
                 'the message holds JSON or structured data (braces or "key": pairs); a '
                 "proof message is a plain sentence",
@@ -173,12 +180,12 @@ def _structure_findings(message: str, body: str) -> list[tuple[str, str]]:
     return found
 
 
-def _hex_findings(message: str, body: str) -> list[tuple[str, str]]:
+def _hex_findings(message: str, body: str) -> list[Finding]:
     """A hash or blob passed off as a message: a signature over it could stand for it."""
     for text in (message.strip(_TRIM), body.strip(_TRIM)):
         if _HEX32.fullmatch(text):
             return [
-                (
+                Finding(
                     "proof_message_hash",
                     "the message is a 32-byte hex value (a hash): "
                     "signing it could authorise whatever that hash stands for",
@@ -186,14 +193,14 @@ def _hex_findings(message: str, body: str) -> list[tuple[str, str]]:
             ]
         if _HEX_BLOB.fullmatch(text):
             return [
-                (
+                Finding(
                     "proof_message_binary",
                     f"the message is {len(text)} characters of hex data, not a statement",
                 )
             ]
     if _LONG_HEX_RUN.search(message):
         return [
-            (
+            Finding(
                 "proof_message_binary",
                 "the message embeds hex data longer than 32 bytes "
                 "(calldata, RLP or a signature?); one 32-byte hash in a sentence is allowed",
@@ -201,7 +208,7 @@ def _hex_findings(message: str, body: str) -> list[tuple[str, str]]:
         ]
     if _LONG_TOKEN.search(message):
         return [
-            (
+            Finding(
                 "proof_message_binary",
                 "the message embeds a blob of more than 80 letters "
                 "and digits (base64 or similar), not words",
@@ -214,14 +221,14 @@ def _matched_prefix(message: str, rules: ProofRules) -> str | None:
     return next((p for p in rules.prefixes if message.startswith(p)), None)
 
 
-def message_findings(message: str, rules: ProofRules) -> list[tuple[str, str]]:
+def message_findings(message: str, rules: ProofRules) -> list[Finding]:
     """Every reason not to sign ``message`` as a proof; empty when it is a plain statement."""
     if not message.strip():
-        return [("proof_message_empty", "the message is empty or blank")]
+        return [Finding("proof_message_empty", "the message is empty or blank")]
     found = _text_findings(message)
     if len(message) > rules.max_length:
         found.append(
-            (
+            Finding(
                 "proof_message_too_long",
                 f"the message has {len(message)} characters; "
                 f"the policy allows at most {rules.max_length}",
@@ -231,7 +238,7 @@ def message_findings(message: str, rules: ProofRules) -> list[tuple[str, str]]:
     if prefix is None:
         allowed = " or ".join(repr(p) for p in rules.prefixes)
         found.append(
-            (
+            Finding(
                 "proof_message_prefix",
                 f"the message does not begin with a prefix the "
                 f"policy sets ({allowed}); it begins {message[:40]!r}",
@@ -245,11 +252,11 @@ def message_findings(message: str, rules: ProofRules) -> list[tuple[str, str]]:
 
 def request_mismatch_findings(
     message: str, envelope_request_message: object
-) -> list[tuple[str, str]]:
+) -> list[Finding]:
     """The message to sign must be exactly the one the envelope's request names."""
     if not isinstance(envelope_request_message, str):
         return [
-            (
+            Finding(
                 "proof_message_mismatch",
                 "the envelope's request names no message text; the "
                 "proof message cannot be checked against it",
@@ -266,7 +273,7 @@ def request_mismatch_findings(
         min(len(message), len(envelope_request_message)),
     )
     return [
-        (
+        Finding(
             "proof_message_mismatch",
             f"the message differs from the envelope's request at "
             f"character {at} (lengths {len(message)} and {len(envelope_request_message)}); "

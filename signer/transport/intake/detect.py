@@ -8,13 +8,19 @@ import re
 from enum import Enum
 
 from signer.errors import BadInput
-from signer.transport.envelope import DRAFT_FORMAT, ENVELOPE_FORMAT, strict_json
+from signer.transport.envelope import (
+    DRAFT_FORMAT,
+    ENVELOPE_FORMAT,
+    MAX_DRAFT_DEPTH,
+    strict_json,
+)
 
 PSBT_MAGIC = b"psbt\xff"
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 _BOM = b"\xef\xbb\xbf"
 _BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/=\s]+")
 _UR_START = re.compile(rb"\s*[uU][rR]:")
+PROOF_REQUEST_TYPE = "proof-of-reserves"  # the "type" of a proof of reserves request file
 
 
 class Kind(Enum):
@@ -23,6 +29,7 @@ class Kind(Enum):
     ENVELOPE = "airsign-envelope JSON"
     PLAIN_DRAFT = "airsign-draft JSON"
     SAFE_TX = "Safe transaction JSON"
+    PROOF_REQUEST = "proof request JSON"
     UR_TEXT = "UR text"
     IMAGE = "PNG, JPEG or GIF image"
     UNKNOWN = "unrecognised"
@@ -76,12 +83,14 @@ def psbt_from_base64(text: bytes) -> bytes | None:
 
 
 def _json_kind(text: bytes, source: str) -> Kind:
-    # Depth 3 is the deepest accepted document (draft -> payload -> safe_tx); each reader
-    # then applies its own, tighter rules.
-    obj = strict_json(text, source, "JSON", 3, "bad_json")
+    # The deepest accepted document (draft -> payload -> proof request -> bitcoin ->
+    # addresses); each reader then applies its own, tighter rules.
+    obj = strict_json(text, source, "JSON", MAX_DRAFT_DEPTH, "bad_json")
     if not isinstance(obj, dict):
         return Kind.UNKNOWN
     form = obj.get("format")
+    if form is None and obj.get("type") == PROOF_REQUEST_TYPE:
+        return Kind.PROOF_REQUEST
     if form is None:
         return Kind.ENVELOPE if "signature" in obj else Kind.SAFE_TX
     if not isinstance(form, str):

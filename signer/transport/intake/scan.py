@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -48,6 +49,13 @@ class PayloadChecks:
 
     def bare(self, form: str) -> DraftFormat | None:
         return next((f for f in self.formats if form and f.bare_format == form), None)
+
+
+def request_words(request: dict[str, Any], form: DraftFormat) -> str:
+    """A checked request in one line, for a plain draft's note (shown escaped later)."""
+    if form.request_shape == "message":
+        return f"message {json.dumps(request['message'][:80])}"
+    return f"{request['amount']} {request['asset']} to {request['destination']}"
 
 
 @dataclass(frozen=True)
@@ -146,6 +154,8 @@ class _Intake:
                                                 self.checks.formats), None)
         elif kind is Kind.SAFE_TX:
             self.bare(piece, "safe_tx", without_bom(piece.data))
+        elif kind is Kind.PROOF_REQUEST:
+            self.bare(piece, "proof_request", without_bom(piece.data))
         elif kind is Kind.UR_TEXT and piece.urs:
             self.ur_lines(piece)
         elif kind is Kind.IMAGE and piece.images:
@@ -154,7 +164,8 @@ class _Intake:
             what = (unknown_kind(piece.data) if kind is Kind.UNKNOWN
                     else f"{kind.value} in this place")
             self._refuse(piece.source, "unrecognised_format", f"{piece.source}: {what}: not a "
-                         "PSBT, Safe transaction, draft, envelope, UR or QR image", piece.sha256)
+                         "PSBT, Safe transaction, proof request, draft, envelope, UR or QR image",
+                         piece.sha256)
 
     def psbt(self, piece: _Piece, raw: bytes) -> None:
         self.bare(piece, "psbt", raw)
@@ -170,13 +181,12 @@ class _Intake:
         self.found(piece, kind.name, raw, None, ())
 
     def draft(self, piece: _Piece, draft: dict[str, Any], envelope: Envelope | None) -> None:
-        request = draft["request"]
+        form = next(f for f in self.checks.formats if f.name == draft["chain"])  # checked
         if envelope is None:
-            note = (f"plain draft '{draft['id']}' (not signed by the vault): {request['amount']} "
-                    f"{request['asset']} to {request['destination']}")
+            note = (f"plain draft '{draft['id']}' (not signed by the vault): "
+                    f"{request_words(draft['request'], form)}")
         else:
             note = f"envelope signed by vault key '{envelope.key_id}', draft '{draft['id']}'"
-        form = next(f for f in self.checks.formats if f.name == draft["chain"])  # checked
         raw = envelope_payload(draft, form)
         self.checks.check(form.name, raw, f"{piece.source} payload.{form.envelope_key}")
         self.found(piece, form.name, raw, envelope, (note,))

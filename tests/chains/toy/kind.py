@@ -65,6 +65,8 @@ class ToyKind:
     envelope_encoding = "json"
     envelope_what = "toy note"
     bare_format = ""
+    request_shape = "transfer"
+    policy_section = "toy"
     broadcast_verb = "posted"
     can_cancel = False
     no_cancel_hint = "a toy draft: abandon it instead"
@@ -105,8 +107,8 @@ class ToyKind:
                        (f"toy:{identifier}",))
 
     def request_findings(self, request: Mapping[str, Any],
-                         facts: DraftFacts) -> list[Finding]:
-        return transfer_request_findings(request, facts, self.normalise_address)
+                         decoded: Decoded) -> list[Finding]:
+        return transfer_request_findings(request, decoded.facts, self.normalise_address)
 
     def merge(self, stored: StoredDraft, decoded: Decoded, source: str) -> Merged | None:
         if stored.payload != decoded.payload:
