@@ -62,6 +62,13 @@ def recover_owner(digest: bytes, signature: bytes) -> str | None:
 def sign_safe_tx(tx: SafeTx, signers: Iterable[SafeOwner]) -> SafeSignatures:
     """Sign the recomputed safeTxHash with each owner and prove each signature by ecrecover."""
     digest = verified_safe_tx_hash(tx)
+    return SafeSignatures(digest, sign_as_owners(digest, signers))
+
+
+def sign_as_owners(digest: bytes, signers: Iterable[SafeOwner]) -> tuple[OwnerSignature, ...]:
+    """Each owner signs ``digest`` (a SafeTx or SafeMessage hash); each signature is proven
+    by ecrecover: an owner twice, a high-S signature, or a token whose key is not the
+    registered owner's is refused."""
     made: list[OwnerSignature] = []
     for holder, owner, sign_digest in signers:
         address = parse_address(owner, f"holder {holder}", "owner")
@@ -79,7 +86,7 @@ def sign_safe_tx(tx: SafeTx, signers: Iterable[SafeOwner]) -> SafeSignatures:
                 f"registered owner {address}; check the token is holder {holder}'s",
             )
         made.append(OwnerSignature(holder, address, vrs))
-    return SafeSignatures(digest, tuple(made))
+    return tuple(made)
 
 
 def export_json(safe_tx_hash: bytes, signatures: Iterable[OwnerSignature]) -> dict[str, Any]:

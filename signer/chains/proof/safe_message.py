@@ -23,11 +23,9 @@ from typing import Any
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
-from signer.chains.ethereum.fields import parse_address
 from signer.chains.ethereum.safe_hash import domain_separator
-from signer.chains.ethereum.signing import OwnerSignature, SafeOwner, export_json, recover_owner
-from signer.errors import HsmError, Rejected
-from signer.hsm.ecdsa import HALF_N
+from signer.chains.ethereum.signing import OwnerSignature, SafeOwner, export_json, sign_as_owners
+from signer.errors import Rejected
 
 # Versions whose EIP-1271 path is proven against the real bytecode in tests/proof_eth.
 PROOF_SAFE_VERSIONS = ("1.1.1", "1.3.0", "1.4.1")
@@ -78,29 +76,8 @@ def safe_message_hash(digest: bytes, safe: str, chain_id: int, safe_version: str
 
 
 def sign_safe_message(digest: bytes, signers: Iterable[SafeOwner]) -> tuple[OwnerSignature, ...]:
-    """Each owner signs the SafeMessage hash; each signature is proven by ecrecover.
-
-    The same steps as sign_safe_tx (signer/chains/ethereum/signing.py), which takes a SafeTx:
-    refuse an owner twice, refuse high-S, and refuse a token whose key is not the owner's.
-    """
-    made: list[OwnerSignature] = []
-    for holder, owner, sign_digest in signers:
-        address = parse_address(owner, f"holder {holder}", "owner")
-        if any(s.owner == address for s in made):
-            raise Rejected("duplicate_owner", f"owner {address} is listed twice")
-        signature = sign_digest(digest)
-        if signature.s > HALF_N:
-            raise HsmError("bad_signature", f"holder {holder}: signature is not low-S")
-        vrs = signature.ethereum_vrs
-        recovered = recover_owner(digest, vrs)
-        if recovered != address:
-            raise HsmError(
-                "owner_mismatch",
-                f"holder {holder}: the token's signature recovers to {recovered}, not to the "
-                f"registered owner {address}; check the token is holder {holder}'s",
-            )
-        made.append(OwnerSignature(holder, address, vrs))
-    return tuple(made)
+    """Each owner signs the SafeMessage hash, proven by ecrecover as a SafeTx's are."""
+    return sign_as_owners(digest, signers)
 
 
 def packed_signatures(digest: bytes, signatures: Iterable[OwnerSignature]) -> bytes:
